@@ -1,0 +1,44 @@
+import NIOCore
+import SIPCore
+
+/// Serves the compositor on a UDP socket: each datagram is one request; responses are written
+/// as they are decided and flushed once per read batch (NIO then sends them with one sendmmsg).
+final class CompositorDatagramHandler: ChannelInboundHandler {
+  typealias InboundIn = AddressedEnvelope<ByteBuffer>
+  typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+  private let state: CompositorLoopState
+
+  init(state: CompositorLoopState) {
+    self.state = state
+  }
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    let envelope = unwrapInboundIn(data)
+    let remote = envelope.remoteAddress
+    let source = remote.ipAddress.map { ResponseWriter.Source(host: $0, port: remote.port ?? 0) }
+    let now = NIODeadline.now().uptimeNanoseconds
+    guard let reply = state.handle(envelope.data, framing: .datagram, source: source, now: now) else { return }
+    var destination = remote
+    if reply.port != remote.port, let host = remote.ipAddress, let address = try? SocketAddress(ipAddress: host, port: reply.port) {
+      destination = address
+    }
+    let outgoing = AddressedEnvelope(remoteAddress: destination, data: reply.bytes)
+    if reply.delay == 0 {
+      context.write(wrapOutboundOut(outgoing), promise: nil)
+    } else {
+      let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+      context.eventLoop.scheduleTask(in: .nanoseconds(Int64(reply.delay))) {
+        bound.value.writeAndFlush(NIOAny(outgoing), promise: nil)
+      }
+    }
+  }
+
+  func channelReadComplete(context: ChannelHandlerContext) {
+    context.flush()
+  }
+
+  func errorCaught(context: ChannelHandlerContext, error: Error) {
+    // A UDP socket reports ICMP port-unreachable and the like as errors; the socket stays usable.
+  }
+}

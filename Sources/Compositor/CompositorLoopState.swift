@@ -1,0 +1,93 @@
+import NIOCore
+import Publication
+import SIPCore
+
+/// Everything one event loop of the compositor owns: the transaction cache, the statistics and
+/// the dice. Used only on its own loop, so nothing in it is locked; the shared store behind
+/// ``CompositorCore`` is.
+///
+/// ``handle(_:framing:source:now:)`` is the whole request path without sockets: bytes in, the
+/// bytes to send back (and when) out.
+final class CompositorLoopState: @unchecked Sendable {
+  /// A response to send: its bytes, how long to hold it, and for UDP the port to send it to.
+  struct Reply {
+    var bytes: ByteBuffer
+    var delay: UInt64
+    var port: Int
+  }
+
+  let core: CompositorCore
+  let parser: SIPParser
+  private(set) var statistics = CompositorStatistics()
+  private var cache: TransactionCache
+  private var random: SplitMix64
+  private var toTagCounter: UInt64 = 0
+  private let toTagPrefix: String
+  private let allocator = ByteBufferAllocator()
+
+  init(core: CompositorCore, transactionLifetime: UInt64, now: UInt64, seed: UInt64, limits: SIPLimits = .default) {
+    self.core = core
+    parser = SIPParser(limits: limits)
+    cache = TransactionCache(lifetime: transactionLifetime, now: now)
+    random = SplitMix64(seed: seed)
+    toTagPrefix = String(seed & 0xFFFF_FFFF, radix: 36) + "-"
+  }
+
+  /// Handles one received message. `source` is the peer's address; on UDP the reply port
+  /// follows RFC 3581 (the source port when the Via asks for `rport`, else the Via port).
+  func handle(_ bytes: ByteBuffer, framing: SIPFraming, source: ResponseWriter.Source?, now: UInt64) -> Reply? {
+    let parsed = bytes.withUnsafeReadableBytes { raw in
+      Result { () throws(SIPParseError) in try parser.parse(raw, framing: framing) }
+    }
+    guard case .success(let message) = parsed else {
+      statistics.malformed += 1
+      return nil
+    }
+    guard let method = message.method else {
+      statistics.strayResponses += 1
+      return nil
+    }
+    let key = framing == .datagram ? TransactionKey(message) : nil
+    if let key, let entry = cache.lookup(key, now: now) {
+      statistics.retransmissions += 1
+      guard case .answered(let response, let sendAt) = entry, sendAt <= now else { return nil }
+      return Reply(bytes: response, delay: 0, port: replyPort(message, source: source))
+    }
+    statistics.requestsByMethod[method.rawValue, default: 0] += 1
+    guard let decision = decide(message, now: now) else { return nil }
+    statistics.responsesByCode[decision.statusCode, default: 0] += 1
+    var response = allocator.buffer(capacity: 512)
+    ResponseWriter.write(decision, for: message, source: source, toTag: nextToTag(), into: &response)
+    let delay = core.faults.delay?.sample(using: &random) ?? 0
+    if let key { cache.record(key, .answered(response, sendAt: now + delay), now: now) }
+    return Reply(bytes: response, delay: delay, port: replyPort(message, source: source))
+  }
+
+  /// A stream connection closed because its bytes could not be framed.
+  func recordMalformedStream() {
+    statistics.malformed += 1
+  }
+
+  private func decide(_ message: SIPMessage, now: UInt64) -> CompositorDecision? {
+    switch core.faults.roll(using: &random) {
+    case .drop:
+      statistics.dropped += 1
+      return nil
+    case .fail(let code):
+      return message.method == .ack ? nil : CompositorDecision(code)
+    case .process:
+      return core.decide(message, now: now)
+    }
+  }
+
+  private func replyPort(_ message: SIPMessage, source: ResponseWriter.Source?) -> Int {
+    guard let via = message.topVia else { return source?.port ?? 5060 }
+    if via.hasRPort, let source { return source.port }
+    return via.port ?? 5060
+  }
+
+  private func nextToTag() -> String {
+    toTagCounter &+= 1
+    return toTagPrefix + String(toTagCounter, radix: 36)
+  }
+}

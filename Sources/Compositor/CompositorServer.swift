@@ -1,0 +1,145 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import SIPCore
+import Transport
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The embedded compositor on real sockets: UDP and TCP listeners on every event loop of a group
+/// (UDP sockets share the port with SO_REUSEPORT, so the kernel spreads clients over loops), a
+/// once-a-second expiry sweep, and the summary of what was served.
+public final class CompositorServer: Sendable {
+  public let core: CompositorCore
+  private let group: MultiThreadedEventLoopGroup
+  private let states: [ObjectIdentifier: CompositorLoopState]
+  private let channels = NIOLockedValueBox<[Channel]>([])
+  private let ownsGroup: Bool
+
+  /// - Parameters:
+  ///   - threads: event loops to serve on (default: one per core).
+  ///   - transactionLifetime: how long a UDP response is kept for retransmissions (default 32 s,
+  ///     RFC 3261 Timer J).
+  public init(core: CompositorCore, threads: Int = System.coreCount, transactionLifetime: UInt64 = 32_000_000_000) {
+    self.core = core
+    group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
+    ownsGroup = true
+    let now = NIODeadline.now().uptimeNanoseconds
+    var states: [ObjectIdentifier: CompositorLoopState] = [:]
+    for (index, loop) in group.makeIterator().enumerated() {
+      states[ObjectIdentifier(loop)] = CompositorLoopState(
+        core: core, transactionLifetime: transactionLifetime, now: now,
+        seed: UInt64.random(in: 0...UInt64.max) &+ UInt64(index))
+    }
+    self.states = states
+  }
+
+  private func state(for loop: EventLoop) -> CompositorLoopState {
+    // Every loop of the group has a state, made in init.
+    states[ObjectIdentifier(loop)] ?? states.values.first.unsafelyUnwrapped
+  }
+
+  /// Starts listening on each endpoint; returns the endpoints actually bound (a port of 0 becomes
+  /// the port the system chose).
+  public func start(listening endpoints: [SIPEndpoint]) async throws -> [SIPEndpoint] {
+    var bound: [SIPEndpoint] = []
+    for endpoint in endpoints {
+      switch endpoint.transport {
+      case .udp: bound.append(try await bindUDP(endpoint))
+      case .tcp: bound.append(try await bindTCP(endpoint))
+      case .tls: throw CompositorError.unsupported("TLS listening (sips:) is not supported yet; use sip: with udp or tcp")
+      }
+    }
+    scheduleExpirySweep()
+    return bound
+  }
+
+  private func bindUDP(_ endpoint: SIPEndpoint) async throws -> SIPEndpoint {
+    var port = endpoint.port
+    for loop in group.makeIterator() {
+      let state = state(for: loop)
+      let channel = try await DatagramBootstrap(group: loop)
+        .channelOption(.socketOption(.so_reuseaddr), value: 1)
+        .channelOption(ChannelOptions.socket(SocketOptionLevel(SOL_SOCKET), SO_REUSEPORT), value: 1)
+        .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
+        .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
+        .channelOption(.datagramVectorReadMessageCount, value: 32)
+        .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 2048))
+        .channelInitializer { channel in
+          channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(CompositorDatagramHandler(state: state))
+          }
+        }
+        .bind(host: endpoint.host, port: port).get()
+      port = channel.localAddress?.port ?? port
+      channels.withLockedValue { $0.append(channel) }
+    }
+    return SIPEndpoint(transport: .udp, host: endpoint.host, port: port)
+  }
+
+  private func bindTCP(_ endpoint: SIPEndpoint) async throws -> SIPEndpoint {
+    let channel = try await ServerBootstrap(group: group)
+      .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+      .serverChannelOption(.backlog, value: 1024)
+      .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+      .childChannelInitializer { [self] channel in
+        let state = state(for: channel.eventLoop)
+        return channel.eventLoop.makeCompletedFuture {
+          try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SIPStreamDecoder()))
+          try channel.pipeline.syncOperations.addHandler(CompositorStreamHandler(state: state))
+        }
+      }
+      .bind(host: endpoint.host, port: endpoint.port).get()
+    channels.withLockedValue { $0.append(channel) }
+    return SIPEndpoint(transport: .tcp, host: endpoint.host, port: channel.localAddress?.port ?? endpoint.port)
+  }
+
+  private func scheduleExpirySweep() {
+    let core = self.core
+    group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+      core.sweepExpired(now: NIODeadline.now().uptimeNanoseconds)
+    }
+  }
+
+  /// Statistics summed over all event loops.
+  public func statistics() async throws -> CompositorStatistics {
+    var total = CompositorStatistics()
+    for loop in group.makeIterator() {
+      let state = state(for: loop)
+      total.merge(try await loop.submit { state.statistics }.get())
+    }
+    return total
+  }
+
+  /// The one-line summary printed at shutdown.
+  public func summary() async throws -> String {
+    try await statistics().summary(livePublications: core.livePublications(now: NIODeadline.now().uptimeNanoseconds))
+  }
+
+  /// Closes every listener and stops the event loops.
+  public func stop() async throws {
+    let open = channels.withLockedValue { channels in
+      defer { channels.removeAll() }
+      return channels
+    }
+    for channel in open {
+      try? await channel.close()
+    }
+    if ownsGroup { try await group.shutdownGracefully() }
+  }
+}
+
+/// Why the compositor cannot do what was asked.
+public enum CompositorError: Error, CustomStringConvertible {
+  case unsupported(String)
+
+  public var description: String {
+    switch self {
+    case .unsupported(let what): return what
+    }
+  }
+}

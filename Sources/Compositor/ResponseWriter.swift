@@ -1,0 +1,64 @@
+import NIOCore
+import SIPCore
+
+/// Writes a compositor's response straight into a buffer, copying what RFC 3261 §8.2.6 says a
+/// response copies from its request (Via, From, To, Call-ID, CSeq) and stamping the top Via with
+/// `received` and `rport` (RFC 3581) so that the response finds its way back.
+enum ResponseWriter {
+  /// Where the request came from, for `received`/`rport`.
+  struct Source {
+    var host: String
+    var port: Int
+  }
+
+  static func write(
+    _ decision: CompositorDecision, for request: SIPMessage, source: Source?, toTag: String,
+    into buffer: inout ByteBuffer
+  ) {
+    buffer.writeStaticString("SIP/2.0 ")
+    buffer.writeString(String(decision.statusCode))
+    buffer.writeStaticString(" ")
+    buffer.writeString(decision.reason)
+    buffer.writeStaticString("\r\n")
+    for (index, value) in request.headers.values(.via).enumerated() {
+      writeHeader("Via", index == 0 ? stampedVia(value, source: source) : value, into: &buffer)
+    }
+    for field in request.headers {
+      switch field.name {
+      case .from: writeHeader("From", field.value, into: &buffer)
+      case .to: writeHeader("To", taggedTo(field.value, toTag: toTag), into: &buffer)
+      case .callID: writeHeader("Call-ID", field.value, into: &buffer)
+      case .cseq: writeHeader("CSeq", field.value, into: &buffer)
+      default: break
+      }
+    }
+    for field in decision.headers {
+      writeHeader(field.name.displayName, field.value, into: &buffer)
+    }
+    buffer.writeStaticString("Server: pubsim\r\nContent-Length: 0\r\n\r\n")
+  }
+
+  private static func writeHeader(_ name: String, _ value: String, into buffer: inout ByteBuffer) {
+    buffer.writeString(name)
+    buffer.writeStaticString(": ")
+    buffer.writeString(value)
+    buffer.writeStaticString("\r\n")
+  }
+
+  static func stampedVia(_ value: String, source: Source?) -> String {
+    guard let source, var via = Via(value) else { return value }
+    let wantsPort = via.hasRPort
+    if wantsPort || via.host != source.host {
+      via.setParameter("received", source.host)
+    }
+    if wantsPort {
+      via.setParameter("rport", String(source.port))
+    }
+    return via.text
+  }
+
+  static func taggedTo(_ value: String, toTag: String) -> String {
+    if NameAddress(value)?.tag != nil { return value }
+    return value + ";tag=" + toTag
+  }
+}

@@ -1,0 +1,73 @@
+/// A SIP request or response: start line, header fields and body.
+///
+/// The same type serves both directions so that the parser, the serializer and the stream framer
+/// need one code path; ``isRequest`` and the accessors tell the two apart.
+public struct SIPMessage: Hashable, Sendable {
+  /// The first line of a message.
+  public enum StartLine: Hashable, Sendable {
+    case request(method: SIPMethod, uri: String)
+    case response(statusCode: Int, reason: String)
+  }
+
+  public var startLine: StartLine
+  public var headers: SIPHeaders
+  public var body: [UInt8]
+
+  public init(startLine: StartLine, headers: SIPHeaders = SIPHeaders(), body: [UInt8] = []) {
+    self.startLine = startLine
+    self.headers = headers
+    self.body = body
+  }
+
+  /// A request with the given method and Request-URI.
+  public static func request(
+    _ method: SIPMethod, uri: String, headers: SIPHeaders = SIPHeaders(), body: [UInt8] = []
+  ) -> SIPMessage {
+    SIPMessage(startLine: .request(method: method, uri: uri), headers: headers, body: body)
+  }
+
+  /// A response with the given status code and reason phrase.
+  public static func response(
+    _ statusCode: Int, _ reason: String? = nil, headers: SIPHeaders = SIPHeaders(), body: [UInt8] = []
+  ) -> SIPMessage {
+    let phrase = reason ?? SIPStatus.reasonPhrase(for: statusCode)
+    return SIPMessage(startLine: .response(statusCode: statusCode, reason: phrase), headers: headers, body: body)
+  }
+
+  public var isRequest: Bool {
+    if case .request = startLine { return true }
+    return false
+  }
+
+  /// The request method, or nil for a response.
+  public var method: SIPMethod? {
+    if case .request(let method, _) = startLine { return method }
+    return nil
+  }
+
+  /// The Request-URI, or nil for a response.
+  public var requestURI: String? {
+    if case .request(_, let uri) = startLine { return uri }
+    return nil
+  }
+
+  /// The status code, or nil for a request.
+  public var statusCode: Int? {
+    if case .response(let code, _) = startLine { return code }
+    return nil
+  }
+
+  /// The topmost Via, parsed; nil if absent or malformed.
+  public var topVia: Via? {
+    guard let first = headers.values(.via).first else { return nil }
+    return Via(first)
+  }
+
+  /// The CSeq header, parsed; nil if absent or malformed.
+  public var cseq: CSeq? {
+    headers[.cseq].flatMap(CSeq.init)
+  }
+
+  /// The body as UTF-8 text (lossy), for logs and templates.
+  public var bodyText: String { String(decoding: body, as: UTF8.self) }
+}

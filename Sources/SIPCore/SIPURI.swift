@@ -1,0 +1,93 @@
+/// A `sip:` or `sips:` URI: `sip:alice@example.com:5060;transport=tcp`.
+///
+/// Used for Request-URIs, From/To addresses, and as the way a user names a target or a listen
+/// address on the command line (DESIGN.md §4).
+public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
+  /// Whether the URI is a sips: URI (TLS).
+  public var isSecure: Bool
+  public var user: String?
+  public var host: String
+  public var port: Int?
+  /// URI parameters in order (`transport=tcp`, `lr`, ...).
+  public var parameters: [String: String?]
+
+  public init(isSecure: Bool = false, user: String? = nil, host: String, port: Int? = nil, parameters: [String: String?] = [:]) {
+    self.isSecure = isSecure
+    self.user = user
+    self.host = host
+    self.port = port
+    self.parameters = parameters
+  }
+
+  /// Why a text is not a usable SIP URI.
+  public struct ParseError: Error, CustomStringConvertible, Equatable {
+    public var text: String
+    public var reason: String
+    public var description: String { "'\(text)' is not a SIP URI: \(reason)" }
+  }
+
+  /// Parses a URI, throwing an error that says what is wrong.
+  public static func parse(_ text: String) throws(ParseError) -> SIPURI {
+    let trimmed = text.trimmingSIPWhitespace()
+    let lower = trimmed.lowercased()
+    let isSecure: Bool
+    let rest: Substring
+    if lower.hasPrefix("sips:") {
+      isSecure = true
+      rest = trimmed.dropFirst(5)
+    } else if lower.hasPrefix("sip:") {
+      isSecure = false
+      rest = trimmed.dropFirst(4)
+    } else {
+      throw ParseError(text: text, reason: "it must start with sip: or sips:")
+    }
+    let withoutHeaders = rest.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
+    let pieces = withoutHeaders.split(separator: ";", omittingEmptySubsequences: false)
+    var userAndHost = pieces[0]
+    var user: String?
+    if let at = userAndHost.lastIndex(of: "@") {
+      user = String(userAndHost[..<at])
+      userAndHost = userAndHost[userAndHost.index(after: at)...]
+      if user?.isEmpty == true { throw ParseError(text: text, reason: "empty user part before '@'") }
+    }
+    guard let hostPort = HostPort(String(userAndHost)) else {
+      throw ParseError(text: text, reason: "bad host or port '\(userAndHost)'")
+    }
+    var parameters: [String: String?] = [:]
+    for piece in pieces.dropFirst() where !piece.isEmpty {
+      let parameter = SIPParameters.parse(piece)
+      parameters[parameter.name.lowercased()] = parameter.value
+    }
+    return SIPURI(isSecure: isSecure, user: user, host: hostPort.host, port: hostPort.port, parameters: parameters)
+  }
+
+  /// Parses a URI, or nil.
+  public init?(_ text: String) {
+    guard let uri = try? SIPURI.parse(text) else { return nil }
+    self = uri
+  }
+
+  /// The `transport` parameter, lower-cased; nil when absent.
+  public var transportParameter: String? {
+    (parameters["transport"] ?? nil)?.lowercased()
+  }
+
+  /// `user@host` (or `host`), the identity of a resource regardless of port and parameters.
+  public var addressOfRecord: String {
+    if let user { return "\(user)@\(host.lowercased())" }
+    return host.lowercased()
+  }
+
+  public var hostPort: HostPort { HostPort(host: host, port: port) }
+
+  public var description: String {
+    var text = isSecure ? "sips:" : "sip:"
+    if let user { text += user + "@" }
+    text += hostPort.description
+    for name in parameters.keys.sorted() {
+      text += ";" + name
+      if let value = parameters[name] ?? nil { text += "=" + value }
+    }
+    return text
+  }
+}

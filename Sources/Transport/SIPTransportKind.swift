@@ -1,0 +1,11 @@
+/// The transports a SIP URI can name (`;transport=` or the `sips:` scheme).
+public enum SIPTransportKind: String, Sendable, CaseIterable, CustomStringConvertible {
+  case udp
+  case tcp
+  case tls
+
+  /// Whether the transport is a byte stream, which frames messages by Content-Length.
+  public var isStream: Bool { self != .udp }
+
+  public var description: String { rawValue }
+}

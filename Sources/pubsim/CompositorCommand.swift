@@ -1,0 +1,107 @@
+import ArgumentParser
+import Compositor
+import NIOCore
+import Publication
+import SIPCore
+import Transport
+
+/// `pubsim compositor`: run the embedded Event State Compositor until SIGINT or SIGTERM.
+struct CompositorCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "compositor",
+    abstract: "Run the embedded RFC 3903 Event State Compositor (PUBLISH server).",
+    discussion: """
+      Answers PUBLISH and OPTIONS over UDP and TCP until SIGINT or SIGTERM, then prints one \
+      summary line (requests by method, responses by code, live publications) and exits 0.
+      Delays are written 5ms, uniform:1ms-10ms or exp:5ms.
+      """
+  )
+
+  @Option(
+    name: .customLong("listen"),
+    help: ArgumentHelp("Address to listen on, as a SIP URI; repeat for several.", valueName: "uri"))
+  var listen: [String] = ["sip:127.0.0.1:5060", "sip:127.0.0.1:5060;transport=tcp"]
+
+  @Option(help: ArgumentHelp("Accepted event packages, comma-separated.", valueName: "list"))
+  var events: String = "presence,dialog,message-summary,reg"
+
+  @Option(help: ArgumentHelp("Shortest Expires accepted; shorter gets 423.", valueName: "seconds"))
+  var minExpires: UInt32 = 60
+
+  @Option(help: ArgumentHelp("Longest Expires granted; longer is shortened.", valueName: "seconds"))
+  var maxExpires: UInt32 = 3600
+
+  @Option(help: ArgumentHelp("Hold every response this long (fixed, uniform: or exp:).", valueName: "delay"))
+  var delay: String?
+
+  @Option(help: ArgumentHelp("Fraction of requests to ignore, 0...1 (simulated loss).", valueName: "p"))
+  var drop: Double = 0
+
+  @Option(help: ArgumentHelp("Answer a fraction of requests with CODE; repeatable.", valueName: "p:code"))
+  var fail: [String] = []
+
+  @Option(help: ArgumentHelp("Event loops to serve on (default: one per core).", valueName: "n"))
+  var threads: Int = System.coreCount
+
+  @Option(help: ArgumentHelp("How long a UDP response is kept for retransmissions.", valueName: "duration"))
+  var transactionLinger: String = "32s"
+
+  func validate() throws {
+    _ = try endpoints()
+    _ = try faultPlan()
+    _ = try policy()
+    guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    guard DurationText.nanoseconds(transactionLinger) != nil else {
+      throw ValidationError("--transaction-linger '\(transactionLinger)' is not a duration such as 32s")
+    }
+  }
+
+  func run() async throws {
+    let core = CompositorCore(policy: try policy(), faults: try faultPlan())
+    let server = CompositorServer(
+      core: core, threads: threads, transactionLifetime: DurationText.nanoseconds(transactionLinger) ?? 32_000_000_000)
+    let bound: [SIPEndpoint]
+    do {
+      bound = try await server.start(listening: try endpoints())
+    } catch {
+      try? await server.stop()
+      throw ValidationError("cannot listen: \(error)")
+    }
+    for endpoint in bound {
+      StandardOutput.line("pubsim compositor listening on \(endpoint.uri) (\(endpoint.transport))")
+    }
+    let signal = await SignalWaiter.waitForTermination()
+    let summary = try await server.summary()
+    try await server.stop()
+    StandardOutput.line("\(summary) (stopped by \(signal))")
+  }
+
+  private func endpoints() throws -> [SIPEndpoint] {
+    try listen.map { text in
+      do {
+        return try SIPEndpoint.parse(text)
+      } catch {
+        throw ValidationError("--listen \(error)")
+      }
+    }
+  }
+
+  private func policy() throws -> CompositorPolicy {
+    let names = events.split(separator: ",").map { String($0).trimmingSIPWhitespace() }.filter { !$0.isEmpty }
+    guard !names.isEmpty else { throw ValidationError("--events needs at least one event package") }
+    guard minExpires <= maxExpires else {
+      throw ValidationError("--min-expires \(minExpires) is above --max-expires \(maxExpires)")
+    }
+    return CompositorPolicy(events: names.map(EventPackage.named), minExpires: minExpires, maxExpires: maxExpires)
+  }
+
+  private func faultPlan() throws -> FaultPlan {
+    guard (0...1).contains(drop) else { throw ValidationError("--drop \(drop) must be between 0 and 1") }
+    var plan = FaultPlan(dropProbability: drop)
+    if let delay {
+      plan.delay = try DelayDistribution.parse(delay).mapError { ValidationError($0.description) }.get()
+    }
+    plan.failures = try fail.map { try FaultPlan.Failure.parse($0).mapError { ValidationError($0.description) }.get() }
+    return plan
+  }
+}
