@@ -64,7 +64,7 @@ let package = Package(
     .testTarget(
       name: "InteropTests",
       dependencies: ["pubsim", "SIPCore"],
-      resources: [.copy("Scenarios")]
+      exclude: ["Scenarios"]
     ),
   ]
 )

@@ -1,0 +1,68 @@
+import Testing
+
+@testable import SIPCore
+
+@Suite("URIs, Via, CSeq, name-addr, durations")
+struct SIPValueTests {
+  @Test(arguments: [
+    ("sip:alice@example.com", "alice" as String?, "example.com", nil as Int?, false),
+    ("sip:127.0.0.1:5060", nil, "127.0.0.1", 5060, false),
+    ("sips:bob@[::1]:5071;transport=tcp", "bob", "::1", 5071, true),
+    ("SIP:carol@Example.COM;user=phone", "carol", "Example.COM", nil, false),
+  ])
+  func parsesURIs(text: String, user: String?, host: String, port: Int?, secure: Bool) throws {
+    let uri = try SIPURI.parse(text)
+    #expect(uri.user == user)
+    #expect(uri.host == host)
+    #expect(uri.port == port)
+    #expect(uri.isSecure == secure)
+  }
+
+  @Test func addressOfRecordIgnoresPortAndParameters() {
+    #expect(SIPURI("sip:alice@Example.com:5070;transport=tcp")?.addressOfRecord == "alice@example.com")
+  }
+
+  @Test(arguments: ["http://x", "sip:", "sip:@host", "sip:host:99999", "sip:[::1", "alice@example.com"])
+  func rejectsBadURIs(text: String) {
+    #expect(SIPURI(text) == nil)
+  }
+
+  @Test func parsesVia() {
+    let via = Via("SIP/2.0/udp 10.0.0.1:5080;branch=z9hG4bK77;rport;received=1.2.3.4")
+    #expect(via?.transport == "UDP")
+    #expect(via?.sentBy == "10.0.0.1:5080")
+    #expect(via?.branch == "z9hG4bK77")
+    #expect(via?.hasRPort == true)
+    #expect(via?.parameter("received") == "1.2.3.4")
+    #expect(Via("garbage") == nil)
+  }
+
+  @Test func viaParametersCanBeStamped() {
+    var via = Via("SIP/2.0/UDP [2001:db8::1]:5080;branch=z9hG4bK1;rport")
+    via?.setParameter("rport", "6000")
+    via?.setParameter("received", "2001:db8::1")
+    #expect(via?.text == "SIP/2.0/UDP [2001:db8::1]:5080;branch=z9hG4bK1;rport=6000;received=2001:db8::1")
+  }
+
+  @Test func parsesCSeq() {
+    #expect(CSeq("  314159 PUBLISH") == CSeq(314_159, .publish))
+    #expect(CSeq("x PUBLISH") == nil)
+    #expect(CSeq("99999999999 PUBLISH") == nil)
+    #expect(CSeq("1") == nil)
+  }
+
+  @Test func parsesNameAddresses() {
+    #expect(NameAddress("\"A, B\" <sip:a@b;lr>;tag=x1")?.tag == "x1")
+    #expect(NameAddress("\"A, B\" <sip:a@b;lr>;tag=x1")?.uri == "sip:a@b;lr")
+    #expect(NameAddress("sip:a@b;tag=9")?.uri == "sip:a@b")
+    #expect(NameAddress("<sip:a@b>")?.tag == nil)
+  }
+
+  @Test(arguments: [
+    ("5ms", 5_000_000 as UInt64?), ("250us", 250_000), ("1.5s", 1_500_000_000), ("2", 2_000_000_000),
+    ("1m", 60_000_000_000), ("-1s", nil), ("soon", nil),
+  ])
+  func readsDurations(text: String, nanoseconds: UInt64?) {
+    #expect(DurationText.nanoseconds(text) == nanoseconds)
+  }
+}
