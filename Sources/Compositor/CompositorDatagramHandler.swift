@@ -18,9 +18,13 @@ final class CompositorDatagramHandler: ChannelInboundHandler {
     let remote = envelope.remoteAddress
     let source = remote.ipAddress.map { ResponseWriter.Source(host: $0, port: remote.port ?? 0) }
     let now = NIODeadline.now().uptimeNanoseconds
-    guard let reply = state.handle(envelope.data, framing: .datagram, source: source, now: now) else { return }
+    guard let reply = state.handle(envelope.data, framing: .datagram, source: source, now: now) else {
+      return
+    }
     var destination = remote
-    if reply.port != remote.port, let host = remote.ipAddress, let address = try? SocketAddress(ipAddress: host, port: reply.port) {
+    if reply.port != remote.port, let host = remote.ipAddress,
+      let address = try? SocketAddress(ipAddress: host, port: reply.port)
+    {
       destination = address
     }
     let outgoing = AddressedEnvelope(remoteAddress: destination, data: reply.bytes)

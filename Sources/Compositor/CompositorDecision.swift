@@ -9,7 +9,10 @@ public struct CompositorDecision: Equatable, Sendable {
   public var headers: [SIPHeaderField]
   public var operation: PublishOperation?
 
-  public init(_ statusCode: Int, reason: String? = nil, headers: [SIPHeaderField] = [], operation: PublishOperation? = nil) {
+  public init(
+    _ statusCode: Int, reason: String? = nil, headers: [SIPHeaderField] = [],
+    operation: PublishOperation? = nil
+  ) {
     self.statusCode = statusCode
     self.reason = reason ?? SIPStatus.reasonPhrase(for: statusCode)
     self.headers = headers

@@ -25,7 +25,9 @@ final class CompositorLoopState: @unchecked Sendable {
   private let toTagPrefix: String
   private let allocator = ByteBufferAllocator()
 
-  init(core: CompositorCore, transactionLifetime: UInt64, now: UInt64, seed: UInt64, limits: SIPLimits = .default) {
+  init(
+    core: CompositorCore, transactionLifetime: UInt64, now: UInt64, seed: UInt64, limits: SIPLimits = .default
+  ) {
     self.core = core
     parser = SIPParser(limits: limits)
     cache = TransactionCache(lifetime: transactionLifetime, now: now)
@@ -35,7 +37,8 @@ final class CompositorLoopState: @unchecked Sendable {
 
   /// Handles one received message. `source` is the peer's address; on UDP the reply port
   /// follows RFC 3581 (the source port when the Via asks for `rport`, else the Via port).
-  func handle(_ bytes: ByteBuffer, framing: SIPFraming, source: ResponseWriter.Source?, now: UInt64) -> Reply? {
+  func handle(_ bytes: ByteBuffer, framing: SIPFraming, source: ResponseWriter.Source?, now: UInt64) -> Reply?
+  {
     let parsed = bytes.withUnsafeReadableBytes { raw in
       Result { () throws(SIPParseError) in try parser.parse(raw, framing: framing) }
     }

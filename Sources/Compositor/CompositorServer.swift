@@ -24,7 +24,9 @@ public final class CompositorServer: Sendable {
   ///   - threads: event loops to serve on (default: one per core).
   ///   - transactionLifetime: how long a UDP response is kept for retransmissions (default 32 s,
   ///     RFC 3261 Timer J).
-  public init(core: CompositorCore, threads: Int = System.coreCount, transactionLifetime: UInt64 = 32_000_000_000) {
+  public init(
+    core: CompositorCore, threads: Int = System.coreCount, transactionLifetime: UInt64 = 32_000_000_000
+  ) {
     self.core = core
     group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
     ownsGroup = true
@@ -51,7 +53,9 @@ public final class CompositorServer: Sendable {
       switch endpoint.transport {
       case .udp: bound.append(try await bindUDP(endpoint))
       case .tcp: bound.append(try await bindTCP(endpoint))
-      case .tls: throw CompositorError.unsupported("TLS listening (sips:) is not supported yet; use sip: with udp or tcp")
+      case .tls:
+        throw CompositorError.unsupported(
+          "TLS listening (sips:) is not supported yet; use sip: with udp or tcp")
       }
     }
     scheduleExpirySweep()
@@ -95,7 +99,8 @@ public final class CompositorServer: Sendable {
       }
       .bind(host: endpoint.host, port: endpoint.port).get()
     channels.withLockedValue { $0.append(channel) }
-    return SIPEndpoint(transport: .tcp, host: endpoint.host, port: channel.localAddress?.port ?? endpoint.port)
+    return SIPEndpoint(
+      transport: .tcp, host: endpoint.host, port: channel.localAddress?.port ?? endpoint.port)
   }
 
   private func scheduleExpirySweep() {
@@ -117,7 +122,8 @@ public final class CompositorServer: Sendable {
 
   /// The one-line summary printed at shutdown.
   public func summary() async throws -> String {
-    try await statistics().summary(livePublications: core.livePublications(now: NIODeadline.now().uptimeNanoseconds))
+    try await statistics().summary(
+      livePublications: core.livePublications(now: NIODeadline.now().uptimeNanoseconds))
   }
 
   /// Closes every listener and stops the event loops.

@@ -24,7 +24,9 @@ final class CompositorStreamHandler: ChannelInboundHandler {
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
     let now = NIODeadline.now().uptimeNanoseconds
-    guard let reply = state.handle(unwrapInboundIn(data), framing: .stream, source: source, now: now) else { return }
+    guard let reply = state.handle(unwrapInboundIn(data), framing: .stream, source: source, now: now) else {
+      return
+    }
     if reply.delay == 0 {
       context.write(wrapOutboundOut(reply.bytes), promise: nil)
     } else {

@@ -1,3 +1,5 @@
+import SIPCore
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,8 +7,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-
-import SIPCore
 
 /// How long the compositor waits before answering, to play a slow server: a fixed time, a uniform
 /// spread, or an exponential distribution (many fast answers, a long tail).
@@ -23,7 +23,8 @@ public enum DelayDistribution: Equatable, Sendable, CustomStringConvertible {
     if let spec = lower.strippingPrefix("uniform:") {
       let bounds = spec.split(separator: "-", maxSplits: 1).map { DurationText.nanoseconds(String($0)) }
       guard bounds.count == 2, let low = bounds[0], let high = bounds[1], low <= high else {
-        return .failure(FaultPlan.InvalidFault("--delay '\(text)': expected uniform:MIN-MAX, e.g. uniform:1ms-10ms"))
+        return .failure(
+          FaultPlan.InvalidFault("--delay '\(text)': expected uniform:MIN-MAX, e.g. uniform:1ms-10ms"))
       }
       return .success(.uniform(lower: low, upper: high))
     }
@@ -34,7 +35,9 @@ public enum DelayDistribution: Equatable, Sendable, CustomStringConvertible {
       return .success(.exponential(mean: mean))
     }
     guard let fixed = DurationText.nanoseconds(lower) else {
-      return .failure(FaultPlan.InvalidFault("--delay '\(text)': expected a duration such as 5ms, uniform:1ms-10ms or exp:5ms"))
+      return .failure(
+        FaultPlan.InvalidFault(
+          "--delay '\(text)': expected a duration such as 5ms, uniform:1ms-10ms or exp:5ms"))
     }
     return .success(.fixed(nanoseconds: fixed))
   }
@@ -56,7 +59,8 @@ public enum DelayDistribution: Equatable, Sendable, CustomStringConvertible {
     switch self {
     case .fixed(let nanoseconds): return DurationText.describe(nanoseconds: nanoseconds)
     case .uniform(let lower, let upper):
-      return "uniform:\(DurationText.describe(nanoseconds: lower))-\(DurationText.describe(nanoseconds: upper))"
+      return
+        "uniform:\(DurationText.describe(nanoseconds: lower))-\(DurationText.describe(nanoseconds: upper))"
     case .exponential(let mean): return "exp:\(DurationText.describe(nanoseconds: mean))"
     }
   }

@@ -18,7 +18,8 @@ public struct FaultPlan: Sendable, Equatable {
       guard parts.count == 2, let probability = Double(parts[0]), (0...1).contains(probability),
         let code = Int(parts[1]), (300...699).contains(code)
       else {
-        return .failure(InvalidFault("--fail '\(text)': expected P:CODE with P in 0...1 and CODE 300-699, e.g. 0.01:503"))
+        return .failure(
+          InvalidFault("--fail '\(text)': expected P:CODE with P in 0...1 and CODE 300-699, e.g. 0.01:503"))
       }
       return .success(Failure(probability: probability, statusCode: code))
     }

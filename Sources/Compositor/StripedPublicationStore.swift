@@ -14,7 +14,9 @@ final class StripedPublicationStore: Sendable {
 
   init(stripeCount: Int = 64) {
     let seed = UInt64.random(in: 0..<(1 << 40))
-    stripes = (0..<stripeCount).map { NIOLockedValueBox(Stripe(tags: EntityTagGenerator(lane: $0, seed: seed))) }
+    stripes = (0..<stripeCount).map {
+      NIOLockedValueBox(Stripe(tags: EntityTagGenerator(lane: $0, seed: seed)))
+    }
   }
 
   func withStripe<Result>(resource: String, event: String, _ body: (inout Stripe) -> Result) -> Result {

@@ -9,7 +9,9 @@ public struct StoredPublication: Hashable, Sendable {
   /// Monotonic time (nanoseconds) after which the publication is gone unless refreshed.
   public var expiresAt: UInt64
 
-  public init(entityTag: String, resource: String, event: String, contentType: String?, body: [UInt8], expiresAt: UInt64) {
+  public init(
+    entityTag: String, resource: String, event: String, contentType: String?, body: [UInt8], expiresAt: UInt64
+  ) {
     self.entityTag = entityTag
     self.resource = resource
     self.event = event

@@ -31,7 +31,8 @@ public struct SIPMessage: Hashable, Sendable {
     _ statusCode: Int, _ reason: String? = nil, headers: SIPHeaders = SIPHeaders(), body: [UInt8] = []
   ) -> SIPMessage {
     let phrase = reason ?? SIPStatus.reasonPhrase(for: statusCode)
-    return SIPMessage(startLine: .response(statusCode: statusCode, reason: phrase), headers: headers, body: body)
+    return SIPMessage(
+      startLine: .response(statusCode: statusCode, reason: phrase), headers: headers, body: body)
   }
 
   public var isRequest: Bool {

@@ -64,7 +64,8 @@ public struct SIPParseError: Error, Equatable, Sendable, CustomStringConvertible
     case .unexpectedContinuation: return "folded continuation line before any header"
     case .unterminatedHeaders: return "header section is not terminated by an empty line (missing CRLF)"
     case .missingContentLength: return "no Content-Length header, which a stream transport requires"
-    case .invalidContentLength(let text): return "Content-Length \(text) is not a non-negative integer within the size limit"
+    case .invalidContentLength(let text):
+      return "Content-Length \(text) is not a non-negative integer within the size limit"
     case .conflictingContentLength: return "several Content-Length headers with different values"
     case .truncatedBody(let expected, let available):
       return "body truncated: Content-Length says \(expected) bytes, \(available) present"

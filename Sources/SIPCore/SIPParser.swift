@@ -18,7 +18,9 @@ public struct SIPParser: Sendable {
   }
 
   /// Parses one message that fills `bytes`.
-  public func parse(_ bytes: UnsafeRawBufferPointer, framing: SIPFraming = .datagram) throws(SIPParseError) -> SIPMessage {
+  public func parse(_ bytes: UnsafeRawBufferPointer, framing: SIPFraming = .datagram) throws(SIPParseError)
+    -> SIPMessage
+  {
     var reader = MessageReader(bytes: bytes, limits: limits)
     return try reader.read(framing: framing)
   }
@@ -41,7 +43,8 @@ private struct MessageReader {
     guard position < bytes.count else { throw SIPParseError(.empty, line: 0, offset: position) }
     let messageSize = bytes.count - position
     guard messageSize <= limits.maxMessageSize else {
-      throw SIPParseError(.messageTooLarge(size: messageSize, limit: limits.maxMessageSize), line: 0, offset: position)
+      throw SIPParseError(
+        .messageTooLarge(size: messageSize, limit: limits.maxMessageSize), line: 0, offset: position)
     }
     let startLineRange = try nextLine()
     let startLine = try parseStartLine(startLineRange)
@@ -158,7 +161,8 @@ private struct MessageReader {
         continue
       }
       guard fields.count < limits.maxHeaderCount else {
-        throw SIPParseError(.tooManyHeaders(limit: limits.maxHeaderCount), line: lineNumber, offset: lineStart)
+        throw SIPParseError(
+          .tooManyHeaders(limit: limits.maxHeaderCount), line: lineNumber, offset: lineStart)
       }
       fields.append(try parseHeaderLine(line))
     }
@@ -168,7 +172,9 @@ private struct MessageReader {
   func parseHeaderLine(_ line: Range<Int>) throws(SIPParseError) -> SIPHeaderField {
     let malformed = SIPParseError(
       .malformedHeader(SIPParseError.excerpt(slice(line))), line: lineNumber, offset: line.lowerBound)
-    guard let colon = slice(line).firstIndex(of: .colon).map({ $0 + line.lowerBound }) else { throw malformed }
+    guard let colon = slice(line).firstIndex(of: .colon).map({ $0 + line.lowerBound }) else {
+      throw malformed
+    }
     let nameRange = trimmed(line.lowerBound..<colon)
     guard !nameRange.isEmpty, slice(nameRange).allSatisfy(\.isTokenCharacter) else { throw malformed }
     let valueRange = trimmed(colon + 1..<line.upperBound)
@@ -179,7 +185,9 @@ private struct MessageReader {
 
   mutating func readBody(headers: SIPHeaders, framing: SIPFraming) throws(SIPParseError) -> [UInt8] {
     let available = bytes.count - position
-    guard let declared = try SIPParser.contentLength(of: headers, limits: limits, line: lineNumber, offset: position)
+    guard
+      let declared = try SIPParser.contentLength(
+        of: headers, limits: limits, line: lineNumber, offset: position)
     else {
       if framing == .stream {
         throw SIPParseError(.missingContentLength, line: lineNumber, offset: position)
@@ -187,7 +195,8 @@ private struct MessageReader {
       return Array(slice(position..<bytes.count))
     }
     guard declared <= available else {
-      throw SIPParseError(.truncatedBody(expected: declared, available: available), line: lineNumber, offset: position)
+      throw SIPParseError(
+        .truncatedBody(expected: declared, available: available), line: lineNumber, offset: position)
     }
     return Array(slice(position..<position + declared))
   }
@@ -196,7 +205,8 @@ private struct MessageReader {
 extension SIPParser {
   /// The Content-Length a header section declares: nil when absent, an error when malformed,
   /// over the size limit, or given twice with different values.
-  static func contentLength(of headers: SIPHeaders, limits: SIPLimits, line: Int, offset: Int) throws(SIPParseError)
+  static func contentLength(of headers: SIPHeaders, limits: SIPLimits, line: Int, offset: Int)
+    throws(SIPParseError)
     -> Int?
   {
     var found: Int?
@@ -237,7 +247,8 @@ extension UInt8 {
   /// RFC 3261 `token` characters: alphanumerics and `-.!%*_+`'~`.
   var isTokenCharacter: Bool {
     switch self {
-    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), .zero ... .nine: return true
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), .zero ... .nine:
+      return true
     case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "!"), UInt8(ascii: "%"), UInt8(ascii: "*"),
       UInt8(ascii: "_"), UInt8(ascii: "+"), UInt8(ascii: "`"), UInt8(ascii: "'"), UInt8(ascii: "~"):
       return true

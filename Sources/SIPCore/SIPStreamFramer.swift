@@ -62,7 +62,8 @@ public struct SIPStreamFramer: Sendable {
   ///
   /// Throws when the head can never become a valid message: no Content-Length, a bad one, or a
   /// line, header count or size over the limits. Error offsets are relative to `bytes`.
-  public static func frame(_ bytes: UnsafeRawBufferPointer, limits: SIPLimits) throws(SIPParseError) -> Frame {
+  public static func frame(_ bytes: UnsafeRawBufferPointer, limits: SIPLimits) throws(SIPParseError) -> Frame
+  {
     var leading = 0
     while leading < bytes.count, bytes[leading] == .cr || bytes[leading] == .lf { leading += 1 }
     if leading > 0 { return .skip(leading) }
@@ -82,8 +83,12 @@ public struct SIPStreamFramer: Sendable {
         return try completeFrame(bytes, headerEnd: lineFeed + 1, contentLength: contentLength, limits: limits)
       }
       if lineNumber > 1, let value = contentLengthValue(bytes, lineStart..<lineEnd) {
-        guard let length = SIPParser.parseLength(String(value).trimmingSIPWhitespace(), limit: limits.maxMessageSize) else {
-          throw SIPParseError(.invalidContentLength("'\(value.prefix(20))'"), line: lineNumber, offset: lineStart)
+        guard
+          let length = SIPParser.parseLength(
+            String(value).trimmingSIPWhitespace(), limit: limits.maxMessageSize)
+        else {
+          throw SIPParseError(
+            .invalidContentLength("'\(value.prefix(20))'"), line: lineNumber, offset: lineStart)
         }
         if let contentLength, contentLength != length {
           throw SIPParseError(.conflictingContentLength, line: lineNumber, offset: lineStart)
@@ -93,7 +98,8 @@ public struct SIPStreamFramer: Sendable {
       lineStart = lineFeed + 1
       lineNumber += 1
       if lineNumber > limits.maxHeaderCount + 2 {
-        throw SIPParseError(.tooManyHeaders(limit: limits.maxHeaderCount), line: lineNumber, offset: lineStart)
+        throw SIPParseError(
+          .tooManyHeaders(limit: limits.maxHeaderCount), line: lineNumber, offset: lineStart)
       }
     }
   }
@@ -110,7 +116,8 @@ public struct SIPStreamFramer: Sendable {
       throw SIPParseError(.lineTooLong(limit: limits.maxLineLength), line: lineNumber, offset: lineStart)
     }
     if bytes.count > limits.maxMessageSize {
-      throw SIPParseError(.messageTooLarge(size: bytes.count, limit: limits.maxMessageSize), line: 0, offset: 0)
+      throw SIPParseError(
+        .messageTooLarge(size: bytes.count, limit: limits.maxMessageSize), line: 0, offset: 0)
     }
     return .needMoreData
   }

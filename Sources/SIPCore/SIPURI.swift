@@ -11,7 +11,10 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
   /// URI parameters in order (`transport=tcp`, `lr`, ...).
   public var parameters: [String: String?]
 
-  public init(isSecure: Bool = false, user: String? = nil, host: String, port: Int? = nil, parameters: [String: String?] = [:]) {
+  public init(
+    isSecure: Bool = false, user: String? = nil, host: String, port: Int? = nil,
+    parameters: [String: String?] = [:]
+  ) {
     self.isSecure = isSecure
     self.user = user
     self.host = host
@@ -58,7 +61,8 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
       let parameter = SIPParameters.parse(piece)
       parameters[parameter.name.lowercased()] = parameter.value
     }
-    return SIPURI(isSecure: isSecure, user: user, host: hostPort.host, port: hostPort.port, parameters: parameters)
+    return SIPURI(
+      isSecure: isSecure, user: user, host: hostPort.host, port: hostPort.port, parameters: parameters)
   }
 
   /// Parses a URI, or nil.

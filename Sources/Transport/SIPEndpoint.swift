@@ -47,7 +47,8 @@ public struct SIPEndpoint: Hashable, Sendable, CustomStringConvertible {
     if uri.user != nil {
       throw InvalidEndpoint(text: text, reason: "an address to listen on or send to takes no user part")
     }
-    return SIPEndpoint(transport: transport, host: host, port: uri.port ?? (transport == .tls ? 5061 : defaultPort))
+    return SIPEndpoint(
+      transport: transport, host: host, port: uri.port ?? (transport == .tls ? 5061 : defaultPort))
   }
 
   /// The socket address (never resolves names: the host is an IP literal).

@@ -13,7 +13,9 @@ public struct SIPStreamDecoder: ByteToMessageDecoder {
     self.limits = limits
   }
 
-  public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+  public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws
+    -> DecodingState
+  {
     let frame = try buffer.withUnsafeReadableBytes { bytes in
       try Result { () throws(SIPParseError) in try SIPStreamFramer.frame(bytes, limits: limits) }.get()
     }
@@ -30,7 +32,8 @@ public struct SIPStreamDecoder: ByteToMessageDecoder {
     }
   }
 
-  public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws
+  public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool)
+    throws
     -> DecodingState
   {
     while try decode(context: context, buffer: &buffer) == .continue {}

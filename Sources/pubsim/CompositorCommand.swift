@@ -59,7 +59,8 @@ struct CompositorCommand: AsyncParsableCommand {
   func run() async throws {
     let core = CompositorCore(policy: try policy(), faults: try faultPlan())
     let server = CompositorServer(
-      core: core, threads: threads, transactionLifetime: DurationText.nanoseconds(transactionLinger) ?? 32_000_000_000)
+      core: core, threads: threads,
+      transactionLifetime: DurationText.nanoseconds(transactionLinger) ?? 32_000_000_000)
     let bound: [SIPEndpoint]
     do {
       bound = try await server.start(listening: try endpoints())
@@ -92,7 +93,8 @@ struct CompositorCommand: AsyncParsableCommand {
     guard minExpires <= maxExpires else {
       throw ValidationError("--min-expires \(minExpires) is above --max-expires \(maxExpires)")
     }
-    return CompositorPolicy(events: names.map(EventPackage.named), minExpires: minExpires, maxExpires: maxExpires)
+    return CompositorPolicy(
+      events: names.map(EventPackage.named), minExpires: minExpires, maxExpires: maxExpires)
   }
 
   private func faultPlan() throws -> FaultPlan {
@@ -101,7 +103,9 @@ struct CompositorCommand: AsyncParsableCommand {
     if let delay {
       plan.delay = try DelayDistribution.parse(delay).mapError { ValidationError($0.description) }.get()
     }
-    plan.failures = try fail.map { try FaultPlan.Failure.parse($0).mapError { ValidationError($0.description) }.get() }
+    plan.failures = try fail.map {
+      try FaultPlan.Failure.parse($0).mapError { ValidationError($0.description) }.get()
+    }
     return plan
   }
 }

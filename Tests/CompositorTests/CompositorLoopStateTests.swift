@@ -9,7 +9,8 @@ struct CompositorLoopStateTests {
   static let source = ResponseWriter.Source(host: "127.0.0.1", port: 40000)
 
   static func makeState(faults: FaultPlan = FaultPlan()) -> CompositorLoopState {
-    CompositorLoopState(core: CompositorCore(faults: faults), transactionLifetime: 32_000_000_000, now: 0, seed: 42)
+    CompositorLoopState(
+      core: CompositorCore(faults: faults), transactionLifetime: 32_000_000_000, now: 0, seed: 42)
   }
 
   static func bytes(_ message: SIPMessage) -> ByteBuffer {
@@ -23,7 +24,8 @@ struct CompositorLoopStateTests {
 
   @Test func responseCopiesTheTransactionHeadersAndStampsVia() throws {
     let state = Self.makeState()
-    let response = try Self.response(state.handle(Self.bytes(TestRequests.publish()), framing: .datagram, source: Self.source, now: 1))
+    let response = try Self.response(
+      state.handle(Self.bytes(TestRequests.publish()), framing: .datagram, source: Self.source, now: 1))
     #expect(response.statusCode == 200)
     #expect(response.topVia?.parameter("rport") == "40000")
     #expect(response.topVia?.parameter("received") == "127.0.0.1")
@@ -50,19 +52,24 @@ struct CompositorLoopStateTests {
     let first = try #require(state.handle(request, framing: .datagram, source: Self.source, now: 0))
     #expect(first.delay == 1_000_000_000)
     #expect(state.handle(request, framing: .datagram, source: Self.source, now: 500_000_000) == nil)
-    #expect(state.handle(request, framing: .datagram, source: Self.source, now: 1_500_000_000)?.bytes == first.bytes)
+    #expect(
+      state.handle(request, framing: .datagram, source: Self.source, now: 1_500_000_000)?.bytes == first.bytes
+    )
   }
 
   @Test func droppedRequestsGetNoResponseAndNoState() {
     let state = Self.makeState(faults: FaultPlan(dropProbability: 1))
-    #expect(state.handle(Self.bytes(TestRequests.publish()), framing: .datagram, source: Self.source, now: 0) == nil)
+    #expect(
+      state.handle(Self.bytes(TestRequests.publish()), framing: .datagram, source: Self.source, now: 0) == nil
+    )
     #expect(state.statistics.dropped == 1)
     #expect(state.core.livePublications(now: 0) == 0)
   }
 
   @Test func injectedFailuresAnswerWithTheCode() throws {
     let state = Self.makeState(faults: FaultPlan(failures: [.init(probability: 1, statusCode: 503)]))
-    let response = try Self.response(state.handle(Self.bytes(TestRequests.publish()), framing: .datagram, source: Self.source, now: 0))
+    let response = try Self.response(
+      state.handle(Self.bytes(TestRequests.publish()), framing: .datagram, source: Self.source, now: 0))
     #expect(response.statusCode == 503)
     #expect(state.statistics.responsesByCode == [503: 1])
   }
@@ -70,7 +77,8 @@ struct CompositorLoopStateTests {
   @Test func replyPortFollowsViaWithoutRport() throws {
     let state = Self.makeState()
     let request = TestRequests.publish(via: "SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bK-9")
-    let reply = try #require(state.handle(Self.bytes(request), framing: .datagram, source: Self.source, now: 0))
+    let reply = try #require(
+      state.handle(Self.bytes(request), framing: .datagram, source: Self.source, now: 0))
     #expect(reply.port == 5999)
   }
 
@@ -79,7 +87,8 @@ struct CompositorLoopStateTests {
     var options = TestRequests.publish(body: "")
     options.startLine = .request(method: .options, uri: "sip:esc@127.0.0.1")
     options.headers.set(.cseq, "1 OPTIONS")
-    let response = try Self.response(state.handle(Self.bytes(options), framing: .datagram, source: Self.source, now: 0))
+    let response = try Self.response(
+      state.handle(Self.bytes(options), framing: .datagram, source: Self.source, now: 0))
     #expect(response.statusCode == 200)
     #expect(response.headers[.allow]?.contains("PUBLISH") == true)
   }
@@ -88,9 +97,11 @@ struct CompositorLoopStateTests {
     let state = Self.makeState()
     var bad = TestRequests.publish()
     bad.headers.add(.callID, "second")
-    let response = try Self.response(state.handle(Self.bytes(bad), framing: .datagram, source: Self.source, now: 0))
+    let response = try Self.response(
+      state.handle(Self.bytes(bad), framing: .datagram, source: Self.source, now: 0))
     #expect(response.statusCode == 400)
-    #expect(state.handle(ByteBuffer(bytes: [0, 1, 2, 3]), framing: .datagram, source: Self.source, now: 0) == nil)
+    #expect(
+      state.handle(ByteBuffer(bytes: [0, 1, 2, 3]), framing: .datagram, source: Self.source, now: 0) == nil)
     #expect(state.statistics.malformed == 1)
   }
 
@@ -99,7 +110,8 @@ struct CompositorLoopStateTests {
     var subscribe = TestRequests.publish(body: "")
     subscribe.startLine = .request(method: .subscribe, uri: "sip:alice@example.com")
     subscribe.headers.set(.cseq, "1 SUBSCRIBE")
-    let response = try Self.response(state.handle(Self.bytes(subscribe), framing: .datagram, source: Self.source, now: 0))
+    let response = try Self.response(
+      state.handle(Self.bytes(subscribe), framing: .datagram, source: Self.source, now: 0))
     #expect(response.statusCode == 405)
   }
 }

@@ -18,7 +18,9 @@ struct CompositorStreamPipelineTests {
 
   @Test func splitAndCoalescedRequestsAreAllAnswered() throws {
     let channel = try Self.makeChannel()
-    let stream = (1...3).flatMap { TestRequests.publish(user: "u\($0)", branch: "z9hG4bK-\($0)").serialized() }
+    let stream = (1...3).flatMap {
+      TestRequests.publish(user: "u\($0)", branch: "z9hG4bK-\($0)").serialized()
+    }
     for chunk in stride(from: 0, to: stream.count, by: 97).map({ stream[$0..<min($0 + 97, stream.count)] }) {
       try channel.writeInbound(ByteBuffer(bytes: chunk))
     }

@@ -31,18 +31,38 @@ struct PublishRulesTests {
   }
 
   static let cases: [Case] = [
-    Case(name: "unknown package: 489", request: TestRequests.publish(event: "foo-bar"), status: 489, header: (.allowEvents, "presence, dialog")),
+    Case(
+      name: "unknown package: 489", request: TestRequests.publish(event: "foo-bar"), status: 489,
+      header: (.allowEvents, "presence, dialog")),
     Case(name: "no Event: 489", request: TestRequests.publish(event: nil), status: 489, header: nil),
-    Case(name: "unknown tag: 412", request: TestRequests.publish(ifMatch: "nope", body: ""), status: 412, header: nil),
-    Case(name: "unknown tag beats short Expires: 412", request: TestRequests.publish(ifMatch: "n", expires: "5"), status: 412, header: nil),
-    Case(name: "unknown package beats unknown tag: 489", request: TestRequests.publish(event: "x", ifMatch: "n"), status: 489, header: nil),
+    Case(
+      name: "unknown tag: 412", request: TestRequests.publish(ifMatch: "nope", body: ""), status: 412,
+      header: nil),
+    Case(
+      name: "unknown tag beats short Expires: 412", request: TestRequests.publish(ifMatch: "n", expires: "5"),
+      status: 412, header: nil),
+    Case(
+      name: "unknown package beats unknown tag: 489", request: TestRequests.publish(event: "x", ifMatch: "n"),
+      status: 489, header: nil),
     Case(name: "no body, no tag: 400", request: TestRequests.publish(body: ""), status: 400, header: nil),
-    Case(name: "short Expires: 423", request: TestRequests.publish(expires: "10"), status: 423, header: (.minExpires, "60")),
-    Case(name: "short Expires beats bad type: 423", request: TestRequests.publish(expires: "10", contentType: "text/plain"), status: 423, header: nil),
-    Case(name: "wrong body type: 415", request: TestRequests.publish(contentType: "text/plain"), status: 415, header: nil),
-    Case(name: "body without type: 415", request: TestRequests.publish(contentType: nil), status: 415, header: nil),
-    Case(name: "long Expires is shortened", request: TestRequests.publish(expires: "7200"), status: 200, header: (.expires, "3600")),
-    Case(name: "no Expires gets the default", request: TestRequests.publish(expires: nil), status: 200, header: (.expires, "3600")),
+    Case(
+      name: "short Expires: 423", request: TestRequests.publish(expires: "10"), status: 423,
+      header: (.minExpires, "60")),
+    Case(
+      name: "short Expires beats bad type: 423",
+      request: TestRequests.publish(expires: "10", contentType: "text/plain"), status: 423, header: nil),
+    Case(
+      name: "wrong body type: 415", request: TestRequests.publish(contentType: "text/plain"), status: 415,
+      header: nil),
+    Case(
+      name: "body without type: 415", request: TestRequests.publish(contentType: nil), status: 415,
+      header: nil),
+    Case(
+      name: "long Expires is shortened", request: TestRequests.publish(expires: "7200"), status: 200,
+      header: (.expires, "3600")),
+    Case(
+      name: "no Expires gets the default", request: TestRequests.publish(expires: nil), status: 200,
+      header: (.expires, "3600")),
     Case(name: "bad Expires: 400", request: TestRequests.publish(expires: "abc"), status: 400, header: nil),
   ]
 
@@ -71,7 +91,9 @@ struct PublishRulesTests {
     let modify = harness.send(TestRequests.publish(ifMatch: tag2, body: "<new/>"))
     #expect(modify.operation == .modify)
     let tag3 = modify[.sipETag] ?? ""
-    #expect(harness.store.live(tag: tag3, resource: "alice@example.com", event: "presence", now: 0)?.body == Array("<new/>".utf8))
+    #expect(
+      harness.store.live(tag: tag3, resource: "alice@example.com", event: "presence", now: 0)?.body
+        == Array("<new/>".utf8))
     let remove = harness.send(TestRequests.publish(ifMatch: tag3, expires: "0", body: ""))
     #expect(remove.statusCode == 200)
     #expect(remove.operation == .remove)
@@ -84,16 +106,19 @@ struct PublishRulesTests {
   @Test func refreshKeepsTheBodyAndExtendsTheLifetime() {
     var harness = Harness()
     let tag = harness.send(TestRequests.publish(expires: "100"))[.sipETag] ?? ""
-    let refreshed = harness.send(TestRequests.publish(ifMatch: tag, expires: "100", body: ""), at: 90 * Self.second)
+    let refreshed = harness.send(
+      TestRequests.publish(ifMatch: tag, expires: "100", body: ""), at: 90 * Self.second)
     let newTag = refreshed[.sipETag] ?? ""
-    let live = harness.store.live(tag: newTag, resource: "alice@example.com", event: "presence", now: 150 * Self.second)
+    let live = harness.store.live(
+      tag: newTag, resource: "alice@example.com", event: "presence", now: 150 * Self.second)
     #expect(live?.body == Array(TestRequests.pidf.utf8))
   }
 
   @Test func unrefreshedStateExpires() {
     var harness = Harness()
     let tag = harness.send(TestRequests.publish(expires: "60"))[.sipETag] ?? ""
-    #expect(harness.send(TestRequests.publish(ifMatch: tag, body: ""), at: 61 * Self.second).statusCode == 412)
+    #expect(
+      harness.send(TestRequests.publish(ifMatch: tag, body: ""), at: 61 * Self.second).statusCode == 412)
   }
 
   @Test func tagOfAnotherResourceDoesNotMatch() {

@@ -2,7 +2,8 @@ import SIPCore
 
 /// PUBLISH requests as a client would send them, for driving the compositor in tests.
 enum TestRequests {
-  static let pidf = "<?xml version=\"1.0\"?><presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\"sip:a@h\"/>"
+  static let pidf =
+    "<?xml version=\"1.0\"?><presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\"sip:a@h\"/>"
 
   static func publish(
     user: String = "alice", event: String? = "presence", ifMatch: String? = nil, expires: String? = "3600",

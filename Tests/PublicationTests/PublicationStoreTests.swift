@@ -6,7 +6,8 @@ import Testing
 struct PublicationStoreTests {
   static let second: UInt64 = 1_000_000_000
 
-  static func publication(_ tag: String, resource: String = "alice@h", expiresAt: UInt64) -> StoredPublication {
+  static func publication(_ tag: String, resource: String = "alice@h", expiresAt: UInt64) -> StoredPublication
+  {
     StoredPublication(
       entityTag: tag, resource: resource, event: "presence", contentType: "application/pidf+xml", body: [1],
       expiresAt: expiresAt)
@@ -43,7 +44,9 @@ struct PublicationStoreTests {
 
   @Test func sweepAfterALongIdleGapStillFindsEverything() {
     var store = PublicationStore()
-    for index in 0..<100 { store.store(Self.publication("t\(index)", expiresAt: UInt64(index + 1) * Self.second)) }
+    for index in 0..<100 {
+      store.store(Self.publication("t\(index)", expiresAt: UInt64(index + 1) * Self.second))
+    }
     #expect(store.removeExpired(now: 1_000_000 * Self.second) == 100)
   }
 

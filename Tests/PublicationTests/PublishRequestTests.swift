@@ -16,7 +16,9 @@ struct PublishRequestTests {
 
   @Test func readsTheFieldsRFC3903Needs() throws {
     let request = try PublishRequest(
-      Self.message([("o", "Presence;id=4"), ("Expires", "120"), ("SIP-If-Match", "x.1"), ("c", "Application/PIDF+XML")], body: "b"))
+      Self.message(
+        [("o", "Presence;id=4"), ("Expires", "120"), ("SIP-If-Match", "x.1"), ("c", "Application/PIDF+XML")],
+        body: "b"))
     #expect(request.resource == "a@h")
     #expect(request.event == "presence")
     #expect(request.expires == 120)
@@ -43,7 +45,9 @@ struct PublishRequestTests {
   @Test func cseqMethodMustMatch() {
     var message = Self.message([])
     message.headers.set(.cseq, "1 OPTIONS")
-    #expect(throws: PublishRequest.MalformedRequest("CSeq method does not match")) { try PublishRequest(message) }
+    #expect(throws: PublishRequest.MalformedRequest("CSeq method does not match")) {
+      try PublishRequest(message)
+    }
   }
 
   @Test func missingMandatoryHeaderIsNamed() {

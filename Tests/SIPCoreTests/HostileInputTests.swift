@@ -19,7 +19,10 @@ struct HostileInputTests {
     Case(name: "no Content-Length on a stream", bytes: Array((head + "\r\nbody").utf8), framing: .stream) {
       $0 == .missingContentLength
     },
-    Case(name: "negative Content-Length", bytes: Array((head + "Content-Length: -5\r\n\r\n").utf8), framing: .stream) {
+    Case(
+      name: "negative Content-Length", bytes: Array((head + "Content-Length: -5\r\n\r\n").utf8),
+      framing: .stream
+    ) {
       if case .invalidContentLength = $0 { return true } else { return false }
     },
     Case(
@@ -28,39 +31,56 @@ struct HostileInputTests {
     ) {
       if case .invalidContentLength = $0 { return true } else { return false }
     },
-    Case(name: "Content-Length over the size limit", bytes: Array((head + "l: 70000\r\n\r\n").utf8), framing: .datagram) {
+    Case(
+      name: "Content-Length over the size limit", bytes: Array((head + "l: 70000\r\n\r\n").utf8),
+      framing: .datagram
+    ) {
       if case .invalidContentLength = $0 { return true } else { return false }
     },
     Case(
       name: "conflicting Content-Length", bytes: Array((head + "l: 1\r\nContent-Length: 2\r\n\r\nab").utf8),
       framing: .datagram
     ) { $0 == .conflictingContentLength },
-    Case(name: "missing CRLF after headers", bytes: Array((head + "Content-Length: 0").utf8), framing: .datagram) {
+    Case(
+      name: "missing CRLF after headers", bytes: Array((head + "Content-Length: 0").utf8), framing: .datagram
+    ) {
       $0 == .unterminatedHeaders
     },
-    Case(name: "binary garbage", bytes: [0x16, 0x03, 0x01, 0x00, 0xA5, 0x01, 0x00, 0x00, 0xA1, 0x03, 0x03], framing: .datagram) {
+    Case(
+      name: "binary garbage", bytes: [0x16, 0x03, 0x01, 0x00, 0xA5, 0x01, 0x00, 0x00, 0xA1, 0x03, 0x03],
+      framing: .datagram
+    ) {
       if case .binaryData = $0 { return true } else { return false }
     },
-    Case(name: "NUL inside a header", bytes: Array((head + "Event: pres\u{0}ence\r\n\r\n").utf8), framing: .datagram) {
+    Case(
+      name: "NUL inside a header", bytes: Array((head + "Event: pres\u{0}ence\r\n\r\n").utf8),
+      framing: .datagram
+    ) {
       $0 == .binaryData(0)
     },
-    Case(name: "truncated body", bytes: Array((head + "Content-Length: 100\r\n\r\nshort").utf8), framing: .datagram) {
+    Case(
+      name: "truncated body", bytes: Array((head + "Content-Length: 100\r\n\r\nshort").utf8),
+      framing: .datagram
+    ) {
       $0 == .truncatedBody(expected: 100, available: 5)
     },
     Case(
       name: "10 000 headers",
-      bytes: Array((head + String(repeating: "X:b\r\n", count: 10_000) + "l: 0\r\n\r\n").utf8), framing: .datagram
+      bytes: Array((head + String(repeating: "X:b\r\n", count: 10_000) + "l: 0\r\n\r\n").utf8),
+      framing: .datagram
     ) {
       if case .tooManyHeaders = $0 { return true } else { return false }
     },
     Case(
-      name: "line longer than the limit", bytes: Array((head + "X: " + String(repeating: "a", count: 9000) + "\r\n\r\n").utf8),
+      name: "line longer than the limit",
+      bytes: Array((head + "X: " + String(repeating: "a", count: 9000) + "\r\n\r\n").utf8),
       framing: .datagram
     ) {
       if case .lineTooLong = $0 { return true } else { return false }
     },
     Case(name: "empty input", bytes: Array("\r\n\r\n".utf8), framing: .datagram) { $0 == .empty },
-    Case(name: "start line without version", bytes: Array("PUBLISH sip:a@b\r\n\r\n".utf8), framing: .datagram) {
+    Case(name: "start line without version", bytes: Array("PUBLISH sip:a@b\r\n\r\n".utf8), framing: .datagram)
+    {
       if case .malformedStartLine = $0 { return true } else { return false }
     },
     Case(name: "status code out of range", bytes: Array("SIP/2.0 999 Huh\r\n\r\n".utf8), framing: .datagram) {
@@ -69,14 +89,19 @@ struct HostileInputTests {
     Case(name: "status code not numeric", bytes: Array("SIP/2.0 2x0 OK\r\n\r\n".utf8), framing: .datagram) {
       if case .invalidStatusCode = $0 { return true } else { return false }
     },
-    Case(name: "header without colon", bytes: Array((head + "Garbage line\r\n\r\n").utf8), framing: .datagram) {
+    Case(name: "header without colon", bytes: Array((head + "Garbage line\r\n\r\n").utf8), framing: .datagram)
+    {
       if case .malformedHeader = $0 { return true } else { return false }
     },
-    Case(name: "continuation before any header", bytes: Array("SIP/2.0 200 OK\r\n folded\r\n\r\n".utf8), framing: .datagram) {
+    Case(
+      name: "continuation before any header", bytes: Array("SIP/2.0 200 OK\r\n folded\r\n\r\n".utf8),
+      framing: .datagram
+    ) {
       $0 == .unexpectedContinuation
     },
     Case(
-      name: "message over the size limit", bytes: Array((head + "\r\n" + String(repeating: "x", count: 70_000)).utf8),
+      name: "message over the size limit",
+      bytes: Array((head + "\r\n" + String(repeating: "x", count: 70_000)).utf8),
       framing: .datagram
     ) {
       if case .messageTooLarge = $0 { return true } else { return false }

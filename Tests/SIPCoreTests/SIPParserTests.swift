@@ -54,7 +54,8 @@ struct SIPParserTests {
   }
 
   @Test func headerNamesMatchInAnyCaseAndCompactForm() throws {
-    let text = "OPTIONS sip:x@y SIP/2.0\r\nv: SIP/2.0/UDP h;branch=z9hG4bKa\r\nf: <sip:a@b>;tag=1\r\nt: <sip:x@y>\r\n"
+    let text =
+      "OPTIONS sip:x@y SIP/2.0\r\nv: SIP/2.0/UDP h;branch=z9hG4bKa\r\nf: <sip:a@b>;tag=1\r\nt: <sip:x@y>\r\n"
       + "i: abc\r\ncSeQ: 2 OPTIONS\r\no: dialog\r\nCONTENT-TYPE: text/plain\r\nu: presence\r\nk: path\r\nl: 0\r\n\r\n"
     let message = try SIPParser().parse(Array(text.utf8), framing: .stream)
     #expect(message.headers[.callID] == "abc")
@@ -68,7 +69,8 @@ struct SIPParserTests {
   }
 
   @Test func severalValuesInOneLineAndRepeatedLinesAreOneList() throws {
-    let text = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP a;branch=z9hG4bK1, SIP/2.0/UDP b;branch=z9hG4bK2\r\n"
+    let text =
+      "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP a;branch=z9hG4bK1, SIP/2.0/UDP b;branch=z9hG4bK2\r\n"
       + "Via: SIP/2.0/UDP c;branch=z9hG4bK3\r\nContact: \"Doe, John\" <sip:j@d>\r\nContent-Length: 0\r\n\r\n"
     let message = try SIPParser().parse(Array(text.utf8))
     #expect(message.headers.values(.via).map { Via($0)?.host } == ["a", "b", "c"])
@@ -77,9 +79,11 @@ struct SIPParserTests {
   }
 
   @Test func foldedLinesAreUnfolded() throws {
-    let text = "SIP/2.0 200 OK\r\nSubject: I know you're there,\r\n   pick up the phone\r\n\tand talk to me!\r\n\r\n"
+    let text =
+      "SIP/2.0 200 OK\r\nSubject: I know you're there,\r\n   pick up the phone\r\n\tand talk to me!\r\n\r\n"
     let message = try SIPParser().parse(Array(text.utf8))
-    #expect(message.headers[SIPHeaderName("subject")] == "I know you're there, pick up the phone and talk to me!")
+    #expect(
+      message.headers[SIPHeaderName("subject")] == "I know you're there, pick up the phone and talk to me!")
   }
 
   @Test func datagramWithoutContentLengthTakesTheRestAsBody() throws {

@@ -8,7 +8,8 @@ struct SIPStreamFramerTests {
     "PUBLISH sip:u\(number)@h SIP/2.0\r\nCSeq: \(number) PUBLISH\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
   }
 
-  static let stream = Array((message(1, body: "<a/>") + "\r\n\r\n" + message(2) + message(3, body: "xyz")).utf8)
+  static let stream = Array(
+    (message(1, body: "<a/>") + "\r\n\r\n" + message(2) + message(3, body: "xyz")).utf8)
 
   @Test func coalescedMessagesComeOutOneByOne() throws {
     var framer = SIPStreamFramer()

@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+
+/// What a user sees at the command line: one clear line for a mistake, a summary on stop.
+@Suite("pubsim compositor on the command line", .serialized)
+struct CommandLineTests {
+  @Test(arguments: [
+    (["compositor", "--frobnicate"], "Unknown option '--frobnicate'"),
+    (
+      ["compositor", "--listen", "sip:example.com"],
+      "--listen 'sip:example.com': host 'example.com' is not an IP address"
+    ),
+    (["compositor", "--listen", "http://127.0.0.1"], "must start with sip: or sips:"),
+    (["compositor", "--listen", "sip:127.0.0.1;transport=sctp"], "unknown transport 'sctp'"),
+    (["compositor", "--drop", "2"], "--drop 2.0 must be between 0 and 1"),
+    (["compositor", "--fail", "503"], "--fail '503': expected P:CODE"),
+    (["compositor", "--delay", "soon"], "--delay 'soon'"),
+  ])
+  func mistakesGiveOneClearLine(arguments: [String], message: String) throws {
+    let result = try runProgram(Interop.pubsim.path, arguments, timeout: 20)
+    #expect(result.status == 64)
+    #expect(result.output.isEmpty)
+    let lines = result.errors.split(separator: "\n")
+    #expect(lines.count == 1, "\(result.errors)")
+    #expect(result.errors.hasPrefix("pubsim: "))
+    #expect(result.errors.contains(message), "\(result.errors)")
+  }
+
+  @Test func portAlreadyInUseIsOneLine() throws {
+    let first = try CompositorProcess()
+    defer { _ = first.stop() }
+    let result = try runProgram(
+      Interop.pubsim.path, ["compositor", "--listen", "sip:127.0.0.1:\(first.tcpPort);transport=tcp"],
+      timeout: 20)
+    #expect(result.status != 0)
+    #expect(result.errors.split(separator: "\n").count == 1, "\(result.errors)")
+    #expect(result.errors.contains("cannot listen"), "\(result.errors)")
+  }
+
+  @Test(arguments: [SIGTERM, SIGINT])
+  func signalPrintsTheSummaryAndExitsZero(signal: Int32) throws {
+    let compositor = try CompositorProcess()
+    let stopped = compositor.stop(signal: signal)
+    #expect(stopped.status == 0)
+    #expect(stopped.output.contains("pubsim compositor: requests none; responses none; live publications 0"))
+  }
+}
