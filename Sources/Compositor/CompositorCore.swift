@@ -29,18 +29,19 @@ public final class CompositorCore: Sendable {
   public func decide(_ message: SIPMessage, now: UInt64) -> CompositorDecision? {
     guard let method = message.method else { return nil }
     if method == .ack { return nil }
+    if method == .publish { return decidePublish(message, now: now) }
     do {
       try RequestChecks.requireWellFormed(message)
     } catch {
       return CompositorDecision(400, reason: error.reason)
     }
     switch method {
-    case .publish: return decidePublish(message, now: now)
     case .options: return optionsDecision
     default: return CompositorDecision(405, headers: [SIPHeaderField(.allow, Self.allowedMethods)])
     }
   }
 
+  /// A PUBLISH: well-formedness is checked while reading it (``PublishRequest``).
   private func decidePublish(_ message: SIPMessage, now: UInt64) -> CompositorDecision {
     let request: PublishRequest
     do {

@@ -50,20 +50,21 @@ final class CompositorLoopState: @unchecked Sendable {
       statistics.strayResponses += 1
       return nil
     }
-    let key = framing == .datagram ? TransactionKey(message) : nil
+    let via = message.topVia
+    let key = framing == .datagram ? TransactionKey(message, topVia: via) : nil
     if let key, let entry = cache.lookup(key, now: now) {
       statistics.retransmissions += 1
       guard case .answered(let response, let sendAt) = entry, sendAt <= now else { return nil }
-      return Reply(bytes: response, delay: 0, port: replyPort(message, source: source))
+      return Reply(bytes: response, delay: 0, port: replyPort(via, source: source))
     }
     statistics.requestsByMethod[method.rawValue, default: 0] += 1
     guard let decision = decide(message, now: now) else { return nil }
     statistics.responsesByCode[decision.statusCode, default: 0] += 1
     var response = allocator.buffer(capacity: 512)
-    ResponseWriter.write(decision, for: message, source: source, toTag: nextToTag(), into: &response)
+    ResponseWriter.write(decision, for: message, topVia: via, source: source, toTag: nextToTag(), into: &response)
     let delay = core.faults.delay?.sample(using: &random) ?? 0
     if let key { cache.record(key, .answered(response, sendAt: now + delay), now: now) }
-    return Reply(bytes: response, delay: delay, port: replyPort(message, source: source))
+    return Reply(bytes: response, delay: delay, port: replyPort(via, source: source))
   }
 
   /// A stream connection closed because its bytes could not be framed.
@@ -83,8 +84,8 @@ final class CompositorLoopState: @unchecked Sendable {
     }
   }
 
-  private func replyPort(_ message: SIPMessage, source: ResponseWriter.Source?) -> Int {
-    guard let via = message.topVia else { return source?.port ?? 5060 }
+  private func replyPort(_ via: Via?, source: ResponseWriter.Source?) -> Int {
+    guard let via else { return source?.port ?? 5060 }
     if via.hasRPort, let source { return source.port }
     return via.port ?? 5060
   }

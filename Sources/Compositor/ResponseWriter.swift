@@ -12,7 +12,7 @@ enum ResponseWriter {
   }
 
   static func write(
-    _ decision: CompositorDecision, for request: SIPMessage, source: Source?, toTag: String,
+    _ decision: CompositorDecision, for request: SIPMessage, topVia: Via?, source: Source?, toTag: String,
     into buffer: inout ByteBuffer
   ) {
     buffer.writeStaticString("SIP/2.0 ")
@@ -21,7 +21,7 @@ enum ResponseWriter {
     buffer.writeString(decision.reason)
     buffer.writeStaticString("\r\n")
     for (index, value) in request.headers.values(.via).enumerated() {
-      writeHeader("Via", index == 0 ? stampedVia(value, source: source) : value, into: &buffer)
+      writeHeader("Via", index == 0 ? stampedVia(topVia, original: value, source: source) : value, into: &buffer)
     }
     for field in request.headers {
       switch field.name {
@@ -45,8 +45,8 @@ enum ResponseWriter {
     buffer.writeStaticString("\r\n")
   }
 
-  static func stampedVia(_ value: String, source: Source?) -> String {
-    guard let source, var via = Via(value) else { return value }
+  static func stampedVia(_ parsed: Via?, original: String, source: Source?) -> String {
+    guard let source, var via = parsed else { return original }
     let wantsPort = via.hasRPort
     if wantsPort || via.host != source.host {
       via.setParameter("received", source.host)

@@ -7,8 +7,8 @@ struct TransactionKey: Hashable, Sendable {
   var sentBy: String
   var method: String
 
-  init?(_ message: SIPMessage) {
-    guard let via = message.topVia, let branch = via.branch, let method = message.method else { return nil }
+  init?(_ message: SIPMessage, topVia: Via?) {
+    guard let via = topVia, let branch = via.branch, let method = message.method else { return nil }
     self.branch = branch
     self.sentBy = via.sentBy
     self.method = method.rawValue

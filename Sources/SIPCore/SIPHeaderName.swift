@@ -69,7 +69,13 @@ public struct SIPHeaderName: Hashable, Sendable, CustomStringConvertible {
 
   static let displayNames: [String: String] = [
     "call-id": "Call-ID", "cseq": "CSeq", "sip-etag": "SIP-ETag", "sip-if-match": "SIP-If-Match",
-    "www-authenticate": "WWW-Authenticate",
+    "www-authenticate": "WWW-Authenticate", "via": "Via", "from": "From", "to": "To", "contact": "Contact",
+    "max-forwards": "Max-Forwards", "content-length": "Content-Length", "content-type": "Content-Type",
+    "event": "Event", "expires": "Expires", "min-expires": "Min-Expires", "allow": "Allow",
+    "allow-events": "Allow-Events", "accept": "Accept", "supported": "Supported", "user-agent": "User-Agent",
+    "server": "Server", "authorization": "Authorization", "proxy-authorization": "Proxy-Authorization",
+    "proxy-authenticate": "Proxy-Authenticate", "retry-after": "Retry-After", "route": "Route",
+    "record-route": "Record-Route", "require": "Require",
   ]
 
   static let listHeaders: Set<String> = [

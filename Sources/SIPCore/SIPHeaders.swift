@@ -64,33 +64,42 @@ public struct SIPHeaders: Hashable, Sendable, Sequence, ExpressibleByDictionaryL
 
   /// Splits a header value at commas that are not inside quotes or angle brackets.
   public static func splitList(_ value: String) -> [String] {
+    let utf8 = value.utf8
+    guard utf8.contains(UInt8(ascii: ",")) else {
+      let single = value.trimmingSIPWhitespace()
+      return single.isEmpty ? [] : [single]
+    }
     var parts: [String] = []
-    var current = Substring.UnicodeScalarView()
+    var partStart = utf8.startIndex
     var inQuotes = false
     var angleDepth = 0
     var escaped = false
-    for scalar in value.unicodeScalars {
+    var index = utf8.startIndex
+    while index < utf8.endIndex {
+      let byte = utf8[index]
       if escaped {
         escaped = false
-      } else if inQuotes && scalar == "\\" {
+      } else if inQuotes && byte == UInt8(ascii: "\\") {
         escaped = true
-      } else if scalar == "\"" {
+      } else if byte == UInt8(ascii: "\"") {
         inQuotes.toggle()
-      } else if !inQuotes && scalar == "<" {
+      } else if !inQuotes && byte == UInt8(ascii: "<") {
         angleDepth += 1
-      } else if !inQuotes && scalar == ">" {
+      } else if !inQuotes && byte == UInt8(ascii: ">") {
         angleDepth = Swift.max(0, angleDepth - 1)
-      } else if !inQuotes && angleDepth == 0 && scalar == "," {
-        let part = String(current).trimmingSIPWhitespace()
-        if !part.isEmpty { parts.append(part) }
-        current = Substring.UnicodeScalarView()
-        continue
+      } else if !inQuotes && angleDepth == 0 && byte == UInt8(ascii: ",") {
+        appendTrimmed(value[partStart..<index], to: &parts)
+        partStart = utf8.index(after: index)
       }
-      current.append(scalar)
+      index = utf8.index(after: index)
     }
-    let last = String(current).trimmingSIPWhitespace()
-    if !last.isEmpty { parts.append(last) }
+    appendTrimmed(value[partStart..<utf8.endIndex], to: &parts)
     return parts
+  }
+
+  private static func appendTrimmed(_ part: Substring, to parts: inout [String]) {
+    let trimmed = String(part).trimmingSIPWhitespace()
+    if !trimmed.isEmpty { parts.append(trimmed) }
   }
 }
 

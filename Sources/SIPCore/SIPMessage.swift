@@ -60,8 +60,9 @@ public struct SIPMessage: Hashable, Sendable {
 
   /// The topmost Via, parsed; nil if absent or malformed.
   public var topVia: Via? {
-    guard let first = headers.values(.via).first else { return nil }
-    return Via(first)
+    guard let field = headers[.via] else { return nil }
+    guard field.utf8.contains(UInt8(ascii: ",")) else { return Via(field) }
+    return SIPHeaders.splitList(field).first.flatMap(Via.init)
   }
 
   /// The CSeq header, parsed; nil if absent or malformed.

@@ -98,14 +98,15 @@ private struct MessageReader {
   // MARK: Start line
 
   func parseStartLine(_ range: Range<Int>) throws(SIPParseError) -> SIPMessage.StartLine {
-    let malformed = SIPParseError(
-      .malformedStartLine(SIPParseError.excerpt(slice(range))), line: lineNumber, offset: range.lowerBound)
+    var malformed: SIPParseError {
+      SIPParseError(.malformedStartLine(SIPParseError.excerpt(slice(range))), line: lineNumber, offset: range.lowerBound)
+    }
     guard let firstSpace = slice(range).firstIndex(of: .space).map({ $0 + range.lowerBound }) else {
       throw malformed
     }
     let firstToken = firstSpace == range.lowerBound ? nil : range.lowerBound..<firstSpace
     if let firstToken, isSIPVersion(firstToken) {
-      return try parseStatusLine(afterVersion: firstSpace + 1, end: range.upperBound, malformed: malformed)
+      return try parseStatusLine(afterVersion: firstSpace + 1, end: range.upperBound, malformed: { malformed })
     }
     guard let methodRange = firstToken, slice(methodRange).allSatisfy(\.isTokenCharacter),
       let lastSpace = slice(range).lastIndex(of: .space).map({ $0 + range.lowerBound }),
@@ -116,10 +117,10 @@ private struct MessageReader {
     return .request(method: SIPMethod(string(methodRange)), uri: string(uriRange))
   }
 
-  func parseStatusLine(afterVersion start: Int, end: Int, malformed: SIPParseError) throws(SIPParseError)
+  func parseStatusLine(afterVersion start: Int, end: Int, malformed: () -> SIPParseError) throws(SIPParseError)
     -> SIPMessage.StartLine
   {
-    guard end - start >= 3 else { throw malformed }
+    guard end - start >= 3 else { throw malformed() }
     let codeRange = start..<start + 3
     guard slice(codeRange).allSatisfy({ $0 >= .zero && $0 <= .nine }),
       start + 3 == end || bytes[start + 3] == .space
@@ -170,8 +171,9 @@ private struct MessageReader {
   }
 
   func parseHeaderLine(_ line: Range<Int>) throws(SIPParseError) -> SIPHeaderField {
-    let malformed = SIPParseError(
-      .malformedHeader(SIPParseError.excerpt(slice(line))), line: lineNumber, offset: line.lowerBound)
+    var malformed: SIPParseError {
+      SIPParseError(.malformedHeader(SIPParseError.excerpt(slice(line))), line: lineNumber, offset: line.lowerBound)
+    }
     guard let colon = slice(line).firstIndex(of: .colon).map({ $0 + line.lowerBound }) else {
       throw malformed
     }

@@ -1,0 +1,17 @@
+#!/bin/sh
+# Installs what pubsim's tests and benchmarks need from Debian's packages: libpcap (captures),
+# SIPp (the peer load generator), Kamailio with its presence modules (the real compositor),
+# tshark and tcpdump (the peer dissector and recorder), sipsak (probes). Idempotent; needs root
+# (or sudo) and apt-get.
+set -eu
+packages="libpcap-dev sip-tester kamailio kamailio-presence-modules kamailio-sqlite-modules sipsak tshark tcpdump"
+missing=""
+for package in $packages; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
+done
+[ -z "$missing" ] && { echo "peers already installed"; exit 0; }
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends $missing
