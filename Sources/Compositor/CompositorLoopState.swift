@@ -61,7 +61,8 @@ final class CompositorLoopState: @unchecked Sendable {
     guard let decision = decide(message, now: now) else { return nil }
     statistics.responsesByCode[decision.statusCode, default: 0] += 1
     var response = allocator.buffer(capacity: 512)
-    ResponseWriter.write(decision, for: message, topVia: via, source: source, toTag: nextToTag(), into: &response)
+    ResponseWriter.write(
+      decision, for: message, topVia: via, source: source, toTag: nextToTag(), into: &response)
     let delay = core.faults.delay?.sample(using: &random) ?? 0
     if let key { cache.record(key, .answered(response, sendAt: now + delay), now: now) }
     return Reply(bytes: response, delay: delay, port: replyPort(via, source: source))

@@ -21,7 +21,8 @@ enum ResponseWriter {
     buffer.writeString(decision.reason)
     buffer.writeStaticString("\r\n")
     for (index, value) in request.headers.values(.via).enumerated() {
-      writeHeader("Via", index == 0 ? stampedVia(topVia, original: value, source: source) : value, into: &buffer)
+      writeHeader(
+        "Via", index == 0 ? stampedVia(topVia, original: value, source: source) : value, into: &buffer)
     }
     for field in request.headers {
       switch field.name {

@@ -10,11 +10,12 @@ public enum RequestChecks {
     for name in mandatory where message.headers[name] == nil {
       throw PublishRequest.MalformedRequest("Missing \(name.displayName)")
     }
-    var seen: Set<SIPHeaderName> = []
+    var seen: [SIPHeaderName] = []
     for field in message.headers where field.name.isSingleValued {
-      if !seen.insert(field.name).inserted {
+      if seen.contains(field.name) {
         throw PublishRequest.MalformedRequest("Duplicate \(field.name.displayName)")
       }
+      seen.append(field.name)
     }
     guard let cseq = message.cseq else { throw PublishRequest.MalformedRequest("Bad CSeq") }
     guard cseq.method == message.method else {

@@ -11,8 +11,8 @@ public struct HostPort: Hashable, Sendable, CustomStringConvertible {
 
   /// Parses `host`, `host:port`, `[v6]` or `[v6]:port`; nil for an empty host or a bad port.
   public init?(_ text: String) {
-    if text.hasPrefix("[") {
-      guard let close = text.firstIndex(of: "]") else { return nil }
+    if text.utf8.first == UInt8(ascii: "[") {
+      guard let close = text.utf8.firstIndex(of: UInt8(ascii: "]")) else { return nil }
       host = String(text[text.index(after: text.startIndex)..<close])
       let rest = text[text.index(after: close)...]
       if rest.isEmpty {
@@ -21,9 +21,9 @@ public struct HostPort: Hashable, Sendable, CustomStringConvertible {
         guard rest.hasPrefix(":"), let value = HostPort.port(rest.dropFirst()) else { return nil }
         port = value
       }
-    } else if let colon = text.lastIndex(of: ":") {
+    } else if let colon = text.utf8.lastIndex(of: UInt8(ascii: ":")) {
       host = String(text[..<colon])
-      guard let value = HostPort.port(text[text.index(after: colon)...]) else { return nil }
+      guard let value = HostPort.port(text[text.utf8.index(after: colon)...]) else { return nil }
       port = value
     } else {
       host = text
@@ -33,10 +33,13 @@ public struct HostPort: Hashable, Sendable, CustomStringConvertible {
   }
 
   private static func port(_ text: Substring) -> Int? {
-    guard !text.isEmpty, text.utf8.count <= 5, let value = Int(text), (0...65535).contains(value) else {
-      return nil
+    guard !text.isEmpty, text.utf8.count <= 5 else { return nil }
+    var value = 0
+    for byte in text.utf8 {
+      guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+      value = value * 10 + Int(byte - UInt8(ascii: "0"))
     }
-    return value
+    return value <= 65535 ? value : nil
   }
 
   public var isIPv6: Bool { host.contains(":") }

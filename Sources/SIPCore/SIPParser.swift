@@ -99,14 +99,16 @@ private struct MessageReader {
 
   func parseStartLine(_ range: Range<Int>) throws(SIPParseError) -> SIPMessage.StartLine {
     var malformed: SIPParseError {
-      SIPParseError(.malformedStartLine(SIPParseError.excerpt(slice(range))), line: lineNumber, offset: range.lowerBound)
+      SIPParseError(
+        .malformedStartLine(SIPParseError.excerpt(slice(range))), line: lineNumber, offset: range.lowerBound)
     }
     guard let firstSpace = slice(range).firstIndex(of: .space).map({ $0 + range.lowerBound }) else {
       throw malformed
     }
     let firstToken = firstSpace == range.lowerBound ? nil : range.lowerBound..<firstSpace
     if let firstToken, isSIPVersion(firstToken) {
-      return try parseStatusLine(afterVersion: firstSpace + 1, end: range.upperBound, malformed: { malformed })
+      return try parseStatusLine(
+        afterVersion: firstSpace + 1, end: range.upperBound, malformed: { malformed })
     }
     guard let methodRange = firstToken, slice(methodRange).allSatisfy(\.isTokenCharacter),
       let lastSpace = slice(range).lastIndex(of: .space).map({ $0 + range.lowerBound }),
@@ -117,7 +119,8 @@ private struct MessageReader {
     return .request(method: SIPMethod(string(methodRange)), uri: string(uriRange))
   }
 
-  func parseStatusLine(afterVersion start: Int, end: Int, malformed: () -> SIPParseError) throws(SIPParseError)
+  func parseStatusLine(afterVersion start: Int, end: Int, malformed: () -> SIPParseError)
+    throws(SIPParseError)
     -> SIPMessage.StartLine
   {
     guard end - start >= 3 else { throw malformed() }
@@ -172,7 +175,8 @@ private struct MessageReader {
 
   func parseHeaderLine(_ line: Range<Int>) throws(SIPParseError) -> SIPHeaderField {
     var malformed: SIPParseError {
-      SIPParseError(.malformedHeader(SIPParseError.excerpt(slice(line))), line: lineNumber, offset: line.lowerBound)
+      SIPParseError(
+        .malformedHeader(SIPParseError.excerpt(slice(line))), line: lineNumber, offset: line.lowerBound)
     }
     guard let colon = slice(line).firstIndex(of: .colon).map({ $0 + line.lowerBound }) else {
       throw malformed

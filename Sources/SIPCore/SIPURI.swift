@@ -32,25 +32,24 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
   /// Parses a URI, throwing an error that says what is wrong.
   public static func parse(_ text: String) throws(ParseError) -> SIPURI {
     let trimmed = text.trimmingSIPWhitespace()
-    let lower = trimmed.lowercased()
     let isSecure: Bool
     let rest: Substring
-    if lower.hasPrefix("sips:") {
+    if Self.hasSchemePrefix(trimmed, "sips:") {
       isSecure = true
       rest = trimmed.dropFirst(5)
-    } else if lower.hasPrefix("sip:") {
+    } else if Self.hasSchemePrefix(trimmed, "sip:") {
       isSecure = false
       rest = trimmed.dropFirst(4)
     } else {
       throw ParseError(text: text, reason: "it must start with sip: or sips:")
     }
-    let withoutHeaders = rest.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
+    let withoutHeaders = rest[..<(rest.utf8.firstIndex(of: UInt8(ascii: "?")) ?? rest.endIndex)]
     let pieces = withoutHeaders.split(separator: ";", omittingEmptySubsequences: false)
     var userAndHost = pieces[0]
     var user: String?
-    if let at = userAndHost.lastIndex(of: "@") {
+    if let at = userAndHost.utf8.lastIndex(of: UInt8(ascii: "@")) {
       user = String(userAndHost[..<at])
-      userAndHost = userAndHost[userAndHost.index(after: at)...]
+      userAndHost = userAndHost[userAndHost.utf8.index(after: at)...]
       if user?.isEmpty == true { throw ParseError(text: text, reason: "empty user part before '@'") }
     }
     guard let hostPort = HostPort(String(userAndHost)) else {
@@ -63,6 +62,11 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
     }
     return SIPURI(
       isSecure: isSecure, user: user, host: hostPort.host, port: hostPort.port, parameters: parameters)
+  }
+
+  private static func hasSchemePrefix(_ text: String, _ scheme: String) -> Bool {
+    text.utf8.count >= scheme.utf8.count
+      && text.utf8.prefix(scheme.utf8.count).elementsEqual(scheme.utf8) { $0 | 0x20 == $1 }
   }
 
   /// Parses a URI, or nil.
@@ -78,8 +82,9 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
 
   /// `user@host` (or `host`), the identity of a resource regardless of port and parameters.
   public var addressOfRecord: String {
-    if let user { return "\(user)@\(host.lowercased())" }
-    return host.lowercased()
+    let lowerHost = host.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? host.lowercased() : host
+    if let user { return user + "@" + lowerHost }
+    return lowerHost
   }
 
   public var hostPort: HostPort { HostPort(host: host, port: port) }

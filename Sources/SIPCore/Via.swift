@@ -19,28 +19,39 @@ public struct Via: Hashable, Sendable {
 
   /// Parses one Via value; nil if it is not `SIP/2.0/TRANSPORT sent-by`.
   public init?(_ text: String) {
-    let pieces = text.split(separator: ";", omittingEmptySubsequences: false)
-    guard let head = pieces.first else { return nil }
-    let protocolAndHost = head.split(whereSeparator: { $0 == " " || $0 == "\t" })
-    guard protocolAndHost.count == 2 else { return nil }
-    let protocolParts = protocolAndHost[0].split(separator: "/")
-    guard protocolParts.count == 3, protocolParts[0].uppercased() == "SIP" else { return nil }
-    transport = protocolParts[2].uppercased()
-    guard let hostPort = HostPort(String(protocolAndHost[1])) else { return nil }
+    let utf8 = text.utf8
+    let headEnd = utf8.firstIndex(of: UInt8(ascii: ";")) ?? utf8.endIndex
+    guard let protocolEnd = utf8[..<headEnd].firstIndex(where: { $0 == .space || $0 == .tab }) else {
+      return nil
+    }
+    let sentProtocol = text[utf8.startIndex..<protocolEnd]
+    guard let lastSlash = sentProtocol.utf8.lastIndex(of: UInt8(ascii: "/")),
+      sentProtocol.utf8.count > 8,
+      sentProtocol.utf8.prefix(8).elementsEqual("SIP/2.0/".utf8, by: { $0 | 0x20 == $1 | 0x20 })
+    else { return nil }
+    let transportText = sentProtocol[sentProtocol.utf8.index(after: lastSlash)...]
+    transport =
+      transportText.utf8.contains(where: { $0 >= 0x61 && $0 <= 0x7A })
+      ? transportText.uppercased() : String(transportText)
+    guard let hostPort = HostPort(String(text[protocolEnd..<headEnd]).trimmingSIPWhitespace()) else {
+      return nil
+    }
     host = hostPort.host
     port = hostPort.port
-    parameters = pieces.dropFirst().map { SIPParameters.parse(Substring($0)) }
+    parameters = []
+    guard headEnd < utf8.endIndex else { return }
+    parameters = SIPParameters.parseList(text[utf8.index(after: headEnd)...])
   }
 
   /// The `branch` parameter, which identifies the transaction.
   public var branch: String? { parameter("branch") }
 
   /// Whether the `rport` parameter is present (RFC 3581).
-  public var hasRPort: Bool { parameters.contains { $0.name.lowercased() == "rport" } }
+  public var hasRPort: Bool { parameters.contains { SIPParameters.namesEqual($0.name, "rport") } }
 
   /// The value of a parameter (case-insensitive name); nil when absent or a flag.
   public func parameter(_ name: String) -> String? {
-    parameters.first { $0.name.lowercased() == name }?.value ?? nil
+    parameters.first { SIPParameters.namesEqual($0.name, name) }?.value ?? nil
   }
 
   /// `host:port` as written in the Via.
@@ -48,7 +59,7 @@ public struct Via: Hashable, Sendable {
 
   /// Sets a parameter's value (nil for a flag), replacing it in place or appending it.
   public mutating func setParameter(_ name: String, _ value: String?) {
-    if let index = parameters.firstIndex(where: { $0.name.lowercased() == name }) {
+    if let index = parameters.firstIndex(where: { SIPParameters.namesEqual($0.name, name) }) {
       parameters[index].value = value
     } else {
       parameters.append((name, value))
