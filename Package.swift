@@ -53,6 +53,7 @@ let package = Package(
     ),
     .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
     .testTarget(name: "PublicationTests", dependencies: ["Publication", "SIPCore"]),
+    .testTarget(name: "TransportTests", dependencies: ["Transport", "SIPCore"]),
     .testTarget(
       name: "CompositorTests",
       dependencies: [

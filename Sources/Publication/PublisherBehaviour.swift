@@ -1,0 +1,72 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// How a virtual publisher lives, from the profile: the lifetime it asks for, when it refreshes,
+/// how often it changes its state, how long it stays online, and how it backs off after errors.
+///
+/// Times are nanoseconds. A `cycle` publisher (the `--arrival-rate` shape, like a SIPp PUBLISH
+/// scenario) sends initial, refresh, modify and remove back to back and leaves.
+public struct PublisherBehaviour: Sendable, Equatable {
+  public enum Shape: Sendable, Equatable {
+    /// initial → refresh → modify → remove, each as soon as the previous one is answered.
+    case cycle
+    /// initial, then refresh before the granted lifetime ends and modify as a Poisson process,
+    /// until the session ends (remove) or the run stops.
+    case steady
+  }
+
+  public var shape: Shape
+  /// The Expires asked for.
+  public var requestedExpires: UInt32
+  /// Refresh at this fraction of the *granted* lifetime (RFC 3903 asks for a refresh before it
+  /// ends), plus or minus `refreshJitter` of it.
+  public var refreshFraction: Double
+  public var refreshJitter: Double
+  /// Mean time between modifications (exponentially distributed); nil for none.
+  public var modifyMeanInterval: UInt64?
+  /// How long a session stays online before removing; nil for the whole run.
+  public var sessionLength: UInt64?
+  /// How long a publisher stays offline between sessions; nil to leave after one session.
+  public var offlineLength: UInt64?
+  /// First back-off after a failure; doubles per consecutive failure up to `maximumBackoff`.
+  public var initialBackoff: UInt64
+  public var maximumBackoff: UInt64
+
+  public init(
+    shape: Shape = .steady, requestedExpires: UInt32 = 3600, refreshFraction: Double = 0.8,
+    refreshJitter: Double = 0.05, modifyMeanInterval: UInt64? = nil, sessionLength: UInt64? = nil,
+    offlineLength: UInt64? = nil, initialBackoff: UInt64 = 1_000_000_000,
+    maximumBackoff: UInt64 = 32_000_000_000
+  ) {
+    self.shape = shape
+    self.requestedExpires = requestedExpires
+    self.refreshFraction = refreshFraction
+    self.refreshJitter = refreshJitter
+    self.modifyMeanInterval = modifyMeanInterval
+    self.sessionLength = sessionLength
+    self.offlineLength = offlineLength
+    self.initialBackoff = initialBackoff
+    self.maximumBackoff = maximumBackoff
+  }
+
+  /// The SIPp-shaped cycle used by `--arrival-rate`.
+  public static let cycle = PublisherBehaviour(shape: .cycle)
+
+  /// When to refresh, given the lifetime the server granted.
+  func refreshDelay(granted: UInt32, using random: inout some RandomNumberGenerator) -> UInt64 {
+    let lifetime = Double(granted) * 1e9
+    let jitter = refreshJitter > 0 ? Double.random(in: -refreshJitter...refreshJitter, using: &random) : 0
+    let fraction = min(max(refreshFraction + jitter, 0.05), 0.95)
+    return UInt64(lifetime * fraction)
+  }
+
+  /// Time to the next modification, exponentially distributed around the mean.
+  func modifyDelay(using random: inout some RandomNumberGenerator) -> UInt64? {
+    guard let mean = modifyMeanInterval else { return nil }
+    let unit = Double.random(in: 0..<1, using: &random)
+    return UInt64(-Double(mean) * log1p(-unit))
+  }
+}

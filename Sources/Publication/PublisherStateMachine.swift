@@ -1,0 +1,304 @@
+/// One virtual publisher (an Event Publication Agent for one resource and event package) as a
+/// state machine: events in, actions out, no I/O and no clock of its own (RFC 3903 §4).
+///
+/// It keeps at most one PUBLISH outstanding, uses the newest entity-tag in every conditional
+/// request, refreshes before the granted lifetime ends, starts over with an initial publication
+/// after 412, retries with the server's Min-Expires after 423, answers 401/407 challenges once per
+/// nonce, and backs off exponentially after other failures and timeouts. The engine performs the
+/// actions (send a request, wake the publisher at a time) and feeds back responses and timers.
+public struct PublisherStateMachine: Sendable {
+  /// A PUBLISH to send.
+  public struct Request: Equatable, Sendable {
+    public var operation: PublishOperation
+    /// The entity-tag for SIP-If-Match (nil for an initial publication).
+    public var ifMatch: String?
+    public var expires: UInt32
+    /// When the schedule meant this request to leave: latency is measured from here, so a late
+    /// send (a slow server holding up the publisher) is not hidden (no coordinated omission).
+    public var intendedAt: UInt64
+    /// The WWW-Authenticate or Proxy-Authenticate value to answer, when retrying after 401/407.
+    public var challenge: Challenge?
+
+    public init(
+      operation: PublishOperation, ifMatch: String?, expires: UInt32, intendedAt: UInt64,
+      challenge: Challenge? = nil
+    ) {
+      self.operation = operation
+      self.ifMatch = ifMatch
+      self.expires = expires
+      self.intendedAt = intendedAt
+      self.challenge = challenge
+    }
+  }
+
+  /// A digest challenge from a 401 (WWW-Authenticate) or 407 (Proxy-Authenticate).
+  public struct Challenge: Equatable, Sendable {
+    public var value: String
+    public var isProxy: Bool
+
+    public init(value: String, isProxy: Bool) {
+      self.value = value
+      self.isProxy = isProxy
+    }
+
+    /// Whether the challenge carries `stale=true`: the credentials were right, the nonce old.
+    public var isStale: Bool {
+      value.lowercased().replacingSpaces().contains("stale=true")
+    }
+  }
+
+  /// What the engine must do next.
+  public enum Action: Equatable, Sendable {
+    /// Send this request now.
+    case send(Request)
+    /// Call ``timerFired(now:using:)`` at this time.
+    case wakeUp(at: UInt64)
+    /// The publisher has left the run.
+    case leave
+  }
+
+  /// A final response as the state machine needs it.
+  public struct Response: Equatable, Sendable {
+    public var statusCode: Int
+    public var entityTag: String?
+    public var expires: UInt32?
+    public var minExpires: UInt32?
+    public var challenge: Challenge?
+
+    public init(
+      statusCode: Int, entityTag: String? = nil, expires: UInt32? = nil, minExpires: UInt32? = nil,
+      challenge: Challenge? = nil
+    ) {
+      self.statusCode = statusCode
+      self.entityTag = entityTag
+      self.expires = expires
+      self.minExpires = minExpires
+      self.challenge = challenge
+    }
+  }
+
+  enum Phase: Equatable, Sendable {
+    /// Not publishing; back at `returnAt` (nil: not yet started).
+    case offline(returnAt: UInt64?)
+    /// One request outstanding.
+    case inFlight(Request)
+    /// Live publication under ``entityTag``, waiting for the next due time.
+    case published
+    /// The request failed; it goes again at `until`.
+    case backingOff(Request, until: UInt64)
+    case left
+  }
+
+  public let behaviour: PublisherBehaviour
+  private(set) var phase: Phase = .offline(returnAt: nil)
+  /// The newest entity-tag the server issued, while a publication is live.
+  public private(set) var entityTag: String?
+  private var expiresToAsk: UInt32
+  private var refreshAt: UInt64?
+  private var modifyAt: UInt64?
+  private var sessionEndsAt: UInt64?
+  private var consecutiveFailures: UInt8 = 0
+  private var stopping = false
+  private var removeOnStop = false
+
+  public init(behaviour: PublisherBehaviour) {
+    self.behaviour = behaviour
+    expiresToAsk = behaviour.requestedExpires
+  }
+
+  /// Whether a request is outstanding.
+  public var isInFlight: Bool {
+    if case .inFlight = phase { return true }
+    return false
+  }
+
+  /// Whether the publisher holds a live publication (as far as it knows).
+  public var isPublished: Bool { entityTag != nil }
+
+  public var hasLeft: Bool { phase == .left }
+
+  // MARK: Events
+
+  /// The publisher comes online at `now` (its scheduled arrival).
+  public mutating func start(now: UInt64, using random: inout some RandomNumberGenerator) -> Action {
+    guard case .offline = phase, !stopping else { return .leave }
+    if let length = behaviour.sessionLength { sessionEndsAt = now + length }
+    modifyAt = behaviour.modifyDelay(using: &random).map { now + $0 }
+    return send(Request(operation: .initial, ifMatch: nil, expires: expiresToAsk, intendedAt: now))
+  }
+
+  /// A timer the publisher asked for has fired.
+  public mutating func timerFired(now: UInt64, using random: inout some RandomNumberGenerator) -> Action {
+    switch phase {
+    case .offline(let returnAt?) where returnAt <= now:
+      phase = .offline(returnAt: nil)
+      return start(now: returnAt, using: &random)
+    case .backingOff(var request, let until) where until <= now:
+      request.intendedAt = until
+      return send(request)
+    case .published:
+      return nextDueAction(now: now)
+    case .offline(let returnAt?):
+      return .wakeUp(at: returnAt)
+    case .backingOff(_, let until):
+      return .wakeUp(at: until)
+    case .offline(nil), .inFlight, .left:
+      return phase == .left ? .leave : .wakeUp(at: UInt64.max)
+    }
+  }
+
+  /// The final response to the outstanding request arrived at `now`.
+  public mutating func responseReceived(
+    _ response: Response, now: UInt64, using random: inout some RandomNumberGenerator
+  ) -> Action {
+    guard case .inFlight(let request) = phase else { return currentWait() }
+    switch response.statusCode {
+    case 200..<300:
+      return succeeded(request, response: response, now: now, using: &random)
+    case 412:
+      entityTag = nil
+      if request.operation == .remove { return sessionEnded(now: now) }
+      if stopping { return leave() }
+      return send(Request(operation: .initial, ifMatch: nil, expires: expiresToAsk, intendedAt: now))
+    case 423 where response.minExpires != nil:
+      expiresToAsk = max(response.minExpires ?? expiresToAsk, expiresToAsk)
+      var retry = request
+      retry.expires = request.operation == .remove ? 0 : expiresToAsk
+      retry.intendedAt = now
+      return send(retry)
+    case 401, 407:
+      // Answer a challenge once; a second one means the credentials were refused, unless the
+      // server only says the nonce went stale (RFC 2617 §3.2.1).
+      guard let challenge = response.challenge, request.challenge == nil || challenge.isStale else {
+        return failed(request, now: now)
+      }
+      var retry = request
+      retry.challenge = challenge
+      retry.intendedAt = now
+      return send(retry)
+    default:
+      return failed(request, now: now)
+    }
+  }
+
+  /// The outstanding request got no final response in time (Timer F) or could not be sent.
+  public mutating func requestFailed(now: UInt64) -> Action {
+    guard case .inFlight(let request) = phase else { return currentWait() }
+    return failed(request, now: now)
+  }
+
+  /// The run is ending. With `cleanup`, a live publication is removed first (now, or when the
+  /// outstanding request is answered); otherwise the publisher leaves at once.
+  public mutating func stop(now: UInt64, cleanup: Bool) -> Action {
+    stopping = true
+    removeOnStop = cleanup
+    switch phase {
+    case .inFlight:
+      return currentWait()
+    case .published where cleanup:
+      return sendRemove(intendedAt: now)
+    default:
+      return leave()
+    }
+  }
+
+  // MARK: Transitions
+
+  private mutating func succeeded(
+    _ request: Request, response: Response, now: UInt64, using random: inout some RandomNumberGenerator
+  ) -> Action {
+    consecutiveFailures = 0
+    if request.operation == .remove {
+      entityTag = nil
+      return sessionEnded(now: now)
+    }
+    guard let tag = response.entityTag else {
+      entityTag = nil
+      return failed(request, now: now)
+    }
+    entityTag = tag
+    let granted = response.expires ?? request.expires
+    phase = .published
+    if stopping { return removeOnStop ? sendRemove(intendedAt: now) : leave() }
+    if behaviour.shape == .cycle {
+      switch request.operation {
+      case .initial: return sendConditional(.refresh, intendedAt: now)
+      case .refresh: return sendConditional(.modify, intendedAt: now)
+      default: return sendRemove(intendedAt: now)
+      }
+    }
+    refreshAt = now + behaviour.refreshDelay(granted: granted, using: &random)
+    if request.operation == .modify {
+      modifyAt = behaviour.modifyDelay(using: &random).map { now + $0 }
+    }
+    return nextDueAction(now: now)
+  }
+
+  private mutating func nextDueAction(now: UInt64) -> Action {
+    if let end = sessionEndsAt, end <= now { return sendRemove(intendedAt: end) }
+    if let modify = modifyAt, modify <= now {
+      modifyAt = nil
+      return sendConditional(.modify, intendedAt: modify)
+    }
+    if let refresh = refreshAt, refresh <= now {
+      refreshAt = nil
+      return sendConditional(.refresh, intendedAt: refresh)
+    }
+    let next = [sessionEndsAt, modifyAt, refreshAt].compactMap { $0 }.min() ?? UInt64.max
+    return .wakeUp(at: next)
+  }
+
+  private mutating func sessionEnded(now: UInt64) -> Action {
+    refreshAt = nil
+    modifyAt = nil
+    sessionEndsAt = nil
+    guard !stopping, behaviour.shape == .steady, let offline = behaviour.offlineLength else { return leave() }
+    phase = .offline(returnAt: now + offline)
+    return .wakeUp(at: now + offline)
+  }
+
+  private mutating func failed(_ request: Request, now: UInt64) -> Action {
+    if stopping { return leave() }
+    consecutiveFailures = consecutiveFailures &+ 1
+    let shift = UInt64(min(consecutiveFailures - 1, 16))
+    let delay = min(behaviour.initialBackoff << shift, behaviour.maximumBackoff)
+    var retry = request
+    retry.challenge = nil
+    if retry.operation != .initial && entityTag == nil {
+      retry = Request(operation: .initial, ifMatch: nil, expires: expiresToAsk, intendedAt: now)
+    }
+    phase = .backingOff(retry, until: now + delay)
+    return .wakeUp(at: now + delay)
+  }
+
+  private mutating func sendConditional(_ operation: PublishOperation, intendedAt: UInt64) -> Action {
+    send(Request(operation: operation, ifMatch: entityTag, expires: expiresToAsk, intendedAt: intendedAt))
+  }
+
+  private mutating func sendRemove(intendedAt: UInt64) -> Action {
+    send(Request(operation: .remove, ifMatch: entityTag, expires: 0, intendedAt: intendedAt))
+  }
+
+  private mutating func send(_ request: Request) -> Action {
+    phase = .inFlight(request)
+    return .send(request)
+  }
+
+  private mutating func leave() -> Action {
+    phase = .left
+    return .leave
+  }
+
+  private func currentWait() -> Action {
+    switch phase {
+    case .backingOff(_, let until): return .wakeUp(at: until)
+    case .offline(let returnAt?): return .wakeUp(at: returnAt)
+    case .left: return .leave
+    default: return .wakeUp(at: UInt64.max)
+    }
+  }
+}
+
+extension String {
+  fileprivate func replacingSpaces() -> String { String(unicodeScalars.filter { $0 != " " && $0 != "\"" }) }
+}
