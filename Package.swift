@@ -10,6 +10,9 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     // Message model, parser, serializer and stream framing. No I/O.
@@ -31,6 +34,31 @@ let package = Package(
         .product(name: "NIOPosix", package: "swift-nio"),
       ]
     ),
+    // Latency histograms, counters and the per-second time series of a run.
+    .target(
+      name: "Metrics",
+      dependencies: ["Publication", .product(name: "Histogram", package: "hdrhistogram-swift")]
+    ),
+    // Profiles (YAML) and what they describe: identities, event mixes, bodies, behaviour.
+    .target(
+      name: "Simulation",
+      dependencies: ["Publication", "SIPCore", .product(name: "Yams", package: "Yams")]
+    ),
+    // The scheduler: share-nothing shards driving publishers against a target.
+    .target(
+      name: "Engine",
+      dependencies: [
+        "SIPCore", "Publication", "Transport", "Metrics", "Simulation",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "HeapModule", package: "swift-collections"),
+      ]
+    ),
+    // run.json, timeseries.csv and report.html.
+    .target(
+      name: "Reports",
+      dependencies: ["Metrics", "Publication"]
+    ),
     // The embedded Event State Compositor.
     .target(
       name: "Compositor",
@@ -44,7 +72,7 @@ let package = Package(
     .executableTarget(
       name: "pubsim",
       dependencies: [
-        "SIPCore", "Publication", "Compositor", "Transport",
+        "SIPCore", "Publication", "Compositor", "Transport", "Engine", "Metrics", "Simulation", "Reports",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import Publication
 import SIPCore
 
 #if canImport(Glibc)

@@ -1,3 +1,5 @@
+import Publication
+
 /// Faults the compositor injects so that clients can be tested against a misbehaving server:
 /// a response delay, a share of requests silently dropped (`--drop P`, loss as a UDP client sees
 /// it) and shares answered with an error code (`--fail P:CODE`).

@@ -143,7 +143,7 @@ public struct PublisherStateMachine: Sendable {
     case .backingOff(_, let until):
       return .wakeUp(at: until)
     case .offline(nil), .inFlight, .left:
-      return phase == .left ? .leave : .wakeUp(at: UInt64.max)
+      return .wakeUp(at: UInt64.max)
     }
   }
 
@@ -197,6 +197,8 @@ public struct PublisherStateMachine: Sendable {
       return currentWait()
     case .published where cleanup:
       return sendRemove(intendedAt: now)
+    case .left:
+      return .wakeUp(at: UInt64.max)
     default:
       return leave()
     }
@@ -289,11 +291,11 @@ public struct PublisherStateMachine: Sendable {
     return .leave
   }
 
+  /// The wait the publisher is in; `.leave` is reported once, when it happens, never again.
   private func currentWait() -> Action {
     switch phase {
     case .backingOff(_, let until): return .wakeUp(at: until)
     case .offline(let returnAt?): return .wakeUp(at: returnAt)
-    case .left: return .leave
     default: return .wakeUp(at: UInt64.max)
     }
   }

@@ -11,8 +11,8 @@ enum StandardOutput {
     write(text + "\n", to: 1)
   }
 
-  static func error(_ text: String) {
-    write(text + "\n", to: 2)
+  static func error(_ text: String, newline: Bool = true) {
+    write(newline ? text + "\n" : text, to: 2)
   }
 
   private static func write(_ text: String, to descriptor: Int32) {

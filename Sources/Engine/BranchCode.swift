@@ -1,0 +1,31 @@
+/// Transaction identifiers carried in the Via branch, so that a response finds its transaction
+/// without a hash lookup: `z9hG4bK-<run>-<shard>-<slot>-<generation>`. The run tag keeps stray
+/// responses from an earlier run from matching.
+struct BranchCode: Equatable, Sendable {
+  var run: UInt32
+  var shard: Int
+  var slot: Int
+  var generation: UInt32
+
+  var text: String {
+    "z9hG4bK-" + String(run, radix: 36) + "-" + String(shard, radix: 36) + "-" + String(slot, radix: 36) + "-"
+      + String(generation, radix: 36)
+  }
+
+  init(run: UInt32, shard: Int, slot: Int, generation: UInt32) {
+    self.run = run
+    self.shard = shard
+    self.slot = slot
+    self.generation = generation
+  }
+
+  /// Reads a branch this engine wrote; nil for anything else.
+  init?(_ branch: String) {
+    let parts = branch.split(separator: "-")
+    guard parts.count == 5, parts[0] == "z9hG4bK", let run = UInt32(parts[1], radix: 36),
+      let shard = Int(parts[2], radix: 36), let slot = Int(parts[3], radix: 36),
+      let generation = UInt32(parts[4], radix: 36)
+    else { return nil }
+    self.init(run: run, shard: shard, slot: slot, generation: generation)
+  }
+}

@@ -1,0 +1,228 @@
+import Metrics
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import SIPCore
+import Transport
+
+/// Runs a ``LoadPlan``: one ``Shard`` per event loop, each with its own sockets, started
+/// together, stopped together (at the end of the duration or on ``requestStop()``), drained, and
+/// merged into one ``RunMetrics``.
+///
+/// Async/await is used here, for orchestration only; the per-message work happens on the shards'
+/// event loops.
+public final class LoadEngine: Sendable {
+  /// What a finished run measured.
+  public struct Result: Sendable {
+    public var metrics: RunMetrics
+    public var peakPublishers: Int
+    public var activePublishers: Int
+    public var durationSeconds: Double
+    public var stoppedEarly: Bool
+  }
+
+  /// The latest figures, once a second, for a progress line.
+  public struct Progress: Sendable {
+    public var elapsedSeconds: Double
+    public var sent: UInt64
+    public var completed: UInt64
+    public var errors: UInt64
+    public var inFlight: Int
+    public var activePublishers: Int
+    /// The last whole second: completed responses and their latency.
+    public var lastSecond: TimeSeries.Second
+  }
+
+  public struct ConnectError: Error, CustomStringConvertible {
+    public var description: String
+  }
+
+  public let plan: LoadPlan
+  private let group: MultiThreadedEventLoopGroup
+  private let shards: [Shard]
+  private let stopState = NIOLockedValueBox<(requested: Bool, early: Bool, startedAt: UInt64)>(
+    (false, false, 0))
+
+  public init(plan: LoadPlan) {
+    self.plan = plan
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: max(plan.shards, 1))
+    self.group = group
+    let runTag = UInt32.random(in: 1...UInt32.max)
+    var shards: [Shard] = []
+    for (index, loop) in group.makeIterator().enumerated() {
+      shards.append(Shard(index: index, plan: plan, loop: loop, runTag: runTag))
+    }
+    self.shards = shards
+  }
+
+  /// Runs to the end of the plan's duration (or an earlier ``requestStop()``), then drains.
+  public func run(onProgress: @escaping @Sendable (Progress) -> Void) async throws -> Result {
+    let connections = try await openConnections()
+    let startedAt = NIODeadline.now().uptimeNanoseconds + 5_000_000
+    stopState.withLockedValue { $0.startedAt = startedAt }
+    for (shard, shardConnections) in zip(shards, connections) {
+      shard.loop.execute { shard.start(connections: shardConnections, startedAt: startedAt) }
+      shard.loop.scheduleTask(deadline: NIODeadline.uptimeNanoseconds(startedAt + plan.duration)) { [self] in
+        stopShard(shard)
+      }
+    }
+    let reporter = Task {
+      while !Task.isCancelled {
+        try await Task.sleep(nanoseconds: 1_000_000_000)
+        onProgress(try await progress(startedAt: startedAt))
+      }
+    }
+    for shard in shards { try await shard.done.get() }
+    reporter.cancel()
+    let endedAt = NIODeadline.now().uptimeNanoseconds
+    var metrics = RunMetrics(startedAt: startedAt)
+    var peak = 0
+    var active = 0
+    for shard in shards {
+      let (shardMetrics, shardPeak, shardActive) = try await shard.loop.submit {
+        (shard.metrics, shard.peakActive, shard.activeAtStop)
+      }.get()
+      metrics.merge(shardMetrics)
+      peak += shardPeak
+      active += shardActive
+    }
+    await closeConnections(connections)
+    try await group.shutdownGracefully()
+    return Result(
+      metrics: metrics, peakPublishers: peak, activePublishers: active,
+      durationSeconds: Double(endedAt - startedAt) / 1e9, stoppedEarly: stopState.withLockedValue { $0.early }
+    )
+  }
+
+  /// Stops the run early (Ctrl-C): no new requests are scheduled, removes are sent with
+  /// `cleanup`, and outstanding transactions drain. Safe to call from any thread, more than once.
+  public func requestStop() {
+    let first = stopState.withLockedValue { state -> Bool in
+      defer { state.requested = true }
+      if !state.requested { state.early = true }
+      return !state.requested
+    }
+    guard first else { return }
+    for shard in shards { shard.loop.execute { [self] in stopShard(shard) } }
+  }
+
+  private func stopShard(_ shard: Shard) {
+    stopState.withLockedValue { $0.requested = true }
+    let now = NIODeadline.now().uptimeNanoseconds
+    shard.stop(now: now, drainDeadline: now + plan.drainTimeout)
+  }
+
+  private func progress(startedAt: UInt64) async throws -> Progress {
+    var total = Progress(
+      elapsedSeconds: Double(NIODeadline.now().uptimeNanoseconds - startedAt) / 1e9, sent: 0, completed: 0,
+      errors: 0,
+      inFlight: 0, activePublishers: 0, lastSecond: TimeSeries.Second())
+    for shard in shards {
+      let progress = try await shard.loop.submit { shard.progress }.get()
+      total.sent += progress.sent
+      total.completed += progress.completed
+      total.errors += progress.errors
+      total.inFlight += progress.inFlight
+      total.activePublishers += progress.active
+      total.lastSecond.merge(progress.lastSecond)
+    }
+    return total
+  }
+
+  // MARK: Sockets
+
+  private func openConnections() async throws -> [[ShardConnection]] {
+    let target = try plan.target.socketAddress()
+    var all: [[ShardConnection]] = []
+    for shard in shards {
+      var connections: [ShardConnection] = []
+      for connectionIndex in 0..<max(plan.connections, 1) {
+        switch plan.target.transport {
+        case .udp: connections.append(try await openUDP(shard: shard, target: target))
+        case .tcp:
+          connections.append(
+            try await openTCP(shard: shard, connectionIndex: connectionIndex, target: target))
+        case .tls: throw ConnectError(description: "TLS targets (sips:) are not supported yet")
+        }
+      }
+      all.append(connections)
+    }
+    return all
+  }
+
+  private var localHost: String { plan.target.host.contains(":") ? "::1" : "127.0.0.1" }
+
+  private func openUDP(shard: Shard, target: SocketAddress) async throws -> ShardConnection {
+    let channel = try await DatagramBootstrap(group: shard.loop)
+      .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
+      .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
+      .channelOption(.datagramVectorReadMessageCount, value: 32)
+      .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 2048))
+      .channelInitializer { channel in
+        channel.eventLoop.makeCompletedFuture {
+          try channel.pipeline.syncOperations.addHandler(ShardDatagramHandler(shard: shard))
+        }
+      }
+      .bind(host: plan.target.isLoopback ? localHost : "0.0.0.0", port: 0).get()
+    let sentBy = HostPort(
+      host: channel.localAddress?.ipAddress ?? localHost, port: channel.localAddress?.port)
+    return ShardConnection(
+      channel: channel, writer: RequestWriter(transport: .udp, sentBy: sentBy.description), target: target,
+      transport: .udp)
+  }
+
+  private func openTCP(shard: Shard, connectionIndex: Int, target: SocketAddress) async throws
+    -> ShardConnection
+  {
+    let connection = ShardConnection(
+      channel: nil, writer: RequestWriter(transport: .tcp, sentBy: localHost), target: target, transport: .tcp
+    )
+    do {
+      try await connectTCP(connection, shard: shard, connectionIndex: connectionIndex)
+    } catch {
+      throw ConnectError(description: "cannot connect to \(plan.target.uri): \(error)")
+    }
+    return connection
+  }
+
+  private func connectTCP(_ connection: ShardConnection, shard: Shard, connectionIndex: Int) async throws {
+    let channel = try await ClientBootstrap(group: shard.loop)
+      .channelOption(.socketOption(.tcp_nodelay), value: 1)
+      .connectTimeout(.seconds(5))
+      .channelInitializer { [self] channel in
+        channel.eventLoop.makeCompletedFuture {
+          try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SIPStreamDecoder()))
+          try channel.pipeline.syncOperations.addHandler(
+            ShardStreamHandler(shard: shard, connectionIndex: connectionIndex) { [self] in
+              scheduleReconnect(connection, shard: shard, connectionIndex: connectionIndex)
+            })
+        }
+      }
+      .connect(to: connection.target).get()
+    let local = channel.localAddress
+    try await shard.loop.submit {
+      connection.channel = channel
+      connection.writer.sentBy =
+        HostPort(host: local?.ipAddress ?? self.localHost, port: local?.port).description
+    }.get()
+  }
+
+  /// A closed connection is re-opened a second later, until the run stops.
+  private func scheduleReconnect(_ connection: ShardConnection, shard: Shard, connectionIndex: Int) {
+    guard !stopState.withLockedValue({ $0.requested }) else { return }
+    shard.loop.scheduleTask(in: .seconds(1)) { [self] in
+      Task { try? await connectTCP(connection, shard: shard, connectionIndex: connectionIndex) }
+    }
+  }
+
+  private func closeConnections(_ connections: [[ShardConnection]]) async {
+    for connection in connections.joined() {
+      if let channel = try? await connectionChannel(connection) { try? await channel.close() }
+    }
+  }
+
+  private func connectionChannel(_ connection: ShardConnection) async throws -> Channel? {
+    guard let loop = connection.channel?.eventLoop else { return nil }
+    return try await loop.submit { connection.channel }.get()
+  }
+}

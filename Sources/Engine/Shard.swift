@@ -1,0 +1,434 @@
+import HeapModule
+import Metrics
+import NIOCore
+import Publication
+import SIPCore
+import Simulation
+import Transport
+
+/// One share-nothing slice of a run: its own publishers, timers, transactions, sockets and
+/// metrics, all on one event loop, so nothing here is locked. The engine runs one per core and
+/// merges their metrics at the end.
+///
+/// A 1 ms tick starts arriving publishers, fires due timers (publisher wake-ups and Timer E/F)
+/// and flushes every socket once; responses are handled as they are read.
+final class Shard: @unchecked Sendable {
+  struct PublisherSlot {
+    var machine: PublisherStateMachine
+    var cseq: UInt32 = 0
+    var version: Int32 = 0
+    var transaction: Int32 = -1
+    var timerGeneration: UInt32 = 0
+  }
+
+  struct TransactionRecord {
+    var generation: UInt32 = 0
+    var publisher: Int32 = -1
+    var operation: PublishOperation = .initial
+    var intendedAt: UInt64 = 0
+    var sentAt: UInt64 = 0
+    var state = ClientTransaction(startedAt: 0, reliable: true)
+    var bytes: ByteBuffer?
+    var connection: Int = 0
+  }
+
+  /// A small picture of the shard for the progress line.
+  struct Progress: Sendable {
+    var sent: UInt64 = 0
+    var completed: UInt64 = 0
+    var errors: UInt64 = 0
+    var inFlight = 0
+    var active = 0
+    var lastSecond = TimeSeries.Second()
+  }
+
+  let index: Int
+  let plan: LoadPlan
+  let loop: EventLoop
+  let runTag: UInt32
+  private(set) var metrics: RunMetrics
+  private(set) var peakActive = 0
+  /// Publishers online when the run was told to stop.
+  private(set) var activeAtStop = 0
+  private var startedAt: UInt64 = 0
+  private let localPopulation: Int
+  private var publishers: [PublisherSlot] = []
+  private var transactions: [TransactionRecord] = []
+  private var freeTransactions: [Int32] = []
+  private var timers = Heap<TimerEntry>()
+  private var random: SplitMix64
+  private var connections: [ShardConnection] = []
+  private var stopping = false
+  private var stopDeadline: UInt64 = .max
+  private var active = 0
+  private var inFlight = 0
+  private var rateTokens: Double = 0
+  private var lastRefill: UInt64 = 0
+  private var deferred: [(publisher: Int32, request: PublisherStateMachine.Request)] = []
+  private var deferredHead = 0
+  private var lastSampledSecond: UInt64 = 0
+  private var wake: Scheduled<Void>?
+  private var wakeAt: UInt64 = .max
+  private var running = false
+  private let parser = SIPParser()
+  private let allocator = ByteBufferAllocator()
+  private var finished: EventLoopPromise<Void>
+
+  init(index: Int, plan: LoadPlan, loop: EventLoop, runTag: UInt32) {
+    self.index = index
+    self.plan = plan
+    self.loop = loop
+    self.runTag = runTag
+    metrics = RunMetrics(startedAt: 0)
+    random = SplitMix64(seed: UInt64(runTag) << 8 | UInt64(index))
+    let shards = max(plan.shards, 1)
+    localPopulation = plan.population / shards + (index < plan.population % shards ? 1 : 0)
+    finished = loop.makePromise()
+  }
+
+  /// The future that completes when the shard has stopped and drained.
+  var done: EventLoopFuture<Void> { finished.futureResult }
+
+  // MARK: Lifecycle
+
+  /// Takes the shard's sockets and starts ticking at `startedAt`. Must run on the shard's loop.
+  func start(connections: [ShardConnection], startedAt: UInt64) {
+    loop.preconditionInEventLoop()
+    self.connections = connections
+    self.startedAt = startedAt
+    metrics.startedAt = startedAt
+    lastRefill = startedAt
+    lastSampledSecond = 0
+    running = true
+    scheduleWake(at: startedAt)
+  }
+
+  /// Asks to be woken at `deadline` (timers, arrivals, the next second's sample). Wake-ups are
+  /// scheduled at the exact time, not on a coarse tick, so that intended send times are met to
+  /// within the event loop's own precision.
+  private func scheduleWake(at deadline: UInt64) {
+    guard running, deadline + 20_000 < wakeAt else { return }
+    wake?.cancel()
+    wakeAt = deadline
+    wake = loop.scheduleTask(deadline: .uptimeNanoseconds(deadline)) { [self] in
+      wakeAt = .max
+      wake = nil
+      onTick()
+    }
+  }
+
+  /// Stops scheduling: every publisher stops (removing its publication with `cleanup`), and the
+  /// shard finishes when nothing is in flight or at `drainDeadline`.
+  func stop(now: UInt64, drainDeadline: UInt64) {
+    loop.preconditionInEventLoop()
+    guard !stopping else { return }
+    stopping = true
+    activeAtStop = active
+    stopDeadline = drainDeadline
+    for publisher in publishers.indices where !publishers[publisher].machine.hasLeft {
+      perform(
+        publishers[publisher].machine.stop(now: now, cleanup: plan.cleanup), publisher: publisher, now: now)
+    }
+    flushAll()
+    finishIfDrained(now: now)
+    scheduleNextWake(now: now)
+  }
+
+  private func finishIfDrained(now: UInt64) {
+    guard stopping, running, inFlight == 0 || now >= stopDeadline else { return }
+    running = false
+    wake?.cancel()
+    wake = nil
+    sample(now: now)
+    finished.succeed(())
+  }
+
+  var progress: Progress {
+    var progress = Progress()
+    progress.sent = metrics.sent
+    progress.completed = metrics.completed
+    progress.errors =
+      metrics.timeouts + metrics.transportErrors
+      + metrics.all.responsesByCode.filter { $0.key >= 300 }
+      .reduce(0) { $0 + $1.value }
+    progress.inFlight = inFlight
+    progress.active = active
+    let elapsed = NIODeadline.now().uptimeNanoseconds - startedAt
+    if elapsed >= 1_000_000_000 { progress.lastSecond = metrics.timeSeries[elapsed: elapsed - 1_000_000_000] }
+    return progress
+  }
+
+  // MARK: Tick
+
+  private func onTick() {
+    let now = NIODeadline.now().uptimeNanoseconds
+    startArrivals(now: now)
+    fireTimers(now: now)
+    releaseDeferred(now: now)
+    flushAll()
+    sample(now: now)
+    finishIfDrained(now: now)
+    scheduleNextWake(now: now)
+  }
+
+  private func scheduleNextWake(now: UInt64) {
+    var next = startedAt + (lastSampledSecond + 1) * 1_000_000_000
+    if let timer = timers.min { next = min(next, timer.deadline) }
+    if !stopping && publishers.count < localPopulation {
+      next = min(next, startedAt + plan.arrivalOffset(of: publishers.count * max(plan.shards, 1) + index))
+    }
+    if deferredHead < deferred.count { next = min(next, now + 1_000_000) }
+    if stopping { next = min(next, stopDeadline) }
+    scheduleWake(at: max(next, now))
+  }
+
+  private func startArrivals(now: UInt64) {
+    guard !stopping else { return }
+    while publishers.count < localPopulation {
+      let global = publishers.count * max(plan.shards, 1) + index
+      let arrival = startedAt + plan.arrivalOffset(of: global)
+      guard arrival <= now else { return }
+      var slot = PublisherSlot(machine: PublisherStateMachine(behaviour: plan.behaviour))
+      let action = slot.machine.start(now: arrival, using: &random)
+      publishers.append(slot)
+      active += 1
+      peakActive = max(peakActive, active)
+      perform(action, publisher: publishers.count - 1, now: now)
+    }
+  }
+
+  private func fireTimers(now: UInt64) {
+    while let first = timers.min, first.deadline <= now {
+      _ = timers.removeMin()
+      switch first.kind {
+      case .publisher:
+        let publisher = Int(first.index)
+        guard publishers[publisher].timerGeneration == first.generation else { continue }
+        perform(
+          publishers[publisher].machine.timerFired(now: now, using: &random), publisher: publisher, now: now)
+      case .transaction:
+        transactionTimerFired(Int(first.index), generation: first.generation, now: now)
+      }
+    }
+  }
+
+  private func transactionTimerFired(_ slot: Int, generation: UInt32, now: UInt64) {
+    guard transactions[slot].generation == generation, transactions[slot].publisher >= 0 else { return }
+    switch transactions[slot].state.timerFired(now: now) {
+    case .retransmit:
+      if let bytes = transactions[slot].bytes {
+        _ = connections[transactions[slot].connection].write(bytes)
+        metrics.recordRetransmission()
+      }
+      scheduleTransactionTimer(slot)
+    case .timeout:
+      metrics.recordTimeout(transactions[slot].operation, at: now)
+      let publisher = Int(transactions[slot].publisher)
+      releaseTransaction(slot)
+      perform(publishers[publisher].machine.requestFailed(now: now), publisher: publisher, now: now)
+    case .none, .completed:
+      scheduleTransactionTimer(slot)
+    }
+  }
+
+  private func sample(now: UInt64) {
+    let second = (now - min(now, startedAt)) / 1_000_000_000
+    guard second > lastSampledSecond || (stopping && !running) else { return }
+    lastSampledSecond = second
+    metrics.sample(inFlight: inFlight, activePublishers: active, at: now)
+  }
+
+  private func flushAll() {
+    for connection in connections { connection.flushIfNeeded() }
+  }
+
+  // MARK: Actions
+
+  private func perform(_ action: PublisherStateMachine.Action, publisher: Int, now: UInt64) {
+    switch action {
+    case .send(let request):
+      guard allowedByRateCap(now: now) else {
+        deferred.append((Int32(publisher), request))
+        return
+      }
+      send(request, publisher: publisher, now: now)
+    case .wakeUp(let at):
+      publishers[publisher].timerGeneration &+= 1
+      guard at != .max else { return }
+      timers.insert(
+        TimerEntry(
+          deadline: at, kind: .publisher, index: Int32(publisher),
+          generation: publishers[publisher].timerGeneration))
+      scheduleWake(at: at)
+    case .leave:
+      publishers[publisher].timerGeneration &+= 1
+      active -= 1
+    }
+  }
+
+  private func allowedByRateCap(now: UInt64) -> Bool {
+    guard let cap = plan.rateCap else { return true }
+    let perShard = cap / Double(max(plan.shards, 1))
+    if now > lastRefill {
+      rateTokens = min(rateTokens + Double(now - lastRefill) / 1e9 * perShard, max(perShard / 100, 1))
+      lastRefill = now
+    }
+    guard rateTokens >= 1 else { return false }
+    rateTokens -= 1
+    return true
+  }
+
+  private func releaseDeferred(now: UInt64) {
+    while deferredHead < deferred.count, allowedByRateCap(now: now) {
+      let (publisher, request) = deferred[deferredHead]
+      deferredHead += 1
+      send(request, publisher: Int(publisher), now: now)
+    }
+    if deferredHead > 0 && deferredHead == deferred.count {
+      deferred.removeAll(keepingCapacity: true)
+      deferredHead = 0
+    }
+  }
+
+  private func send(_ request: PublisherStateMachine.Request, publisher: Int, now: UInt64) {
+    let slot = allocateTransaction()
+    let connectionIndex = publisher % connections.count
+    let connection = connections[connectionIndex]
+    publishers[publisher].cseq &+= 1
+    let identity = identityOfPublisher(publisher)
+    var body: [UInt8] = []
+    if request.operation == .initial || request.operation == .modify {
+      if request.operation == .modify { publishers[publisher].version &+= 1 }
+      body = identity.event.body.render(aor: identity.aor, version: Int(publishers[publisher].version))
+    }
+    let branch = BranchCode(
+      run: runTag, shard: index, slot: slot, generation: transactions[slot].generation)
+    var bytes = allocator.buffer(capacity: 640 + body.count)
+    connection.writer.write(
+      RequestWriter.Outgoing(
+        request: request, cseq: publishers[publisher].cseq, branch: branch.text, body: body,
+        authorization: nil),
+      for: identity, into: &bytes)
+    let reliable = connection.transport != .udp
+    transactions[slot].publisher = Int32(publisher)
+    transactions[slot].operation = request.operation
+    transactions[slot].intendedAt = request.intendedAt
+    transactions[slot].sentAt = now
+    transactions[slot].state = ClientTransaction(
+      startedAt: now, reliable: reliable, timers: plan.transactionTimers)
+    transactions[slot].bytes = reliable ? nil : bytes
+    transactions[slot].connection = connectionIndex
+    publishers[publisher].transaction = Int32(slot)
+    inFlight += 1
+    metrics.recordSend(intendedAt: request.intendedAt, sentAt: now)
+    guard connection.write(bytes) else {
+      metrics.recordTransportError(at: now)
+      releaseTransaction(slot)
+      perform(publishers[publisher].machine.requestFailed(now: now), publisher: publisher, now: now)
+      return
+    }
+    scheduleTransactionTimer(slot)
+  }
+
+  private func identityOfPublisher(_ publisher: Int) -> RequestWriter.Publisher {
+    let global = publisher * max(plan.shards, 1) + index
+    let identity = plan.identities.identity(at: global)
+    let aor = identity.user + "@" + (identity.domain ?? plan.domain)
+    return RequestWriter.Publisher(
+      aor: aor, callID: "pubsim-\(String(runTag, radix: 36))-\(global)", fromTag: "p\(global)",
+      event: EventMix.pick(plan.events, index: global))
+  }
+
+  private func allocateTransaction() -> Int {
+    if let free = freeTransactions.popLast() {
+      transactions[Int(free)].generation &+= 1
+      return Int(free)
+    }
+    transactions.append(TransactionRecord())
+    return transactions.count - 1
+  }
+
+  private func releaseTransaction(_ slot: Int) {
+    let publisher = Int(transactions[slot].publisher)
+    if publisher >= 0 && publishers[publisher].transaction == Int32(slot) {
+      publishers[publisher].transaction = -1
+    }
+    transactions[slot].publisher = -1
+    transactions[slot].bytes = nil
+    freeTransactions.append(Int32(slot))
+    inFlight -= 1
+  }
+
+  private func scheduleTransactionTimer(_ slot: Int) {
+    let deadline = transactions[slot].state.nextDeadline
+    guard deadline != .max else { return }
+    timers.insert(
+      TimerEntry(
+        deadline: deadline, kind: .transaction, index: Int32(slot), generation: transactions[slot].generation)
+    )
+    scheduleWake(at: deadline)
+  }
+
+  // MARK: Responses
+
+  /// Handles bytes read from one of the shard's sockets (a datagram, or one framed TCP message).
+  func received(_ bytes: ByteBuffer, framing: SIPFraming) {
+    let now = NIODeadline.now().uptimeNanoseconds
+    let parsed = bytes.withUnsafeReadableBytes { raw in
+      Result { () throws(SIPParseError) in try parser.parse(raw, framing: framing) }
+    }
+    guard case .success(let message) = parsed, let response = ResponseSummary(message),
+      let code = BranchCode(response.branch), code.run == runTag, code.shard == index,
+      code.slot < transactions.count
+    else {
+      metrics.strayResponses += 1
+      return
+    }
+    let slot = code.slot
+    guard transactions[slot].generation == code.generation, transactions[slot].publisher >= 0 else {
+      metrics.lateResponses += 1
+      return
+    }
+    guard
+      case .completed(let status) = transactions[slot].state.responseReceived(statusCode: response.statusCode)
+    else { return }
+    complete(slot, status: status, response: response.stateMachineResponse, now: now)
+    finishIfDrained(now: now)
+  }
+
+  private func complete(_ slot: Int, status: Int, response: PublisherStateMachine.Response, now: UInt64) {
+    let record = transactions[slot]
+    metrics.recordResponse(
+      record.operation, statusCode: status, intendedAt: record.intendedAt, sentAt: record.sentAt,
+      receivedAt: now)
+    switch status {
+    case 412 where record.operation != .remove: metrics.recoveries412 += 1
+    case 423: metrics.retries423 += 1
+    case 401, 407: metrics.authChallenges += 1
+    default: break
+    }
+    let publisher = Int(record.publisher)
+    releaseTransaction(slot)
+    perform(
+      publishers[publisher].machine.responseReceived(response, now: now, using: &random),
+      publisher: publisher, now: now)
+  }
+
+  /// Flushes after a batch of reads (responses may have triggered new requests).
+  func readBatchComplete() {
+    flushAll()
+  }
+
+  /// A TCP connection closed: its outstanding transactions fail now (the publishers back off).
+  func connectionClosed(_ connectionIndex: Int) {
+    let now = NIODeadline.now().uptimeNanoseconds
+    for slot in transactions.indices
+    where transactions[slot].publisher >= 0 && transactions[slot].connection == connectionIndex {
+      metrics.recordTransportError(at: now)
+      let publisher = Int(transactions[slot].publisher)
+      releaseTransaction(slot)
+      perform(publishers[publisher].machine.requestFailed(now: now), publisher: publisher, now: now)
+    }
+    finishIfDrained(now: now)
+  }
+}

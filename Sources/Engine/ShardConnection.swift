@@ -1,0 +1,41 @@
+import NIOCore
+import Transport
+
+/// One socket a shard sends through: a UDP socket (sending to the target) or a TCP connection to
+/// it. Publishers are spread over a shard's connections by index, which spreads load over many
+/// source ports. Touched only on its shard's event loop.
+final class ShardConnection: @unchecked Sendable {
+  var channel: Channel?
+  var writer: RequestWriter
+  /// Written to since the last flush.
+  var dirty = false
+  let target: SocketAddress
+  let transport: SIPTransportKind
+
+  init(channel: Channel?, writer: RequestWriter, target: SocketAddress, transport: SIPTransportKind) {
+    self.channel = channel
+    self.writer = writer
+    self.target = target
+    self.transport = transport
+  }
+
+  var isUp: Bool { channel?.isActive ?? false }
+
+  /// Queues bytes for sending (flushed once per tick or read batch).
+  func write(_ bytes: ByteBuffer) -> Bool {
+    guard let channel, channel.isActive else { return false }
+    if transport == .udp {
+      channel.write(AddressedEnvelope(remoteAddress: target, data: bytes), promise: nil)
+    } else {
+      channel.write(bytes, promise: nil)
+    }
+    dirty = true
+    return true
+  }
+
+  func flushIfNeeded() {
+    guard dirty else { return }
+    dirty = false
+    channel?.flush()
+  }
+}

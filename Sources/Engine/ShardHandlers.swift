@@ -1,0 +1,61 @@
+import NIOCore
+import SIPCore
+
+/// Reads responses from one of a shard's UDP sockets into the shard.
+final class ShardDatagramHandler: ChannelInboundHandler {
+  typealias InboundIn = AddressedEnvelope<ByteBuffer>
+
+  private let shard: Shard
+
+  init(shard: Shard) {
+    self.shard = shard
+  }
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    shard.received(unwrapInboundIn(data).data, framing: .datagram)
+  }
+
+  func channelReadComplete(context: ChannelHandlerContext) {
+    shard.readBatchComplete()
+  }
+
+  func errorCaught(context: ChannelHandlerContext, error: Error) {
+    // ICMP port unreachable (target down) arrives here; Timer F reports the loss.
+  }
+}
+
+/// Reads framed responses from one of a shard's TCP connections into the shard, and tells it
+/// when the connection goes away.
+final class ShardStreamHandler: ChannelInboundHandler {
+  typealias InboundIn = ByteBuffer
+
+  private let shard: Shard
+  private let connectionIndex: Int
+  private let onClose: @Sendable () -> Void
+
+  init(shard: Shard, connectionIndex: Int, onClose: @escaping @Sendable () -> Void) {
+    self.shard = shard
+    self.connectionIndex = connectionIndex
+    self.onClose = onClose
+  }
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    shard.received(unwrapInboundIn(data), framing: .stream)
+  }
+
+  func channelReadComplete(context: ChannelHandlerContext) {
+    shard.readBatchComplete()
+  }
+
+  func channelInactive(context: ChannelHandlerContext) {
+    shard.connectionClosed(connectionIndex)
+    onClose()
+    context.fireChannelInactive()
+  }
+
+  func errorCaught(context: ChannelHandlerContext, error: Error) {
+    // A framing error or a reset: the connection is unusable; closing it fails its transactions
+    // and reconnects.
+    context.close(promise: nil)
+  }
+}

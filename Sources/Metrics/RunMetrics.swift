@@ -1,0 +1,99 @@
+import Publication
+
+/// Everything one shard measures during a run; shards merge exactly (histograms add bucket by
+/// bucket) when the run is reported. Times are monotonic nanoseconds; `startedAt` anchors the
+/// time series.
+public struct RunMetrics: Sendable, Codable, Equatable {
+  public var startedAt: UInt64
+  public private(set) var operations: [PublishOperation: OperationMetrics] = [:]
+  public private(set) var all = OperationMetrics()
+  /// Transactions started (each counted once, however often retransmitted).
+  public private(set) var sent: UInt64 = 0
+  public private(set) var timeouts: UInt64 = 0
+  public private(set) var transportErrors: UInt64 = 0
+  /// UDP retransmissions sent (Timer E).
+  public private(set) var retransmissions: UInt64 = 0
+  /// 412 answers after which the publisher started over with an initial publication.
+  public var recoveries412: UInt64 = 0
+  /// 423 answers retried with Min-Expires.
+  public var retries423: UInt64 = 0
+  /// 401/407 challenges answered.
+  public var authChallenges: UInt64 = 0
+  /// Responses for transactions already finished (after a timeout, or duplicates).
+  public var lateResponses: UInt64 = 0
+  /// Responses matching no transaction of this run, or unparseable.
+  public var strayResponses: UInt64 = 0
+  public private(set) var timeSeries = TimeSeries()
+
+  public init(startedAt: UInt64) {
+    self.startedAt = startedAt
+  }
+
+  private func elapsed(_ time: UInt64) -> UInt64 { time > startedAt ? time - startedAt : 0 }
+
+  public mutating func recordSend(intendedAt: UInt64, sentAt: UInt64) {
+    sent += 1
+    timeSeries[elapsed: elapsed(intendedAt)].offered += 1
+    timeSeries[elapsed: elapsed(sentAt)].sent += 1
+  }
+
+  public mutating func recordRetransmission() {
+    retransmissions += 1
+  }
+
+  /// A final response: latency from the intended time and from the (first) send.
+  public mutating func recordResponse(
+    _ operation: PublishOperation, statusCode: Int, intendedAt: UInt64, sentAt: UInt64, receivedAt: UInt64
+  ) {
+    let fromIntended = receivedAt > intendedAt ? receivedAt - intendedAt : 0
+    let fromSent = receivedAt > sentAt ? receivedAt - sentAt : 0
+    operations[operation, default: OperationMetrics()]
+      .recordResponse(statusCode: statusCode, fromIntended: fromIntended, fromSent: fromSent)
+    all.recordResponse(statusCode: statusCode, fromIntended: fromIntended, fromSent: fromSent)
+    let second = elapsed(receivedAt)
+    timeSeries[elapsed: second].completed += 1
+    timeSeries[elapsed: second].latency.record(nanoseconds: fromIntended)
+    if statusCode >= 300 { timeSeries[elapsed: second].errors += 1 }
+  }
+
+  public mutating func recordTimeout(_ operation: PublishOperation, at time: UInt64) {
+    timeouts += 1
+    operations[operation, default: OperationMetrics()].timeouts += 1
+    all.timeouts += 1
+    timeSeries[elapsed: elapsed(time)].errors += 1
+  }
+
+  public mutating func recordTransportError(at time: UInt64) {
+    transportErrors += 1
+    timeSeries[elapsed: elapsed(time)].errors += 1
+  }
+
+  /// The state at the end of a second: requests in flight and publishers online.
+  public mutating func sample(inFlight: Int, activePublishers: Int, at time: UInt64) {
+    timeSeries[elapsed: elapsed(time)].inFlight = UInt64(inFlight)
+    timeSeries[elapsed: elapsed(time)].activePublishers = UInt64(activePublishers)
+  }
+
+  /// Final responses of every operation, by code.
+  public var responsesByCode: [Int: UInt64] { all.responsesByCode }
+
+  /// Transactions that ended with a final response.
+  public var completed: UInt64 { all.completed }
+
+  public mutating func merge(_ other: RunMetrics) {
+    for (operation, metrics) in other.operations {
+      operations[operation, default: OperationMetrics()].merge(metrics)
+    }
+    all.merge(other.all)
+    sent += other.sent
+    timeouts += other.timeouts
+    transportErrors += other.transportErrors
+    retransmissions += other.retransmissions
+    recoveries412 += other.recoveries412
+    retries423 += other.retries423
+    authChallenges += other.authChallenges
+    lateResponses += other.lateResponses
+    strayResponses += other.strayResponses
+    timeSeries.merge(other.timeSeries)
+  }
+}

@@ -1,0 +1,102 @@
+import Metrics
+import Publication
+
+/// run.json: the contract fields of DESIGN.md §4 plus everything else measured, with a schema
+/// version so that later readers (`pubsim report`, comparisons, CI scripts) know what they read.
+public struct RunReport: Codable, Sendable, Equatable {
+  public struct Transactions: Codable, Sendable, Equatable {
+    public var sent: UInt64
+    public var completed: UInt64
+    public var timeouts: UInt64
+    public var transportErrors: UInt64
+    public var retransmissions: UInt64
+    public var lateResponses: UInt64
+    public var strayResponses: UInt64
+  }
+
+  public struct Operation: Codable, Sendable, Equatable {
+    public var count: UInt64
+    public var timeouts: UInt64
+    public var responses: [String: UInt64]
+    public var latencyMicros: PercentileSummary
+    public var latencyMicrosUncorrected: PercentileSummary
+  }
+
+  public struct Rate: Codable, Sendable, Equatable {
+    /// Transactions per second the schedule asked for.
+    public var offered: Double
+    /// Final responses per second.
+    public var achieved: Double
+  }
+
+  public struct Publishers: Codable, Sendable, Equatable {
+    public var peak: Int
+    public var active: Int
+  }
+
+  public struct Recovery: Codable, Sendable, Equatable {
+    public var conditionalFailed412: UInt64
+    public var intervalTooBrief423: UInt64
+    public var authChallenges: UInt64
+  }
+
+  public static let currentSchemaVersion = 1
+
+  public var schemaVersion = RunReport.currentSchemaVersion
+  public var kind: String
+  public var profile: String
+  public var target: String
+  public var startedAt: String
+  public var durationSeconds: Double
+  public var stoppedEarly: Bool
+  public var transactions: Transactions
+  public var operations: [String: Operation]
+  public var responses: [String: UInt64]
+  public var latencyMicros: PercentileSummary
+  public var latencyMicrosUncorrected: PercentileSummary
+  public var rate: Rate
+  public var publishers: Publishers
+  public var recovery: Recovery
+
+  public init(
+    kind: String, profile: String, target: String, startedAt: String, durationSeconds: Double,
+    stoppedEarly: Bool,
+    metrics: RunMetrics, peakPublishers: Int, activePublishers: Int
+  ) {
+    self.kind = kind
+    self.profile = profile
+    self.target = target
+    self.startedAt = startedAt
+    self.durationSeconds = durationSeconds
+    self.stoppedEarly = stoppedEarly
+    transactions = Transactions(
+      sent: metrics.sent, completed: metrics.completed, timeouts: metrics.timeouts,
+      transportErrors: metrics.transportErrors, retransmissions: metrics.retransmissions,
+      lateResponses: metrics.lateResponses, strayResponses: metrics.strayResponses)
+    var operations: [String: Operation] = [:]
+    for operation in PublishOperation.allCases {
+      let measured = metrics.operations[operation] ?? OperationMetrics()
+      operations[operation.rawValue] = Operation(
+        count: measured.completed, timeouts: measured.timeouts,
+        responses: Self.byCode(measured.responsesByCode),
+        latencyMicros: measured.corrected.summary, latencyMicrosUncorrected: measured.uncorrected.summary)
+    }
+    self.operations = operations
+    responses = Self.byCode(metrics.responsesByCode)
+    latencyMicros = metrics.all.corrected.summary
+    latencyMicrosUncorrected = metrics.all.uncorrected.summary
+    let seconds = max(durationSeconds, 0.001)
+    let offered = metrics.timeSeries.seconds.reduce(0) { $0 + $1.offered }
+    rate = Rate(
+      offered: (Double(offered) / seconds * 10).rounded() / 10,
+      achieved: (Double(metrics.completed) / seconds * 10).rounded() / 10)
+    publishers = Publishers(peak: peakPublishers, active: activePublishers)
+    recovery = Recovery(
+      conditionalFailed412: metrics.recoveries412, intervalTooBrief423: metrics.retries423,
+      authChallenges: metrics.authChallenges)
+  }
+
+  private static func byCode(_ counts: [Int: UInt64]) -> [String: UInt64] {
+    Dictionary(uniqueKeysWithValues: counts.map { (String($0.key), $0.value) })
+  }
+}

@@ -1,0 +1,28 @@
+/// One event package in a profile's mix: publishers are assigned to packages by weight.
+public struct EventMix: Sendable, Equatable {
+  public var package: String
+  public var weight: Double
+  public var contentType: String
+  public var body: BodyTemplate
+
+  public init(package: String, weight: Double = 1, contentType: String? = nil, body: BodyTemplate? = nil) {
+    let defaults = BodyTemplate.defaults(for: package)
+    self.package = package
+    self.weight = weight
+    self.contentType = contentType ?? defaults.contentType
+    self.body = body ?? defaults.template
+  }
+
+  /// The package of publisher `index`: a deterministic spread by weight.
+  public static func pick(_ mix: [EventMix], index: Int) -> EventMix {
+    let total = mix.reduce(0) { $0 + $1.weight }
+    guard mix.count > 1, total > 0 else { return mix[0] }
+    let position = Double((index &* 2_654_435_761) % 1_000_003) / 1_000_003 * total
+    var sum = 0.0
+    for entry in mix {
+      sum += entry.weight
+      if position < sum { return entry }
+    }
+    return mix[mix.count - 1]
+  }
+}

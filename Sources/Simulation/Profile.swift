@@ -1,0 +1,47 @@
+import Publication
+
+/// A load test described in YAML (`profiles/*.yaml`): who publishes, what, how often, how many,
+/// against which target, and what counts as passing. See README "Profiles" for every key.
+public struct Profile: Sendable, Equatable {
+  /// A step of the population over time: reach `target` publishers over `duration`.
+  public struct Stage: Sendable, Equatable {
+    public var duration: UInt64
+    public var target: Int
+
+    public init(duration: UInt64, target: Int) {
+      self.duration = duration
+      self.target = target
+    }
+  }
+
+  public var name: String
+  /// SIP URI of the compositor; nil: the embedded compositor.
+  public var target: String?
+  /// `udp` or `tcp`; overrides the target URI's transport when set.
+  public var transport: String?
+  public var duration: UInt64 = 30_000_000_000
+  public var population = 1_000
+  public var identities: IdentitySource = .pattern("user{n}", start: 1)
+  /// Domain for identities without one (default: the target's host).
+  public var domain: String?
+  public var events: [EventMix] = [EventMix(package: "presence")]
+  public var behaviour = PublisherBehaviour()
+  /// New publishers per second while ramping up; nil: all at once.
+  public var arrivalRate: Double? = 1_000
+  public var stages: [Stage] = []
+  /// Most PUBLISH requests per second; nil: no cap.
+  public var rateCap: Double?
+  /// UDP source sockets (or TCP connections) per shard.
+  public var connections = 4
+  /// Pass/fail rules such as `p99(refresh) < 20ms`, checked at the end of the run.
+  public var thresholds: [String] = []
+
+  public init(name: String) {
+    self.name = name
+  }
+
+  /// The population the stages reach at most (or the population).
+  public var peakPopulation: Int {
+    stages.isEmpty ? population : max(stages.map(\.target).max() ?? 0, 0)
+  }
+}

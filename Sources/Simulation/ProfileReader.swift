@@ -1,0 +1,249 @@
+import Publication
+import SIPCore
+import Yams
+
+/// Reads a profile from YAML, strictly: unknown keys and bad values are errors that name the line
+/// and column, so a typo never silently falls back to a default.
+public struct ProfileReader {
+  let file: String
+  /// Reads files a profile names (identity CSVs), relative to the profile's folder.
+  let readFile: (String) throws -> String
+
+  public init(file: String, readFile: @escaping (String) throws -> String) {
+    self.file = file
+    self.readFile = readFile
+  }
+
+  public func read(_ text: String) throws(ProfileError) -> Profile {
+    do {
+      return try readProfile(text)
+    } catch let failure as ProfileError {
+      throw failure
+    } catch {
+      throw ProfileError(file: file, line: 0, column: 0, message: "\(error)")
+    }
+  }
+
+  private func readProfile(_ text: String) throws -> Profile {
+    let root: Node
+    do {
+      guard let node = try Yams.compose(yaml: text) else { throw error(nil, "the profile is empty") }
+      root = node
+    } catch let failure as ProfileError {
+      throw failure
+    } catch {
+      throw ProfileError(file: file, line: 0, column: 0, message: "not valid YAML: \(error)")
+    }
+    let keys = try mapping(
+      root, "profile",
+      allowed: [
+        "name", "target", "transport", "duration", "population", "events", "expires", "refresh", "modify",
+        "session", "arrival", "stages", "rateCap", "connections", "thresholds",
+      ])
+    var profile = Profile(name: try keys["name"].map { try string($0) } ?? baseName)
+    profile.target = try keys["target"].map { try target($0) }
+    profile.transport = try keys["transport"].map { try oneOf($0, ["udp", "tcp"]) }
+    if let node = keys["duration"] { profile.duration = try duration(node) }
+    if let node = keys["population"] { try readPopulation(node, into: &profile) }
+    if let node = keys["events"] { profile.events = try readEvents(node) }
+    if let node = keys["expires"] {
+      profile.behaviour.requestedExpires = UInt32(try integer(node, 1...86_400))
+    }
+    if let node = keys["refresh"] { try readRefresh(node, into: &profile) }
+    if let node = keys["modify"] { try readModify(node, into: &profile) }
+    if let node = keys["session"] { try readSession(node, into: &profile) }
+    if let node = keys["arrival"] { try readArrival(node, into: &profile) }
+    if let node = keys["stages"] { profile.stages = try readStages(node) }
+    if let node = keys["rateCap"] { profile.rateCap = try rate(node) }
+    if let node = keys["connections"] { profile.connections = try integer(node, 1...1024) }
+    if let node = keys["thresholds"] { profile.thresholds = try sequence(node).map { try string($0) } }
+    return profile
+  }
+
+  private var baseName: String {
+    let last = file.split(separator: "/").last.map(String.init) ?? file
+    return last.hasSuffix(".yaml") ? String(last.dropLast(5)) : last
+  }
+
+  // MARK: Sections
+
+  private func readPopulation(_ node: Node, into profile: inout Profile) throws {
+    let keys = try mapping(node, "population", allowed: ["size", "identity", "start", "csv", "domain"])
+    if let size = keys["size"] { profile.population = try integer(size, 1...10_000_000) }
+    let start = try keys["start"].map { try integer($0, 0...Int(Int32.max)) } ?? 1
+    if let pattern = keys["identity"] {
+      let text = try string(pattern)
+      guard text.contains("{n}") else {
+        throw error(pattern, "identity pattern needs {n}, e.g. user{n}@example.com")
+      }
+      profile.identities = .pattern(text, start: start)
+    }
+    if let csv = keys["csv"] {
+      if keys["identity"] != nil { throw error(csv, "give either identity or csv, not both") }
+      let path = try string(csv)
+      let text: String
+      do {
+        text = try readFile(path)
+      } catch {
+        throw self.error(csv, "cannot read \(path): \(error)")
+      }
+      profile.identities = .list(try IdentitySource.parseCSV(text, file: path))
+    }
+    profile.domain = try keys["domain"].map { try string($0) }
+  }
+
+  private func readEvents(_ node: Node) throws -> [EventMix] {
+    let entries = try sequence(node)
+    guard !entries.isEmpty else { throw error(node, "events needs at least one package") }
+    var mix: [EventMix] = []
+    for entry in entries {
+      let keys = try mapping(entry, "event", allowed: ["package", "weight", "contentType", "body"])
+      guard let packageNode = keys["package"] else { throw error(entry, "an event needs a package") }
+      let package = try string(packageNode).lowercased()
+      let weight = try keys["weight"].map { try number($0, 0...1e9) } ?? 1
+      let contentType = try keys["contentType"].map { try string($0) }
+      let body = try keys["body"].map { try bodyTemplate($0) }
+      mix.append(EventMix(package: package, weight: weight, contentType: contentType, body: body))
+    }
+    return mix
+  }
+
+  private func readRefresh(_ node: Node, into profile: inout Profile) throws {
+    let keys = try mapping(node, "refresh", allowed: ["at", "jitter"])
+    if let at = keys["at"] { profile.behaviour.refreshFraction = try number(at, 0.05...0.95) }
+    if let jitter = keys["jitter"] { profile.behaviour.refreshJitter = try number(jitter, 0...0.5) }
+  }
+
+  private func readModify(_ node: Node, into profile: inout Profile) throws {
+    let keys = try mapping(node, "modify", allowed: ["meanInterval"])
+    if let mean = keys["meanInterval"] { profile.behaviour.modifyMeanInterval = try duration(mean) }
+  }
+
+  private func readSession(_ node: Node, into profile: inout Profile) throws {
+    let keys = try mapping(node, "session", allowed: ["online", "offline"])
+    if let online = keys["online"] { profile.behaviour.sessionLength = try duration(online) }
+    if let offline = keys["offline"] { profile.behaviour.offlineLength = try duration(offline) }
+  }
+
+  private func readArrival(_ node: Node, into profile: inout Profile) throws {
+    let keys = try mapping(node, "arrival", allowed: ["rate"])
+    if let rate = keys["rate"] { profile.arrivalRate = try self.rate(rate) }
+  }
+
+  private func readStages(_ node: Node) throws -> [Profile.Stage] {
+    try sequence(node).map { (entry: Node) throws -> Profile.Stage in
+      let keys = try mapping(entry, "stage", allowed: ["duration", "target"])
+      guard let durationNode = keys["duration"], let targetNode = keys["target"] else {
+        throw error(entry, "a stage needs duration and target")
+      }
+      return Profile.Stage(
+        duration: try duration(durationNode), target: try integer(targetNode, 0...10_000_000))
+    }
+  }
+
+  // MARK: Values
+
+  private func error(_ node: Node?, _ message: String) -> ProfileError {
+    ProfileError(
+      file: file, line: (node?.mark?.line ?? 0), column: (node?.mark?.column ?? 0), message: message)
+  }
+
+  private func mapping(_ node: Node, _ what: String, allowed: [String]) throws -> [String: Node] {
+    guard let mapping = node.mapping else { throw error(node, "\(what) must be a mapping of keys to values") }
+    var result: [String: Node] = [:]
+    for (key, value) in mapping {
+      let name = key.string ?? ""
+      guard allowed.contains(name) else {
+        throw error(
+          key, "unknown key '\(name)' in \(what) (expected one of: \(allowed.joined(separator: ", ")))")
+      }
+      if result[name] != nil { throw error(key, "key '\(name)' appears twice in \(what)") }
+      result[name] = value
+    }
+    return result
+  }
+
+  private func sequence(_ node: Node) throws -> [Node] {
+    guard let sequence = node.sequence else { throw error(node, "expected a list") }
+    return Array(sequence)
+  }
+
+  private func string(_ node: Node) throws -> String {
+    guard let scalar = node.scalar else { throw error(node, "expected a text value") }
+    return scalar.string
+  }
+
+  private func integer(_ node: Node, _ range: ClosedRange<Int>) throws -> Int {
+    guard let text = node.scalar?.string, let value = Int(text.replacingOccurrences(of: "_", with: "")) else {
+      throw error(node, "expected a whole number")
+    }
+    guard range.contains(value) else {
+      throw error(node, "\(value) is outside \(range.lowerBound)...\(range.upperBound)")
+    }
+    return value
+  }
+
+  private func number(_ node: Node, _ range: ClosedRange<Double>) throws -> Double {
+    guard let text = node.scalar?.string, let value = Double(text), value.isFinite else {
+      throw error(node, "expected a number")
+    }
+    guard range.contains(value) else {
+      throw error(node, "\(text) is outside \(range.lowerBound)...\(range.upperBound)")
+    }
+    return value
+  }
+
+  private func duration(_ node: Node) throws -> UInt64 {
+    guard let text = node.scalar?.string, let value = DurationText.nanoseconds(text), value > 0 else {
+      throw error(node, "expected a duration such as 30s, 5m or 250ms")
+    }
+    return value
+  }
+
+  /// `500/s`, `500/m` or a plain number per second.
+  private func rate(_ node: Node) throws -> Double {
+    guard let text = node.scalar?.string else { throw error(node, "expected a rate such as 500/s") }
+    let parts = text.split(separator: "/")
+    let scale: Double
+    switch parts.count == 2 ? parts[1].lowercased() : "s" {
+    case "s": scale = 1
+    case "m": scale = 1.0 / 60
+    case "h": scale = 1.0 / 3600
+    default: throw error(node, "expected a rate such as 500/s, 30/m or 100/h")
+    }
+    guard let value = parts.first.flatMap({ Double($0) }), value > 0, value.isFinite, parts.count <= 2 else {
+      throw error(node, "expected a positive rate such as 500/s")
+    }
+    return value * scale
+  }
+
+  private func oneOf(_ node: Node, _ choices: [String]) throws -> String {
+    let value = try string(node).lowercased()
+    guard choices.contains(value) else {
+      throw error(node, "expected one of \(choices.joined(separator: ", "))")
+    }
+    return value
+  }
+
+  private func target(_ node: Node) throws -> String {
+    let text = try string(node)
+    guard SIPURI(text) != nil else {
+      throw error(node, "'\(text)' is not a SIP URI such as sip:127.0.0.1:5060")
+    }
+    return text
+  }
+
+  private func bodyTemplate(_ node: Node) throws -> BodyTemplate {
+    let text = try string(node)
+    switch text {
+    case "pidf": return .pidf
+    case "dialog": return .dialog
+    case "message-summary": return .messageSummary
+    default:
+      guard text.contains("{") || text.contains("<") else {
+        throw error(node, "body must be pidf, dialog, message-summary or a template text")
+      }
+      return .text(text)
+    }
+  }
+}

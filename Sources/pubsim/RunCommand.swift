@@ -1,0 +1,168 @@
+import ArgumentParser
+import Compositor
+import Engine
+import Foundation
+import Metrics
+import NIOCore
+import Publication
+import Reports
+import SIPCore
+import Simulation
+import Transport
+
+/// `pubsim run PROFILE`: simulate a population of publishers against a compositor.
+struct RunCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run",
+    abstract: "Simulate publishers described by a YAML profile against a compositor.",
+    discussion: """
+      Without --target (and without target: in the profile) the embedded compositor is started \
+      in this process on a free loopback port. Ctrl-C or SIGTERM stops scheduling, drains \
+      outstanding transactions (removing live publications with --cleanup) and writes the report.
+      """
+  )
+
+  @Argument(help: ArgumentHelp("The profile (YAML), e.g. profiles/quickstart.yaml.", valueName: "profile"))
+  var profilePath: String
+
+  @Option(help: ArgumentHelp("Compositor to test, as a SIP URI (overrides the profile).", valueName: "uri"))
+  var target: String?
+
+  @Option(
+    help: ArgumentHelp("How long to run, e.g. 30s or 5m (overrides the profile).", valueName: "duration"))
+  var duration: String?
+
+  @Option(help: ArgumentHelp("Publishers in the population (overrides the profile).", valueName: "n"))
+  var publishers: Int?
+
+  @Option(
+    help: ArgumentHelp(
+      "New publishers per second, each doing initial, refresh, modify, remove back to back (SIPp-shaped).",
+      valueName: "r"))
+  var arrivalRate: Double?
+
+  @Flag(help: "Remove every live publication at the end of the run.")
+  var cleanup = false
+
+  @Option(help: ArgumentHelp("Write run.json, timeseries.csv and report.html here.", valueName: "dir"))
+  var report: String?
+
+  @Option(help: ArgumentHelp("Shards (event loops); default one per core.", valueName: "n"))
+  var shards: Int = System.coreCount
+
+  func validate() throws {
+    if let target { _ = try endpoint(target) }
+    if let duration, DurationText.nanoseconds(duration) ?? 0 == 0 {
+      throw ValidationError("--duration '\(duration)' is not a duration such as 30s or 5m")
+    }
+    if let publishers, publishers < 1 { throw ValidationError("--publishers must be at least 1") }
+    if let arrivalRate, !(arrivalRate > 0) { throw ValidationError("--arrival-rate must be above 0") }
+    guard shards >= 1 else { throw ValidationError("--shards must be at least 1") }
+  }
+
+  func run() async throws {
+    let profile = try loadProfile()
+    var embedded: CompositorServer?
+    let targetEndpoint: SIPEndpoint
+    if let text = target ?? profile.target {
+      targetEndpoint = try endpoint(text, transport: profile.transport)
+    } else {
+      let transport: SIPTransportKind = profile.transport == "tcp" ? .tcp : .udp
+      let server = CompositorServer(core: CompositorCore())
+      let bound = try await server.start(listening: [
+        SIPEndpoint(transport: transport, host: "127.0.0.1", port: 0)
+      ])
+      embedded = server
+      targetEndpoint = bound[0]
+      StandardOutput.line("no target given: using the embedded compositor on \(targetEndpoint.uri)")
+    }
+    let plan = makePlan(profile: profile, target: targetEndpoint)
+    StandardOutput.line(
+      "pubsim run \(profile.name): \(plan.population) publishers"
+        + (plan.arrivalRate.map { " arriving at \(format($0))/s" } ?? "")
+        + " for \(DurationText.describe(nanoseconds: plan.duration)) against \(targetEndpoint.uri)")
+    let engine = LoadEngine(plan: plan)
+    let startedAt = Date()
+    let signals = Task {
+      let name = await SignalWaiter.waitForTermination()
+      StandardOutput.error(
+        "\n\(name): stopping, draining outstanding transactions" + (cleanup ? " and removing" : ""))
+      engine.requestStop()
+    }
+    let printer = ProgressPrinter()
+    let result: LoadEngine.Result
+    do {
+      result = try await engine.run { printer.show($0) }
+    } catch {
+      signals.cancel()
+      try? await embedded?.stop()
+      throw ValidationError("\(error)")
+    }
+    signals.cancel()
+    printer.finish()
+    if let embedded { try? await embedded.stop() }
+    let runReport = RunReport(
+      kind: "run", profile: profile.name, target: targetEndpoint.uri,
+      startedAt: ISO8601DateFormatter().string(from: startedAt),
+      durationSeconds: result.durationSeconds, stoppedEarly: result.stoppedEarly, metrics: result.metrics,
+      peakPublishers: result.peakPublishers, activePublishers: result.activePublishers)
+    StandardOutput.line(RunSummaryText.render(runReport))
+    if let report {
+      let directory = URL(fileURLWithPath: report)
+      try ReportWriter.write(runReport, timeSeries: result.metrics.timeSeries, to: directory)
+      StandardOutput.line("report written to \(directory.path)/report.html (run.json, timeseries.csv)")
+    }
+    if result.metrics.completed == 0 {
+      throw ExitCode(1)
+    }
+  }
+
+  private func loadProfile() throws -> Profile {
+    let url = URL(fileURLWithPath: profilePath)
+    let text: String
+    do {
+      text = try String(contentsOf: url, encoding: .utf8)
+    } catch {
+      throw ValidationError("cannot read profile \(profilePath): \((error as NSError).localizedDescription)")
+    }
+    let folder = url.deletingLastPathComponent()
+    let reader = ProfileReader(file: profilePath) { path in
+      try String(contentsOf: URL(fileURLWithPath: path, relativeTo: folder), encoding: .utf8)
+    }
+    do {
+      return try reader.read(text)
+    } catch {
+      throw ValidationError(error.description)
+    }
+  }
+
+  private func endpoint(_ text: String, transport: String? = nil) throws -> SIPEndpoint {
+    do {
+      var endpoint = try SIPEndpoint.parse(text)
+      if let transport, !text.contains("transport=") { endpoint.transport = transport == "tcp" ? .tcp : .udp }
+      return endpoint
+    } catch {
+      throw ValidationError("--target \(error)")
+    }
+  }
+
+  private func makePlan(profile: Profile, target: SIPEndpoint) -> LoadPlan {
+    let runDuration = duration.flatMap(DurationText.nanoseconds) ?? profile.duration
+    var behaviour = profile.behaviour
+    var population = publishers ?? profile.population
+    var arrival = profile.arrivalRate
+    if let arrivalRate {
+      behaviour = PublisherBehaviour(shape: .cycle, requestedExpires: profile.behaviour.requestedExpires)
+      arrival = arrivalRate
+      population = publishers ?? max(Int(arrivalRate * Double(runDuration) / 1e9), 1)
+    }
+    return LoadPlan(
+      target: target, domain: profile.domain, duration: runDuration, population: population,
+      identities: profile.identities, events: profile.events, behaviour: behaviour, arrivalRate: arrival,
+      rateCap: profile.rateCap, connections: profile.connections, cleanup: cleanup, shards: shards)
+  }
+
+  private func format(_ value: Double) -> String {
+    value == value.rounded() ? String(Int(value)) : String(value)
+  }
+}

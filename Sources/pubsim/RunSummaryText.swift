@@ -1,0 +1,44 @@
+import Reports
+
+/// The end-of-run summary printed on the terminal: totals and one line per operation.
+enum RunSummaryText {
+  static func render(_ report: RunReport) -> String {
+    var lines: [String] = []
+    let transactions = report.transactions
+    lines.append(
+      "\(transactions.sent) sent, \(transactions.completed) completed, \(transactions.timeouts) timeouts, "
+        + "\(transactions.transportErrors) transport errors, \(transactions.retransmissions) retransmissions in "
+        + "\(ReportHTML.format(report.durationSeconds)) s; achieved \(ReportHTML.format(report.rate.achieved))/s"
+    )
+    let codes = report.responses.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+      separator: " ")
+    lines.append("responses: " + (codes.isEmpty ? "none" : codes))
+    lines.append("operation      count       p50       p90       p99     p99.9       max")
+    for name in ["initial", "refresh", "modify", "remove"] {
+      guard let operation = report.operations[name], operation.count > 0 else { continue }
+      let latency = operation.latencyMicros
+      let cells = [latency.p50, latency.p90, latency.p99, latency.p999, latency.max].map {
+        pad(ReportHTML.micros($0), 10)
+      }
+      lines.append(name.padding(8) + pad(String(operation.count), 11) + cells.joined())
+    }
+    let overall = report.latencyMicros
+    let uncorrected = report.latencyMicrosUncorrected
+    lines.append(
+      "all latency from intended send: p50 \(ReportHTML.micros(overall.p50)), p99 \(ReportHTML.micros(overall.p99)); "
+        + "from actual send: p50 \(ReportHTML.micros(uncorrected.p50)), p99 \(ReportHTML.micros(uncorrected.p99))"
+    )
+    lines.append("publishers: peak \(report.publishers.peak), still active \(report.publishers.active)")
+    return lines.joined(separator: "\n")
+  }
+
+  private static func pad(_ text: String, _ width: Int) -> String {
+    String(repeating: " ", count: max(0, width - text.count)) + text
+  }
+}
+
+extension String {
+  fileprivate func padding(_ width: Int) -> String {
+    self + String(repeating: " ", count: max(0, width - count))
+  }
+}
