@@ -82,6 +82,15 @@ let package = Package(
     .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
     .testTarget(name: "PublicationTests", dependencies: ["Publication", "SIPCore"]),
     .testTarget(name: "TransportTests", dependencies: ["Transport", "SIPCore"]),
+    .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
+    .testTarget(
+      name: "EngineTests",
+      dependencies: [
+        "Engine", "Compositor", "Metrics", "Publication", "Transport",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+      ]
+    ),
     .testTarget(
       name: "CompositorTests",
       dependencies: [

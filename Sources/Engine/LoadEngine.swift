@@ -57,11 +57,21 @@ public final class LoadEngine: Sendable {
 
   /// Runs to the end of the plan's duration (or an earlier ``requestStop()``), then drains.
   public func run(onProgress: @escaping @Sendable (Progress) -> Void) async throws -> Result {
-    let connections = try await openConnections()
+    let connections: [[ShardConnection]]
+    do {
+      connections = try await openConnections()
+    } catch {
+      stopState.withLockedValue { $0.requested = true }
+      try? await group.shutdownGracefully()
+      throw error
+    }
     let startedAt = NIODeadline.now().uptimeNanoseconds + 5_000_000
     stopState.withLockedValue { $0.startedAt = startedAt }
+    var done: [EventLoopFuture<Void>] = []
     for (shard, shardConnections) in zip(shards, connections) {
-      shard.loop.execute { shard.start(connections: shardConnections, startedAt: startedAt) }
+      done.append(
+        try await shard.loop.submit { shard.start(connections: shardConnections, startedAt: startedAt) }.get()
+      )
       shard.loop.scheduleTask(deadline: NIODeadline.uptimeNanoseconds(startedAt + plan.duration)) { [self] in
         stopShard(shard)
       }
@@ -72,7 +82,7 @@ public final class LoadEngine: Sendable {
         onProgress(try await progress(startedAt: startedAt))
       }
     }
-    for shard in shards { try await shard.done.get() }
+    for future in done { try await future.get() }
     reporter.cancel()
     let endedAt = NIODeadline.now().uptimeNanoseconds
     var metrics = RunMetrics(startedAt: startedAt)

@@ -72,7 +72,7 @@ final class Shard: @unchecked Sendable {
   private var running = false
   private let parser = SIPParser()
   private let allocator = ByteBufferAllocator()
-  private var finished: EventLoopPromise<Void>
+  private var finished: EventLoopPromise<Void>?
 
   init(index: Int, plan: LoadPlan, loop: EventLoop, runTag: UInt32) {
     self.index = index
@@ -83,17 +83,16 @@ final class Shard: @unchecked Sendable {
     random = SplitMix64(seed: UInt64(runTag) << 8 | UInt64(index))
     let shards = max(plan.shards, 1)
     localPopulation = plan.population / shards + (index < plan.population % shards ? 1 : 0)
-    finished = loop.makePromise()
   }
-
-  /// The future that completes when the shard has stopped and drained.
-  var done: EventLoopFuture<Void> { finished.futureResult }
 
   // MARK: Lifecycle
 
-  /// Takes the shard's sockets and starts ticking at `startedAt`. Must run on the shard's loop.
-  func start(connections: [ShardConnection], startedAt: UInt64) {
+  /// Takes the shard's sockets and starts ticking at `startedAt`; the future completes when the
+  /// shard has stopped and drained. Must run on the shard's loop.
+  func start(connections: [ShardConnection], startedAt: UInt64) -> EventLoopFuture<Void> {
     loop.preconditionInEventLoop()
+    let finished = loop.makePromise(of: Void.self)
+    self.finished = finished
     self.connections = connections
     self.startedAt = startedAt
     metrics.startedAt = startedAt
@@ -101,6 +100,7 @@ final class Shard: @unchecked Sendable {
     lastSampledSecond = 0
     running = true
     scheduleWake(at: startedAt)
+    return finished.futureResult
   }
 
   /// Asks to be woken at `deadline` (timers, arrivals, the next second's sample). Wake-ups are
@@ -140,7 +140,7 @@ final class Shard: @unchecked Sendable {
     wake?.cancel()
     wake = nil
     sample(now: now)
-    finished.succeed(())
+    finished?.succeed(())
   }
 
   var progress: Progress {

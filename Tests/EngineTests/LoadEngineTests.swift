@@ -1,0 +1,128 @@
+import Compositor
+import Metrics
+import NIOCore
+import NIOPosix
+import Publication
+import Testing
+import Transport
+
+@testable import Engine
+
+/// The engine against the embedded compositor on loopback sockets: real transactions, real
+/// retransmissions, real timeouts, small and bounded.
+@Suite("Load engine against the embedded compositor", .serialized)
+struct LoadEngineTests {
+  static let second: UInt64 = 1_000_000_000
+
+  static func withCompositor<T>(
+    transport: SIPTransportKind = .udp, faults: FaultPlan = FaultPlan(),
+    _ body: (SIPEndpoint, CompositorServer) async throws -> T
+  ) async throws -> T {
+    let server = CompositorServer(core: CompositorCore(faults: faults), threads: 1)
+    let bound = try await server.start(listening: [
+      SIPEndpoint(transport: transport, host: "127.0.0.1", port: 0)
+    ])
+    do {
+      let result = try await body(bound[0], server)
+      try await server.stop()
+      return result
+    } catch {
+      try? await server.stop()
+      throw error
+    }
+  }
+
+  static func run(_ plan: LoadPlan) async throws -> LoadEngine.Result {
+    try await LoadEngine(plan: plan).run { _ in }
+  }
+
+  @Test(arguments: [SIPTransportKind.udp, .tcp])
+  func arrivalRateCyclesCompleteEveryOperation(transport: SIPTransportKind) async throws {
+    try await Self.withCompositor(transport: transport) { target, _ in
+      let plan = LoadPlan(
+        target: target, duration: 2 * Self.second, population: 200, behaviour: .cycle, arrivalRate: 100,
+        connections: 2, shards: 2)
+      let result = try await Self.run(plan)
+      #expect(result.metrics.sent == 800)
+      #expect(result.metrics.responsesByCode == [200: 800])
+      for operation in PublishOperation.allCases {
+        #expect(result.metrics.operations[operation]?.completed == 200)
+      }
+      #expect(result.metrics.timeouts == 0)
+      #expect(result.metrics.strayResponses == 0)
+    }
+  }
+
+  @Test func lossIsRecoveredByRetransmission() async throws {
+    try await Self.withCompositor(faults: FaultPlan(dropProbability: 0.2)) { target, _ in
+      let plan = LoadPlan(
+        target: target, duration: 2 * Self.second, population: 100, behaviour: .cycle, arrivalRate: 200,
+        shards: 1, transactionTimers: .init(t1: 20_000_000, t2: 160_000_000))
+      let result = try await Self.run(plan)
+      #expect(result.metrics.responsesByCode == [200: 400])
+      #expect(result.metrics.retransmissions > 0)
+      #expect(result.metrics.timeouts == 0)
+    }
+  }
+
+  @Test func cleanupRemovesEveryLivePublication() async throws {
+    try await Self.withCompositor { target, server in
+      let plan = LoadPlan(
+        target: target, duration: Self.second, population: 300, arrivalRate: 1000, cleanup: true, shards: 2)
+      let result = try await Self.run(plan)
+      #expect(result.metrics.operations[.initial]?.completed == 300)
+      #expect(result.metrics.operations[.remove]?.completed == 300)
+      #expect(server.core.livePublications(now: NIODeadline.now().uptimeNanoseconds) == 0)
+    }
+  }
+
+  @Test func withoutCleanupPublicationsStayLive() async throws {
+    try await Self.withCompositor { target, server in
+      let plan = LoadPlan(target: target, duration: Self.second, population: 50, arrivalRate: 1000, shards: 1)
+      _ = try await Self.run(plan)
+      #expect(server.core.livePublications(now: NIODeadline.now().uptimeNanoseconds) == 50)
+    }
+  }
+
+  @Test func deadTargetGivesTimeoutsNotACrash() async throws {
+    let port = try await Self.unusedUDPPort()
+    let plan = LoadPlan(
+      target: SIPEndpoint(transport: .udp, host: "127.0.0.1", port: port), duration: Self.second,
+      population: 20,
+      behaviour: .cycle, arrivalRate: 100, shards: 1, drainTimeout: 2 * Self.second,
+      transactionTimers: .init(t1: 10_000_000, t2: 40_000_000))
+    let result = try await Self.run(plan)
+    #expect(result.metrics.completed == 0)
+    #expect(result.metrics.timeouts > 0)
+    #expect(result.metrics.timeouts <= result.metrics.sent)
+  }
+
+  @Test func refusedTCPConnectionIsAClearError() async throws {
+    let port = try await Self.unusedUDPPort()
+    let plan = LoadPlan(
+      target: SIPEndpoint(transport: .tcp, host: "127.0.0.1", port: port), duration: Self.second,
+      population: 1,
+      shards: 1)
+    await #expect(throws: LoadEngine.ConnectError.self) { try await Self.run(plan) }
+  }
+
+  @Test func rateCapHoldsTheSendRate() async throws {
+    try await Self.withCompositor { target, _ in
+      let plan = LoadPlan(
+        target: target, duration: 2 * Self.second, population: 2000, behaviour: .cycle, arrivalRate: 1000,
+        rateCap: 500, shards: 2, drainTimeout: Self.second)
+      let result = try await Self.run(plan)
+      #expect(result.metrics.sent <= 1100)
+      #expect(result.metrics.sent >= 800)
+    }
+  }
+
+  static func unusedUDPPort() async throws -> Int {
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    let channel = try await DatagramBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
+    let port = channel.localAddress?.port ?? 9
+    try await channel.close()
+    try await group.shutdownGracefully()
+    return port
+  }
+}

@@ -1,0 +1,114 @@
+import Testing
+
+@testable import Simulation
+
+@Suite("Reading profiles")
+struct ProfileReaderTests {
+  static func read(_ yaml: String, files: [String: String] = [:]) throws(ProfileError) -> Profile {
+    try ProfileReader(file: "test.yaml") { path in
+      guard let text = files[path] else {
+        throw ProfileError(file: path, line: 0, column: 0, message: "missing")
+      }
+      return text
+    }.read(yaml)
+  }
+
+  @Test func readsEverySection() throws {
+    let profile = try Self.read(
+      """
+      name: full
+      target: sip:127.0.0.1:5070;transport=tcp
+      duration: 2m
+      population:
+        size: 5000
+        identity: "alice{n}@example.com"
+        start: 10
+      events:
+        - package: presence
+          weight: 3
+        - package: dialog
+          weight: 1
+      expires: 600
+      refresh: {at: 0.5, jitter: 0.1}
+      modify: {meanInterval: 30s}
+      session: {online: 10m, offline: 1m}
+      arrival: {rate: 250/s}
+      stages:
+        - {duration: 1m, target: 5000}
+        - {duration: 30s, target: 0}
+      rateCap: 3000/s
+      connections: 8
+      thresholds: ["p99(refresh) < 20ms", "errors < 0.1%"]
+      """)
+    #expect(profile.name == "full")
+    #expect(profile.duration == 120_000_000_000)
+    #expect(profile.population == 5000)
+    #expect(profile.identities.identity(at: 0) == Identity(user: "alice10", domain: "example.com"))
+    #expect(profile.events.map(\.package) == ["presence", "dialog"])
+    #expect(profile.events[1].contentType == "application/dialog-info+xml")
+    #expect(profile.behaviour.requestedExpires == 600)
+    #expect(profile.behaviour.refreshFraction == 0.5)
+    #expect(profile.behaviour.modifyMeanInterval == 30_000_000_000)
+    #expect(profile.behaviour.sessionLength == 600_000_000_000)
+    #expect(profile.arrivalRate == 250)
+    #expect(
+      profile.stages == [
+        .init(duration: 60_000_000_000, target: 5000), .init(duration: 30_000_000_000, target: 0),
+      ])
+    #expect(profile.rateCap == 3000)
+    #expect(profile.connections == 8)
+    #expect(profile.thresholds.count == 2)
+  }
+
+  @Test(arguments: [
+    ("duration: 30s\npopulaton:\n  size: 3\n", "test.yaml:2:1: unknown key 'populaton' in profile"),
+    ("population:\n  size: many\n", "test.yaml:2:9: expected a whole number"),
+    ("population:\n  size: 0\n", "test.yaml:2:9: 0 is outside 1...10000000"),
+    ("duration: forever\n", "test.yaml:1:11: expected a duration"),
+    ("refresh:\n  at: 1.5\n", "test.yaml:2:7: 1.5 is outside 0.05...0.95"),
+    ("arrival:\n  rate: 10/week\n", "test.yaml:2:9: expected a rate"),
+    ("target: http://x\n", "test.yaml:1:9: 'http://x' is not a SIP URI"),
+    ("events:\n  - weight: 2\n", "test.yaml:2:5: an event needs a package"),
+    ("population:\n  identity: user\n", "test.yaml:2:13: identity pattern needs {n}"),
+    ("transport: sctp\n", "test.yaml:1:12: expected one of udp, tcp"),
+    ("duration: [1, 2\n", "test.yaml: not valid YAML"),
+  ])
+  func badInputNamesTheLineAndColumn(yaml: String, message: String) {
+    do {
+      _ = try Self.read(yaml)
+      Issue.record("read without error")
+    } catch {
+      #expect(error.description.hasPrefix(message), "\(error.description)")
+    }
+  }
+
+  @Test func readsIdentitiesFromCSV() throws {
+    let profile = try Self.read(
+      "population:\n  size: 3\n  csv: users.csv\n",
+      files: ["users.csv": "user,password,domain\nalice,secret,example.com\nbob,,\n"])
+    #expect(
+      profile.identities.identity(at: 0) == Identity(user: "alice", domain: "example.com", password: "secret")
+    )
+    #expect(profile.identities.identity(at: 1) == Identity(user: "bob"))
+    #expect(profile.identities.identity(at: 2).user == "alice")
+  }
+
+  @Test func badCSVLineIsNamed() {
+    #expect(throws: ProfileError(file: "u.csv", line: 2, column: 1, message: "expected user,password,domain"))
+    {
+      _ = try Self.read("population:\n  csv: u.csv\n", files: ["u.csv": "alice,a,b\n,x\n"])
+    }
+  }
+
+  @Test func profilesInTheRepositoryAreValid() throws {
+    let folder = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+    for name in ["quickstart"] {
+      let path = "/\(folder)/profiles/\(name).yaml"
+      let text = try String(contentsOfFile: path, encoding: .utf8)
+      _ = try ProfileReader(file: path) {
+        try String(contentsOfFile: "/\(folder)/profiles/\($0)", encoding: .utf8)
+      }
+      .read(text)
+    }
+  }
+}
