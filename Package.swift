@@ -102,7 +102,7 @@ let package = Package(
     .testTarget(
       name: "InteropTests",
       dependencies: ["pubsim", "SIPCore"],
-      exclude: ["Scenarios"]
+      exclude: ["Scenarios", "Profiles"]
     ),
   ]
 )

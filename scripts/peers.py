@@ -267,3 +267,38 @@ def parse_sipp_stats(stat_file: Path) -> SIPpResult:
     result.failed = value("FailedCall(C)")
     result.retransmissions = value("Retransmissions(C)")
     return result
+
+
+def main(arguments: list[str]) -> int:
+    """Command line for test harnesses in other languages:
+    peers.py kamailio-start [--tcp-children N]  -> prints {"pid", "port", "rundir", "ctl"} as JSON
+    peers.py stop PID                           -> SIGTERM to the process group, then SIGKILL
+    """
+    import json
+    import sys
+    if arguments[:1] == ["kamailio-start"]:
+        server = start_kamailio()
+        print(json.dumps({"pid": server.process.pid, "port": server.port, "rundir": str(server.rundir),
+                          "ctl": f"unix:{server.rundir}/kamailio.ctl"}), flush=True)
+        return 0
+    if len(arguments) == 2 and arguments[0] == "stop":
+        leader = int(arguments[1])
+        try:
+            os.killpg(leader, signal.SIGTERM)
+        except ProcessLookupError:
+            return 0
+        for _ in range(50):
+            try:
+                os.killpg(leader, 0)
+            except ProcessLookupError:
+                return 0
+            time.sleep(0.1)
+        os.killpg(leader, signal.SIGKILL)
+        return 0
+    print(main.__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    import sys
+    sys.exit(main(sys.argv[1:]))

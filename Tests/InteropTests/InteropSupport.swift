@@ -7,6 +7,10 @@ enum Interop {
   static let scenarios = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
     "Scenarios")
 
+  /// The repository's root folder.
+  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
   static var pubsim: URL {
     let candidates = [
       Bundle.main.bundleURL.appendingPathComponent("pubsim"),

@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+/// pubsim against a real compositor: Kamailio's presence module on loopback, started and stopped
+/// by the test (scripts/peers.py). No failed transaction is allowed, and after `--cleanup`
+/// Kamailio must hold no presentity of the test's users.
+@Suite(
+  "pubsim run against Kamailio", .serialized,
+  .enabled(if: Interop.peerAvailable("kamailio") && Interop.peerAvailable("kamcmd")))
+struct KamailioTests {
+  struct Kamailio: Decodable {
+    var pid: Int32
+    var port: Int
+    var ctl: String
+
+    static func start() throws -> Kamailio {
+      let result = try runProgram("/usr/bin/env", ["python3", Interop.repository + "/scripts/peers.py", "kamailio-start"])
+      guard result.status == 0, let data = result.output.data(using: .utf8) else {
+        throw InteropError("Kamailio did not start: \(result.errors)")
+      }
+      return try JSONDecoder().decode(Kamailio.self, from: data)
+    }
+
+    func stop() {
+      _ = try? runProgram("/usr/bin/env", ["python3", Interop.repository + "/scripts/peers.py", "stop", String(pid)])
+    }
+
+    /// Users Kamailio holds a presentity for (`presence.presentity_list`).
+    func presentityUsers() throws -> [String] {
+      let listing = try runProgram("/usr/sbin/kamcmd", ["-s", ctl, "presence.presentity_list"])
+      return listing.output.split(separator: "\n").compactMap { line in
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        return trimmed.hasPrefix("user: ") ? String(trimmed.dropFirst(6)) : nil
+      }
+    }
+  }
+
+  static func runPubsim(_ arguments: [String]) throws -> (result: FinishedProcess, report: [String: Any]) {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pubsim-report-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let result = try runProgram(Interop.pubsim.path, ["run"] + arguments + ["--report", folder.path], timeout: 120)
+    let data = try Data(contentsOf: folder.appendingPathComponent("run.json"))
+    let report = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    return (result, report)
+  }
+
+  static func expectNoFailedTransaction(_ report: [String: Any]) {
+    let transactions = report["transactions"] as? [String: Any] ?? [:]
+    #expect(transactions["timeouts"] as? Int == 0)
+    #expect(transactions["transportErrors"] as? Int == 0)
+    #expect((transactions["completed"] as? Int ?? 0) > 0)
+    #expect(transactions["completed"] as? Int == transactions["sent"] as? Int)
+    let responses = report["responses"] as? [String: Int] ?? [:]
+    #expect(responses.keys.allSatisfy { $0.hasPrefix("2") }, "responses \(responses)")
+  }
+
+  @Test(arguments: ["udp", "tcp"])
+  func steadyPublishersThenCleanupLeaveNothingBehind(transport: String) throws {
+    let kamailio = try Kamailio.start()
+    defer { kamailio.stop() }
+    let target = "sip:127.0.0.1:\(kamailio.port)" + (transport == "tcp" ? ";transport=tcp" : "")
+    let (result, report) = try Self.runPubsim([
+      Interop.repository + "/Tests/InteropTests/Profiles/steady.yaml", "--target", target, "--cleanup",
+    ])
+    #expect(result.status == 0, "\(result.errors)")
+    Self.expectNoFailedTransaction(report)
+    let operations = report["operations"] as? [String: [String: Any]] ?? [:]
+    #expect(operations["initial"]?["count"] as? Int == 300)
+    #expect(operations["remove"]?["count"] as? Int == 300)
+    #expect((operations["refresh"]?["count"] as? Int ?? 0) > 0)
+    #expect((operations["modify"]?["count"] as? Int ?? 0) > 0)
+    let left = try kamailio.presentityUsers().filter { $0.hasPrefix("pubsimtest") }
+    #expect(left.isEmpty, "Kamailio still holds \(left.count) presentities, e.g. \(left.prefix(3))")
+  }
+
+  @Test func arrivalRateCyclesAllSucceed() throws {
+    let kamailio = try Kamailio.start()
+    defer { kamailio.stop() }
+    let (result, report) = try Self.runPubsim([
+      Interop.repository + "/Tests/InteropTests/Profiles/steady.yaml", "--target", "sip:127.0.0.1:\(kamailio.port)",
+      "--arrival-rate", "200", "--duration", "4s",
+    ])
+    #expect(result.status == 0, "\(result.errors)")
+    Self.expectNoFailedTransaction(report)
+    let operations = report["operations"] as? [String: [String: Any]] ?? [:]
+    #expect(operations["remove"]?["count"] as? Int == operations["initial"]?["count"] as? Int)
+  }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+/// `pubsim run` as a user runs it: the embedded compositor by default, a report folder with the
+/// contract's files, one clear line for a bad profile, and a graceful stop on Ctrl-C.
+@Suite("pubsim run on the command line", .serialized)
+struct RunCommandTests {
+  static let quickstart = Interop.repository + "/profiles/quickstart.yaml"
+
+  static func temporaryFolder() -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("pubsim-run-\(UUID().uuidString)")
+  }
+
+  @Test func withoutTargetItUsesTheEmbeddedCompositorAndWritesTheReport() throws {
+    let folder = Self.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let result = try runProgram(
+      Interop.pubsim.path, ["run", Self.quickstart, "--duration", "3s", "--publishers", "200", "--report", folder.path])
+    #expect(result.status == 0, "\(result.errors)")
+    #expect(result.output.contains("no target given: using the embedded compositor on sip:127.0.0.1:"))
+    let report = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("run.json")))
+    let run = try #require(report as? [String: Any])
+    for key in [
+      "transactions", "operations", "responses", "latencyMicros", "latencyMicrosUncorrected", "rate", "publishers",
+      "durationSeconds", "schemaVersion",
+    ] {
+      #expect(run[key] != nil, "run.json lacks \(key)")
+    }
+    let transactions = try #require(run["transactions"] as? [String: Int])
+    #expect(Set(transactions.keys).isSuperset(of: ["sent", "completed", "timeouts", "transportErrors"]))
+    #expect(transactions["completed"] == transactions["sent"])
+    let operations = try #require(run["operations"] as? [String: [String: Any]])
+    #expect(operations["initial"]?["count"] as? Int == 200)
+    let latency = try #require(operations["initial"]?["latencyMicros"] as? [String: Int])
+    #expect(Set(latency.keys) == ["p50", "p90", "p99", "p999", "max"])
+    #expect((run["publishers"] as? [String: Int])?["peak"] == 200)
+    let csv = try String(contentsOf: folder.appendingPathComponent("timeseries.csv"), encoding: .utf8)
+    #expect(csv.hasPrefix("second,offered,sent,completed,"))
+    #expect(csv.split(separator: "\n").count >= 3)
+    let html = try String(contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8)
+    #expect(html.hasPrefix("<!doctype html>"))
+    #expect(html.contains("<svg"))
+    #expect(!html.contains("http://") || html.contains("xmlns=\"http://www.w3.org/2000/svg\""))
+  }
+
+  @Test func badProfileIsOneLineWithLineAndColumn() throws {
+    let folder = Self.temporaryFolder()
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let profile = folder.appendingPathComponent("bad.yaml")
+    try "duration: 10s\npopulation:\n  sise: 10\n".write(to: profile, atomically: true, encoding: .utf8)
+    let result = try runProgram(Interop.pubsim.path, ["run", profile.path], timeout: 20)
+    #expect(result.status == 64)
+    #expect(result.errors.split(separator: "\n").count == 1, "\(result.errors)")
+    #expect(result.errors.contains("bad.yaml:3:3: unknown key 'sise' in population"), "\(result.errors)")
+  }
+
+  @Test func missingProfileIsOneLine() throws {
+    let result = try runProgram(Interop.pubsim.path, ["run", "/nonexistent/profile.yaml"], timeout: 20)
+    #expect(result.status == 64)
+    #expect(result.errors.contains("cannot read profile /nonexistent/profile.yaml"), "\(result.errors)")
+  }
+
+  @Test func interruptStopsDrainsAndStillWritesTheReport() throws {
+    let folder = Self.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let process = Process()
+    process.executableURL = Interop.pubsim
+    process.arguments = [
+      "run", Self.quickstart, "--duration", "60s", "--publishers", "300", "--cleanup", "--report", folder.path,
+    ]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    Thread.sleep(forTimeInterval: 3)
+    kill(process.processIdentifier, SIGINT)
+    let deadline = Date().addingTimeInterval(30)
+    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+    if process.isRunning { process.terminate() }
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0)
+    let report = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("run.json")))
+    let run = try #require(report as? [String: Any])
+    #expect(run["stoppedEarly"] as? Bool == true)
+    #expect((run["durationSeconds"] as? Double ?? 99) < 20)
+    let operations = try #require(run["operations"] as? [String: [String: Any]])
+    #expect(operations["remove"]?["count"] as? Int == operations["initial"]?["count"] as? Int)
+  }
+}
