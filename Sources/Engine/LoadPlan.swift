@@ -16,6 +16,9 @@ public struct LoadPlan: Sendable {
   public var behaviour: PublisherBehaviour
   /// New publishers per second; nil: all arrive at the start.
   public var arrivalRate: Double?
+  /// Target population over time; when set it replaces `arrivalRate` (and publishers beyond the
+  /// target are stopped, removing their publications).
+  public var stages: PopulationSchedule?
   /// Most PUBLISH requests per second over all shards; nil: no cap.
   public var rateCap: Double?
   /// UDP sockets or TCP connections per shard.
@@ -32,7 +35,8 @@ public struct LoadPlan: Sendable {
     target: SIPEndpoint, domain: String? = nil, duration: UInt64, population: Int,
     identities: IdentitySource = .pattern("user{n}", start: 1),
     events: [EventMix] = [EventMix(package: "presence")],
-    behaviour: PublisherBehaviour = PublisherBehaviour(), arrivalRate: Double? = nil, rateCap: Double? = nil,
+    behaviour: PublisherBehaviour = PublisherBehaviour(), arrivalRate: Double? = nil,
+    stages: PopulationSchedule? = nil, rateCap: Double? = nil,
     connections: Int = 4, cleanup: Bool = false, shards: Int = 2, drainTimeout: UInt64 = 32_000_000_000,
     transactionTimers: ClientTransaction.Timers = .standard
   ) {
@@ -44,6 +48,7 @@ public struct LoadPlan: Sendable {
     self.events = events
     self.behaviour = behaviour
     self.arrivalRate = arrivalRate
+    self.stages = stages
     self.rateCap = rateCap
     self.connections = connections
     self.cleanup = cleanup

@@ -1,3 +1,4 @@
+import DequeModule
 import HeapModule
 import Metrics
 import NIOCore
@@ -65,6 +66,9 @@ final class Shard: @unchecked Sendable {
   private var rateTokens: Double = 0
   private var lastRefill: UInt64 = 0
   private var deferred: [(publisher: Int32, request: PublisherStateMachine.Request)] = []
+  /// With stages: publishers started and not yet told to stop, and those stopped (to reuse).
+  private var online: [Int] = []
+  private var offline = Deque<Int>()
   private var deferredHead = 0
   private var lastSampledSecond: UInt64 = 0
   private var wake: Scheduled<Void>?
@@ -174,7 +178,9 @@ final class Shard: @unchecked Sendable {
   private func scheduleNextWake(now: UInt64) {
     var next = startedAt + (lastSampledSecond + 1) * 1_000_000_000
     if let timer = timers.min { next = min(next, timer.deadline) }
-    if !stopping && publishers.count < localPopulation {
+    if plan.stages != nil {
+      if !stopping { next = min(next, now + 10_000_000) }
+    } else if !stopping && publishers.count < localPopulation {
       next = min(next, startedAt + plan.arrivalOffset(of: publishers.count * max(plan.shards, 1) + index))
     }
     if deferredHead < deferred.count { next = min(next, now + 1_000_000) }
@@ -184,6 +190,10 @@ final class Shard: @unchecked Sendable {
 
   private func startArrivals(now: UInt64) {
     guard !stopping else { return }
+    if let stages = plan.stages {
+      followStages(stages, now: now)
+      return
+    }
     while publishers.count < localPopulation {
       let global = publishers.count * max(plan.shards, 1) + index
       let arrival = startedAt + plan.arrivalOffset(of: global)
@@ -194,6 +204,34 @@ final class Shard: @unchecked Sendable {
       active += 1
       peakActive = max(peakActive, active)
       perform(action, publisher: publishers.count - 1, now: now)
+    }
+  }
+
+  /// Starts or stops publishers so that this shard's share of the staged population is online.
+  /// Stopped publishers remove their publication and may come back later in a new session.
+  private func followStages(_ stages: PopulationSchedule, now: UInt64) {
+    let target = PopulationSchedule.share(
+      of: stages.target(at: now - min(now, startedAt)), shard: index, shards: max(plan.shards, 1))
+    while online.count < target {
+      let publisher: Int
+      if let returning = offline.first, publishers[returning].machine.hasLeft {
+        offline.removeFirst()
+        publisher = returning
+        publishers[publisher].machine = PublisherStateMachine(behaviour: plan.behaviour)
+      } else if publishers.count < localPopulation {
+        publishers.append(PublisherSlot(machine: PublisherStateMachine(behaviour: plan.behaviour)))
+        publisher = publishers.count - 1
+      } else {
+        break
+      }
+      online.append(publisher)
+      active += 1
+      peakActive = max(peakActive, active)
+      perform(publishers[publisher].machine.start(now: now, using: &random), publisher: publisher, now: now)
+    }
+    while online.count > target, let publisher = online.popLast() {
+      offline.append(publisher)
+      perform(publishers[publisher].machine.stop(now: now, cleanup: true), publisher: publisher, now: now)
     }
   }
 

@@ -147,9 +147,11 @@ struct RunCommand: AsyncParsableCommand {
   }
 
   private func makePlan(profile: Profile, target: SIPEndpoint) -> LoadPlan {
-    let runDuration = duration.flatMap(DurationText.nanoseconds) ?? profile.duration
+    let schedule =
+      profile.stages.isEmpty || arrivalRate != nil ? nil : PopulationSchedule(stages: profile.stages)
+    let runDuration = duration.flatMap(DurationText.nanoseconds) ?? schedule?.duration ?? profile.duration
     var behaviour = profile.behaviour
-    var population = publishers ?? profile.population
+    var population = publishers ?? schedule?.peak ?? profile.population
     var arrival = profile.arrivalRate
     if let arrivalRate {
       behaviour = PublisherBehaviour(shape: .cycle, requestedExpires: profile.behaviour.requestedExpires)
@@ -159,7 +161,8 @@ struct RunCommand: AsyncParsableCommand {
     return LoadPlan(
       target: target, domain: profile.domain, duration: runDuration, population: population,
       identities: profile.identities, events: profile.events, behaviour: behaviour, arrivalRate: arrival,
-      rateCap: profile.rateCap, connections: profile.connections, cleanup: cleanup, shards: shards)
+      stages: schedule, rateCap: profile.rateCap, connections: profile.connections, cleanup: cleanup,
+      shards: shards)
   }
 
   private func format(_ value: Double) -> String {

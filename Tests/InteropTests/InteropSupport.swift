@@ -8,7 +8,8 @@ enum Interop {
     "Scenarios")
 
   /// The repository's root folder.
-  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent()
     .deletingLastPathComponent().path
 
   static var pubsim: URL {

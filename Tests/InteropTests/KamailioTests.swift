@@ -14,7 +14,8 @@ struct KamailioTests {
     var ctl: String
 
     static func start() throws -> Kamailio {
-      let result = try runProgram("/usr/bin/env", ["python3", Interop.repository + "/scripts/peers.py", "kamailio-start"])
+      let result = try runProgram(
+        "/usr/bin/env", ["python3", Interop.repository + "/scripts/peers.py", "kamailio-start"])
       guard result.status == 0, let data = result.output.data(using: .utf8) else {
         throw InteropError("Kamailio did not start: \(result.errors)")
       }
@@ -22,7 +23,8 @@ struct KamailioTests {
     }
 
     func stop() {
-      _ = try? runProgram("/usr/bin/env", ["python3", Interop.repository + "/scripts/peers.py", "stop", String(pid)])
+      _ = try? runProgram(
+        "/usr/bin/env", ["python3", Interop.repository + "/scripts/peers.py", "stop", String(pid)])
     }
 
     /// Users Kamailio holds a presentity for (`presence.presentity_list`).
@@ -36,9 +38,11 @@ struct KamailioTests {
   }
 
   static func runPubsim(_ arguments: [String]) throws -> (result: FinishedProcess, report: [String: Any]) {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pubsim-report-\(UUID().uuidString)")
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "pubsim-report-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: folder) }
-    let result = try runProgram(Interop.pubsim.path, ["run"] + arguments + ["--report", folder.path], timeout: 120)
+    let result = try runProgram(
+      Interop.pubsim.path, ["run"] + arguments + ["--report", folder.path], timeout: 120)
     let data = try Data(contentsOf: folder.appendingPathComponent("run.json"))
     let report = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
     return (result, report)
@@ -77,7 +81,8 @@ struct KamailioTests {
     let kamailio = try Kamailio.start()
     defer { kamailio.stop() }
     let (result, report) = try Self.runPubsim([
-      Interop.repository + "/Tests/InteropTests/Profiles/steady.yaml", "--target", "sip:127.0.0.1:\(kamailio.port)",
+      Interop.repository + "/Tests/InteropTests/Profiles/steady.yaml", "--target",
+      "sip:127.0.0.1:\(kamailio.port)",
       "--arrival-rate", "200", "--duration", "4s",
     ])
     #expect(result.status == 0, "\(result.errors)")

@@ -15,13 +15,16 @@ struct RunCommandTests {
     let folder = Self.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let result = try runProgram(
-      Interop.pubsim.path, ["run", Self.quickstart, "--duration", "3s", "--publishers", "200", "--report", folder.path])
+      Interop.pubsim.path,
+      ["run", Self.quickstart, "--duration", "3s", "--publishers", "200", "--report", folder.path])
     #expect(result.status == 0, "\(result.errors)")
     #expect(result.output.contains("no target given: using the embedded compositor on sip:127.0.0.1:"))
-    let report = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("run.json")))
+    let report = try JSONSerialization.jsonObject(
+      with: Data(contentsOf: folder.appendingPathComponent("run.json")))
     let run = try #require(report as? [String: Any])
     for key in [
-      "transactions", "operations", "responses", "latencyMicros", "latencyMicrosUncorrected", "rate", "publishers",
+      "transactions", "operations", "responses", "latencyMicros", "latencyMicrosUncorrected", "rate",
+      "publishers",
       "durationSeconds", "schemaVersion",
     ] {
       #expect(run[key] != nil, "run.json lacks \(key)")
@@ -67,7 +70,8 @@ struct RunCommandTests {
     let process = Process()
     process.executableURL = Interop.pubsim
     process.arguments = [
-      "run", Self.quickstart, "--duration", "60s", "--publishers", "300", "--cleanup", "--report", folder.path,
+      "run", Self.quickstart, "--duration", "60s", "--publishers", "300", "--cleanup", "--report",
+      folder.path,
     ]
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
@@ -79,7 +83,8 @@ struct RunCommandTests {
     if process.isRunning { process.terminate() }
     process.waitUntilExit()
     #expect(process.terminationStatus == 0)
-    let report = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("run.json")))
+    let report = try JSONSerialization.jsonObject(
+      with: Data(contentsOf: folder.appendingPathComponent("run.json")))
     let run = try #require(report as? [String: Any])
     #expect(run["stoppedEarly"] as? Bool == true)
     #expect((run["durationSeconds"] as? Double ?? 99) < 20)
