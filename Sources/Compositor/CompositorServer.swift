@@ -72,6 +72,7 @@ public final class CompositorServer: Sendable {
         .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
         .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
         .channelOption(.datagramVectorReadMessageCount, value: 32)
+        .channelOption(.maxMessagesPerRead, value: 1)
         .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 2048))
         .channelInitializer { channel in
           channel.eventLoop.makeCompletedFuture {

@@ -65,7 +65,7 @@ public final class LoadEngine: Sendable {
       try? await group.shutdownGracefully()
       throw error
     }
-    let startedAt = NIODeadline.now().uptimeNanoseconds + 5_000_000
+    let startedAt = (NIODeadline.now().uptimeNanoseconds / 1_000_000 + 5) * 1_000_000
     stopState.withLockedValue { $0.startedAt = startedAt }
     var done: [EventLoopFuture<Void>] = []
     for (shard, shardConnections) in zip(shards, connections) {
@@ -167,6 +167,7 @@ public final class LoadEngine: Sendable {
       .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
       .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
       .channelOption(.datagramVectorReadMessageCount, value: 32)
+      .channelOption(.maxMessagesPerRead, value: 1)
       .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 2048))
       .channelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {

@@ -57,9 +57,10 @@ public struct LoadPlan: Sendable {
     self.transactionTimers = transactionTimers
   }
 
-  /// When publisher `index` (0-based, over all shards) arrives, in nanoseconds after the start.
+  /// When publisher `index` (0-based, over all shards) arrives, in nanoseconds after the start,
+  /// on the engine's 1 ms grid.
   public func arrivalOffset(of index: Int) -> UInt64 {
     guard let rate = arrivalRate, rate > 0 else { return 0 }
-    return UInt64(Double(index) / rate * 1e9)
+    return UInt64((Double(index) / rate * 1e3).rounded(.up)) * 1_000_000
   }
 }

@@ -107,11 +107,14 @@ final class Shard: @unchecked Sendable {
     return finished.futureResult
   }
 
-  /// Asks to be woken at `deadline` (timers, arrivals, the next second's sample). Wake-ups are
-  /// scheduled at the exact time, not on a coarse tick, so that intended send times are met to
-  /// within the event loop's own precision.
-  private func scheduleWake(at deadline: UInt64) {
-    guard running, deadline + 20_000 < wakeAt else { return }
+  /// Asks to be woken at `requested` (timers, arrivals, the next second's sample), rounded up to
+  /// the shard's 1 ms grid. Arrivals are scheduled on that grid, so they leave on time; timers
+  /// (refresh, modify, back-off, Timer E/F) fire at most 1 ms after their due time, and that
+  /// lateness counts in the latency from the intended time. Waking on a grid lets one wake-up
+  /// serve many publishers, which is what keeps the engine cheap at high rates.
+  private func scheduleWake(at requested: UInt64) {
+    let deadline = Self.gridCeiling(requested)
+    guard running, deadline < wakeAt else { return }
     wake?.cancel()
     wakeAt = deadline
     wake = loop.scheduleTask(deadline: .uptimeNanoseconds(deadline)) { [self] in
@@ -173,6 +176,11 @@ final class Shard: @unchecked Sendable {
     sample(now: now)
     finishIfDrained(now: now)
     scheduleNextWake(now: now)
+  }
+
+  /// The first 1 ms boundary at or after `time`.
+  static func gridCeiling(_ time: UInt64) -> UInt64 {
+    (time + 999_999) / 1_000_000 * 1_000_000
   }
 
   private func scheduleNextWake(now: UInt64) {

@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Benchmark: pubsim's load engine vs SIPp as PUBLISH load generators, side by side in one run.
+
+Both drive the same responder (`pubsim compositor` in its own process, restarted for every
+step) with the same cycle (initial, refresh, modify, remove back to back per publisher; SIPp's
+scenario is Tests/InteropTests/Scenarios/publish-cycle.xml, pubsim uses --arrival-rate).
+
+  (a) client CPU time per PUBLISH transaction at the same rate;
+  (b) the highest clean rate of each: every cycle completes, < 0.1 % retransmitted, >= 97 % of
+      the offered cycles done, run finished on time;
+  (c) pubsim's peak RSS with 1 000 000 live publishers (--cpu-only/--rates skip parts).
+
+usage: scripts/bench_engine.py [--cpu-rate 8000] [--rates 8000,16000,...] [--seconds 10]
+       [--million] [--json FILE]
+Rates are PUBLISH transactions per second (4 per cycle). Needs `swift build -c release` and sipp.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import peers  # noqa: E402
+
+SCENARIO = peers.REPO / "Tests" / "InteropTests" / "Scenarios" / "publish-cycle.xml"
+PROFILE = peers.REPO / "profiles" / "quickstart.yaml"
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_pubsim(port: int, rate: int, seconds: int) -> dict:
+    """pubsim run --arrival-rate (cycles/s) against the responder; returns run.json and CPU."""
+    folder = Path(tempfile.mkdtemp(prefix="pubsim-bench-"))
+    cycles = rate / 4
+    before = children_cpu()
+    started = time.time()
+    result = subprocess.run(
+        [str(peers.pubsim_binary()), "run", str(PROFILE), "--target", f"sip:127.0.0.1:{port}",
+         "--arrival-rate", str(cycles), "--duration", f"{seconds}s", "--report", str(folder)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=seconds * 4 + 60)
+    elapsed = time.time() - started
+    cpu = children_cpu() - before
+    report = json.loads((folder / "run.json").read_text()) if (folder / "run.json").exists() else {}
+    transactions = report.get("transactions", {})
+    offered_cycles = int(cycles * seconds)
+    completed_cycles = report.get("operations", {}).get("remove", {}).get("count", 0)
+    sent = max(transactions.get("sent", 0), 1)
+    failed = transactions.get("timeouts", 0) + transactions.get("transportErrors", 0) + sum(
+        count for code, count in report.get("responses", {}).items() if not code.startswith("2"))
+    retransmission_share = transactions.get("retransmissions", 0) / sent
+    return {
+        "tool": "pubsim", "offeredRate": rate, "cyclesOffered": offered_cycles, "cyclesCompleted": completed_cycles,
+        "failed": failed, "retransmissionShare": retransmission_share, "cpuSeconds": round(cpu, 3),
+        "cpuMicrosPerTransaction": round(cpu / sent * 1e6, 2), "seconds": round(elapsed, 2),
+        "p99Micros": report.get("latencyMicros", {}).get("p99"), "exit": result.returncode,
+        "clean": (result.returncode == 0 and failed == 0 and retransmission_share < 0.001
+                  and completed_cycles >= 0.97 * offered_cycles and elapsed <= seconds * 1.5 + 10),
+    }
+
+
+def run_sipp(port: int, rate: int, seconds: int) -> dict:
+    cycles = rate / 4
+    calls = int(cycles * seconds)
+    before = children_cpu()
+    started = time.time()
+    result = peers.run_sipp_parallel(SCENARIO, port, 1, cycles, calls, timeout_seconds=seconds * 4 + 40)
+    elapsed = time.time() - started
+    cpu = children_cpu() - before
+    sent = max(result.successful * 4 + result.failed, 1)
+    retransmission_share = result.retransmissions / sent
+    return {
+        "tool": "sipp", "offeredRate": rate, "cyclesOffered": calls, "cyclesCompleted": result.successful,
+        "failed": result.failed, "retransmissionShare": retransmission_share, "cpuSeconds": round(cpu, 3),
+        "cpuMicrosPerTransaction": round(cpu / sent * 1e6, 2), "seconds": round(elapsed, 2),
+        "clean": (result.failed == 0 and retransmission_share < 0.001 and result.successful >= 0.97 * calls
+                  and elapsed <= seconds * 1.5 + 10),
+    }
+
+
+def measure(tool: str, rate: int, seconds: int) -> dict:
+    server = peers.start_pubsim_compositor()
+    try:
+        row = run_pubsim(server.port, rate, seconds) if tool == "pubsim" else run_sipp(server.port, rate, seconds)
+    finally:
+        server.stop()
+    print(f"{tool:7} {rate:6}/s  cycles {row['cyclesCompleted']:6}/{row['cyclesOffered']:<6} failed {row['failed']:4}  "
+          f"retrans {row['retransmissionShare'] * 100:5.2f}%  cpu {row['cpuMicrosPerTransaction']:7.2f} us/tx  "
+          f"{'clean' if row['clean'] else 'NOT clean'}", flush=True)
+    return row
+
+
+def clean_rate(rows: list[dict]) -> int:
+    best = 0
+    for row in sorted(rows, key=lambda row: row["offeredRate"]):
+        if not row["clean"]:
+            break
+        best = row["offeredRate"]
+    return best
+
+
+def million(seconds: int) -> dict:
+    """Peak RSS of pubsim holding 1 000 000 live publications on a separate compositor."""
+    server = peers.start_pubsim_compositor()
+    folder = Path(tempfile.mkdtemp(prefix="pubsim-million-"))
+    profile = folder / "million.yaml"
+    profile.write_text("name: million\npopulation:\n  size: 1000000\n  identity: \"m{n}\"\nexpires: 3600\n"
+                       "refresh:\n  at: 0.9\narrival:\n  rate: 40000/s\nconnections: 16\n")
+    try:
+        command = ["/usr/bin/time", "-f", "%M", str(peers.pubsim_binary()), "run", str(profile),
+                   "--target", f"sip:127.0.0.1:{server.port}", "--duration", f"{seconds}s", "--report", str(folder)]
+        result = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                timeout=seconds * 3 + 120)
+        peak_kib = int(result.stderr.strip().splitlines()[-1])
+        report = json.loads((folder / "run.json").read_text())
+        server_rss = server.rss_kib()
+    finally:
+        server.stop()
+    row = {"publishersPeak": report["publishers"]["peak"], "peakRssMiB": round(peak_kib / 1024, 1),
+           "initialCompleted": report["operations"]["initial"]["count"],
+           "timeouts": report["transactions"]["timeouts"], "compositorRssMiB": round(server_rss / 1024, 1)}
+    print(f"1M publishers: peak {row['publishersPeak']} live, pubsim peak RSS {row['peakRssMiB']} MiB "
+          f"(compositor {row['compositorRssMiB']} MiB), {row['timeouts']} timeouts", flush=True)
+    return row
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cpu-rate", type=int, default=8000)
+    parser.add_argument("--rates", default="8000,16000,24000,32000,40000,48000,56000,64000")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--million", action="store_true", help="also measure RSS with 1 000 000 publishers")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    if not peers.pubsim_binary().exists():
+        print("build first: swift build -c release", file=sys.stderr)
+        return 2
+    results: dict = {"machine": os.uname().release, "cores": os.cpu_count(), "seconds": args.seconds}
+    print(f"(a) CPU per transaction at {args.cpu_rate}/s")
+    cpu_rows = [measure(tool, args.cpu_rate, args.seconds) for tool in ("pubsim", "sipp")]
+    results["cpu"] = cpu_rows
+    ratio = cpu_rows[0]["cpuMicrosPerTransaction"] / max(cpu_rows[1]["cpuMicrosPerTransaction"], 0.001)
+    print(f"    pubsim/SIPp CPU per transaction: {ratio:.2f}")
+    rates = [int(rate) for rate in args.rates.split(",") if rate]
+    ladder = {}
+    if rates:
+        print("(b) highest clean rate")
+        for tool in ("sipp", "pubsim"):
+            rows = []
+            misses = 0
+            for rate in rates:
+                row = measure(tool, rate, args.seconds)
+                rows.append(row)
+                misses = 0 if row["clean"] else misses + 1
+                if misses >= 2:
+                    break
+            ladder[tool] = {"cleanRate": clean_rate(rows), "rows": rows}
+        results["ladder"] = ladder
+        sipp_rate = ladder["sipp"]["cleanRate"]
+        pubsim_rate = ladder["pubsim"]["cleanRate"]
+        print(f"    clean rate: pubsim {pubsim_rate}/s, SIPp {sipp_rate}/s, ratio "
+              f"{pubsim_rate / max(sipp_rate, 1):.2f}"
+              + (" (pubsim not pushed to its limit)" if pubsim_rate == rates[-1] else ""))
+    if args.million:
+        print("(c) memory with 1 000 000 live publishers")
+        results["million"] = million(60)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
