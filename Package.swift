@@ -13,12 +13,16 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [
     // Message model, parser, serializer and stream framing. No I/O.
     .target(
       name: "SIPCore",
-      dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+      dependencies: [
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]
     ),
     // RFC 3903 rules shared by publishers and the compositor.
     .target(
@@ -87,7 +91,7 @@ let package = Package(
     .testTarget(
       name: "EngineTests",
       dependencies: [
-        "Engine", "Compositor", "Metrics", "Publication", "Transport",
+        "Engine", "Compositor", "Metrics", "Publication", "Transport", "SIPCore", "Simulation",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
       ]

@@ -6,11 +6,17 @@ import SIPCore
 public final class CompositorCore: Sendable {
   public let rules: PublishRules
   public let faults: FaultPlan
+  /// When set, every PUBLISH must carry valid digest credentials.
+  public let authentication: DigestVerifier?
   let store: StripedPublicationStore
 
-  public init(policy: CompositorPolicy = CompositorPolicy(), faults: FaultPlan = FaultPlan()) {
+  public init(
+    policy: CompositorPolicy = CompositorPolicy(), faults: FaultPlan = FaultPlan(),
+    authentication: DigestVerifier? = nil
+  ) {
     rules = PublishRules(policy: policy)
     self.faults = faults
+    self.authentication = authentication
     store = StripedPublicationStore()
   }
 
@@ -48,6 +54,9 @@ public final class CompositorCore: Sendable {
       request = try PublishRequest(message)
     } catch {
       return CompositorDecision(400, reason: error.reason)
+    }
+    if let authentication, case .challenge(let challenge) = authentication.verify(message, now: now) {
+      return CompositorDecision(401, headers: [SIPHeaderField(.wwwAuthenticate, challenge.headerValue)])
     }
     return store.withStripe(resource: request.resource, event: request.event ?? "") { stripe in
       rules.respond(to: request, store: &stripe.store, tags: &stripe.tags, now: now)

@@ -61,6 +61,6 @@ public struct LoadPlan: Sendable {
   /// on the engine's 1 ms grid.
   public func arrivalOffset(of index: Int) -> UInt64 {
     guard let rate = arrivalRate, rate > 0 else { return 0 }
-    return UInt64((Double(index) / rate * 1e3).rounded(.up)) * 1_000_000
+    return UInt64((Double(index) / rate * 1e3).rounded(.down)) * 1_000_000
   }
 }

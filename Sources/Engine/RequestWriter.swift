@@ -13,6 +13,8 @@ struct RequestWriter {
     var callID: String
     var fromTag: String
     var event: EventMix
+    var username: String
+    var password: String?
   }
 
   /// What changes per request.

@@ -20,6 +20,14 @@ final class Shard: @unchecked Sendable {
     var version: Int32 = 0
     var transaction: Int32 = -1
     var timerGeneration: UInt32 = 0
+    /// The digest challenge this publisher answers preemptively, with its nonce count.
+    var auth: AuthState?
+  }
+
+  struct AuthState {
+    var challenge: DigestChallenge
+    var isProxy: Bool
+    var nonceCount: UInt32 = 0
   }
 
   struct TransactionRecord {
@@ -156,7 +164,7 @@ final class Shard: @unchecked Sendable {
     progress.completed = metrics.completed
     progress.errors =
       metrics.timeouts + metrics.transportErrors
-      + metrics.all.responsesByCode.filter { $0.key >= 300 }
+      + metrics.all.responsesByCode.filter { RunMetrics.isError($0.key) }
       .reduce(0) { $0 + $1.value }
     progress.inFlight = inFlight
     progress.active = active
@@ -353,7 +361,7 @@ final class Shard: @unchecked Sendable {
     connection.writer.write(
       RequestWriter.Outgoing(
         request: request, cseq: publishers[publisher].cseq, branch: branch.text, body: body,
-        authorization: nil),
+        authorization: authorization(for: request, publisher: publisher, identity: identity)),
       for: identity, into: &bytes)
     let reliable = connection.transport != .udp
     transactions[slot].publisher = Int32(publisher)
@@ -376,13 +384,30 @@ final class Shard: @unchecked Sendable {
     scheduleTransactionTimer(slot)
   }
 
+  /// The Authorization (or Proxy-Authorization) header answering the publisher's current
+  /// challenge, with the next nonce count; nil when it has no challenge or no password.
+  private func authorization(
+    for request: PublisherStateMachine.Request, publisher: Int, identity: RequestWriter.Publisher
+  ) -> (name: String, value: String)? {
+    if let challenge = request.challenge, let parsed = DigestChallenge(challenge.value) {
+      publishers[publisher].auth = AuthState(challenge: parsed, isProxy: challenge.isProxy)
+    }
+    guard var auth = publishers[publisher].auth, let password = identity.password else { return nil }
+    auth.nonceCount &+= 1
+    publishers[publisher].auth = auth
+    let value = DigestAuthorization.header(
+      answering: auth.challenge, method: "PUBLISH", uri: "sip:" + identity.aor, username: identity.username,
+      password: password, nonceCount: auth.nonceCount, cnonce: String(random.next(), radix: 16))
+    return (auth.isProxy ? "Proxy-Authorization" : "Authorization", value)
+  }
+
   private func identityOfPublisher(_ publisher: Int) -> RequestWriter.Publisher {
     let global = publisher * max(plan.shards, 1) + index
     let identity = plan.identities.identity(at: global)
     let aor = identity.user + "@" + (identity.domain ?? plan.domain)
     return RequestWriter.Publisher(
       aor: aor, callID: "pubsim-\(String(runTag, radix: 36))-\(global)", fromTag: "p\(global)",
-      event: EventMix.pick(plan.events, index: global))
+      event: EventMix.pick(plan.events, index: global), username: identity.user, password: identity.password)
   }
 
   private func allocateTransaction() -> Int {

@@ -53,7 +53,7 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     let second = elapsed(receivedAt)
     timeSeries[elapsed: second].completed += 1
     timeSeries[elapsed: second].latency.record(nanoseconds: fromIntended)
-    if statusCode >= 300 { timeSeries[elapsed: second].errors += 1 }
+    if Self.isError(statusCode) { timeSeries[elapsed: second].errors += 1 }
   }
 
   public mutating func recordTimeout(_ operation: PublishOperation, at time: UInt64) {
@@ -72,6 +72,12 @@ public struct RunMetrics: Sendable, Codable, Equatable {
   public mutating func sample(inFlight: Int, activePublishers: Int, at time: UInt64) {
     timeSeries[elapsed: elapsed(time)].inFlight = UInt64(inFlight)
     timeSeries[elapsed: elapsed(time)].activePublishers = UInt64(activePublishers)
+  }
+
+  /// Whether a final response counts as an error: 3xx-6xx except the digest challenges 401 and
+  /// 407, which are part of a normal authenticated exchange.
+  public static func isError(_ statusCode: Int) -> Bool {
+    statusCode >= 300 && statusCode != 401 && statusCode != 407
   }
 
   /// Final responses of every operation, by code.

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Compositor
+import Foundation
 import NIOCore
 import Publication
 import SIPCore
+import Simulation
 import Transport
 
 /// `pubsim compositor`: run the embedded Event State Compositor until SIGINT or SIGTERM.
@@ -40,6 +42,17 @@ struct CompositorCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Answer a fraction of requests with CODE; repeatable.", valueName: "p:code"))
   var fail: [String] = []
 
+  @Option(help: ArgumentHelp("Require digest authentication in this realm.", valueName: "realm"))
+  var authRealm: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Users and passwords for --auth-realm (CSV: user,password[,domain]).", valueName: "file"))
+  var credentials: String?
+
+  @Option(help: ArgumentHelp("Digest algorithm to challenge with: MD5 or SHA-256.", valueName: "name"))
+  var authAlgorithm: String = "MD5"
+
   @Option(help: ArgumentHelp("Event loops to serve on (default: one per core).", valueName: "n"))
   var threads: Int = System.coreCount
 
@@ -51,13 +64,15 @@ struct CompositorCommand: AsyncParsableCommand {
     _ = try faultPlan()
     _ = try policy()
     guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    _ = try authentication()
     guard DurationText.nanoseconds(transactionLinger) != nil else {
       throw ValidationError("--transaction-linger '\(transactionLinger)' is not a duration such as 32s")
     }
   }
 
   func run() async throws {
-    let core = CompositorCore(policy: try policy(), faults: try faultPlan())
+    let core = CompositorCore(
+      policy: try policy(), faults: try faultPlan(), authentication: try authentication())
     let server = CompositorServer(
       core: core, threads: threads,
       transactionLifetime: DurationText.nanoseconds(transactionLinger) ?? 32_000_000_000)
@@ -85,6 +100,32 @@ struct CompositorCommand: AsyncParsableCommand {
         throw ValidationError("--listen \(error)")
       }
     }
+  }
+
+  private func authentication() throws -> DigestVerifier? {
+    guard let realm = authRealm else {
+      if credentials != nil { throw ValidationError("--credentials needs --auth-realm") }
+      return nil
+    }
+    guard let algorithm = DigestAlgorithm(token: authAlgorithm) else {
+      throw ValidationError("--auth-algorithm '\(authAlgorithm)': use MD5 or SHA-256")
+    }
+    guard let credentials else { throw ValidationError("--auth-realm needs --credentials FILE") }
+    let text: String
+    do {
+      text = try String(contentsOfFile: credentials, encoding: .utf8)
+    } catch {
+      throw ValidationError("cannot read --credentials \(credentials)")
+    }
+    let identities: [Identity]
+    do {
+      identities = try IdentitySource.parseCSV(text, file: credentials)
+    } catch {
+      throw ValidationError(error.description)
+    }
+    var passwords: [String: String] = [:]
+    for identity in identities { passwords[identity.user] = identity.password ?? "" }
+    return DigestVerifier(realm: realm, algorithm: algorithm, passwords: passwords)
   }
 
   private func policy() throws -> CompositorPolicy {

@@ -3,6 +3,8 @@ import Metrics
 import NIOCore
 import NIOPosix
 import Publication
+import SIPCore
+import Simulation
 import Testing
 import Transport
 
@@ -16,9 +18,11 @@ struct LoadEngineTests {
 
   static func withCompositor<T>(
     transport: SIPTransportKind = .udp, faults: FaultPlan = FaultPlan(),
+    authentication: DigestVerifier? = nil,
     _ body: (SIPEndpoint, CompositorServer) async throws -> T
   ) async throws -> T {
-    let server = CompositorServer(core: CompositorCore(faults: faults), threads: 1)
+    let server = CompositorServer(
+      core: CompositorCore(faults: faults, authentication: authentication), threads: 1)
     let bound = try await server.start(listening: [
       SIPEndpoint(transport: transport, host: "127.0.0.1", port: 0)
     ])
@@ -114,6 +118,35 @@ struct LoadEngineTests {
       let result = try await Self.run(plan)
       #expect(result.metrics.sent <= 1100)
       #expect(result.metrics.sent >= 800)
+    }
+  }
+
+  @Test(arguments: [DigestAlgorithm.md5, .sha256])
+  func digestChallengesAreAnsweredOnceThenPreemptively(algorithm: DigestAlgorithm) async throws {
+    let users = (1...40).map { Identity(user: "user\($0)", password: "pw\($0)") }
+    let verifier = DigestVerifier(
+      realm: "pubsim", algorithm: algorithm,
+      passwords: Dictionary(uniqueKeysWithValues: users.map { ($0.user, $0.password ?? "") }))
+    try await Self.withCompositor(authentication: verifier) { target, _ in
+      let plan = LoadPlan(
+        target: target, duration: Self.second, population: 40, identities: .list(users), behaviour: .cycle,
+        arrivalRate: 100, shards: 2)
+      let result = try await Self.run(plan)
+      #expect(result.metrics.responsesByCode == [200: 160, 401: 40])
+      #expect(result.metrics.authChallenges == 40)
+    }
+  }
+
+  @Test func wrongPasswordIsRefusedWithoutLooping() async throws {
+    let verifier = DigestVerifier(realm: "pubsim", passwords: ["user1": "right"])
+    try await Self.withCompositor(authentication: verifier) { target, _ in
+      let plan = LoadPlan(
+        target: target, duration: 700_000_000, population: 1,
+        identities: .list([Identity(user: "user1", password: "wrong")]), behaviour: .cycle, arrivalRate: 100,
+        shards: 1)
+      let result = try await Self.run(plan)
+      #expect(result.metrics.responsesByCode[200] == nil)
+      #expect(result.metrics.responsesByCode[401] == 2)
     }
   }
 

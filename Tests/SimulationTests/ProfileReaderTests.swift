@@ -102,7 +102,7 @@ struct ProfileReaderTests {
 
   @Test func profilesInTheRepositoryAreValid() throws {
     let folder = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
-    for name in ["quickstart", "ramp", "presence-100k"] {
+    for name in ["quickstart", "ramp", "presence-100k", "auth"] {
       let path = "/\(folder)/profiles/\(name).yaml"
       let text = try String(contentsOfFile: path, encoding: .utf8)
       _ = try ProfileReader(file: path) {
