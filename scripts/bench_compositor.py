@@ -58,15 +58,6 @@ def measure(start_server, name: str, rate: int, seconds: int, sipp_instances: in
     }
 
 
-def clean_rate(rows: list[dict]) -> int:
-    best = 0
-    for row in sorted(rows, key=lambda row: row["offeredRate"]):
-        if not row["clean"]:
-            break
-        best = row["offeredRate"]
-    return best
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rates", default="4000,8000,12000,16000,20000,24000,28000,32000,36000,40000")
@@ -96,7 +87,7 @@ def main() -> int:
             failures_in_a_row = 0 if row["clean"] else failures_in_a_row + 1
             if failures_in_a_row >= 2:
                 break
-    summary = {name: clean_rate([row for row in rows if row["server"] == name]) for name in args.servers.split(",")}
+    summary = {name: peers.clean_rate([row for row in rows if row["server"] == name]) for name in args.servers.split(",")}
     print()
     print("| server | clean rate (PUBLISH/s) | CPU per transaction at the highest common clean rate |")
     print("|---|---|---|")

@@ -98,15 +98,6 @@ def measure(tool: str, rate: int, seconds: int) -> dict:
     return row
 
 
-def clean_rate(rows: list[dict]) -> int:
-    best = 0
-    for row in sorted(rows, key=lambda row: row["offeredRate"]):
-        if not row["clean"]:
-            break
-        best = row["offeredRate"]
-    return best
-
-
 def million(seconds: int) -> dict:
     """Peak RSS of pubsim holding 1 000 000 live publications on a separate compositor."""
     server = peers.start_pubsim_compositor()
@@ -138,22 +129,25 @@ def main() -> int:
     parser.add_argument("--rates", default="8000,16000,24000,32000,40000,48000,56000,64000")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--million", action="store_true", help="also measure RSS with 1 000 000 publishers")
+    parser.add_argument("--tools", default="sipp,pubsim", help="which ladders to climb in (b)")
+    parser.add_argument("--skip-cpu", action="store_true", help="skip (a)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     if not peers.pubsim_binary().exists():
         print("build first: swift build -c release", file=sys.stderr)
         return 2
     results: dict = {"machine": os.uname().release, "cores": os.cpu_count(), "seconds": args.seconds}
-    print(f"(a) CPU per transaction at {args.cpu_rate}/s")
-    cpu_rows = [measure(tool, args.cpu_rate, args.seconds) for tool in ("pubsim", "sipp")]
-    results["cpu"] = cpu_rows
-    ratio = cpu_rows[0]["cpuMicrosPerTransaction"] / max(cpu_rows[1]["cpuMicrosPerTransaction"], 0.001)
-    print(f"    pubsim/SIPp CPU per transaction: {ratio:.2f}")
+    if not args.skip_cpu:
+        print(f"(a) CPU per transaction at {args.cpu_rate}/s")
+        cpu_rows = [measure(tool, args.cpu_rate, args.seconds) for tool in ("pubsim", "sipp")]
+        results["cpu"] = cpu_rows
+        ratio = cpu_rows[0]["cpuMicrosPerTransaction"] / max(cpu_rows[1]["cpuMicrosPerTransaction"], 0.001)
+        print(f"    pubsim/SIPp CPU per transaction: {ratio:.2f}")
     rates = [int(rate) for rate in args.rates.split(",") if rate]
     ladder = {}
     if rates:
         print("(b) highest clean rate")
-        for tool in ("sipp", "pubsim"):
+        for tool in args.tools.split(","):
             rows = []
             misses = 0
             for rate in rates:
@@ -162,13 +156,13 @@ def main() -> int:
                 misses = 0 if row["clean"] else misses + 1
                 if misses >= 2:
                     break
-            ladder[tool] = {"cleanRate": clean_rate(rows), "rows": rows}
+            ladder[tool] = {"cleanRate": peers.clean_rate(rows), "rows": rows}
         results["ladder"] = ladder
-        sipp_rate = ladder["sipp"]["cleanRate"]
-        pubsim_rate = ladder["pubsim"]["cleanRate"]
-        print(f"    clean rate: pubsim {pubsim_rate}/s, SIPp {sipp_rate}/s, ratio "
-              f"{pubsim_rate / max(sipp_rate, 1):.2f}"
-              + (" (pubsim not pushed to its limit)" if pubsim_rate == rates[-1] else ""))
+        for tool, outcome in ladder.items():
+            print(f"    clean rate {tool}: {outcome['cleanRate']}/s"
+                  + (" (not pushed to its limit)" if outcome["cleanRate"] == rates[-1] else ""))
+        if "sipp" in ladder and "pubsim" in ladder:
+            print(f"    ratio pubsim/SIPp: {ladder['pubsim']['cleanRate'] / max(ladder['sipp']['cleanRate'], 1):.2f}")
     if args.million:
         print("(c) memory with 1 000 000 live publishers")
         results["million"] = million(60)

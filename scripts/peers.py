@@ -36,9 +36,9 @@ def free_port() -> int:
             continue
 
 
-def cpu_seconds_of_group(leader: int) -> float:
-    """User + system CPU seconds of every live process in the process group `leader`."""
-    total = 0
+def group_processes(leader: int) -> list[tuple[str, list[str]]]:
+    """(pid, fields of /proc/pid/stat after the command) for every live process in the group."""
+    found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -49,28 +49,37 @@ def cpu_seconds_of_group(leader: int) -> float:
             continue
         # after the command: state ppid pgrp session ... utime(14) stime(15) (1-based overall)
         if int(fields[2]) == leader:
-            total += int(fields[11]) + int(fields[12])
-    return total / CLOCK_TICKS
+            found.append((entry, fields))
+    return found
+
+
+def cpu_seconds_of_group(leader: int) -> float:
+    """User + system CPU seconds of every live process in the process group `leader`."""
+    ticks = sum(int(fields[11]) + int(fields[12]) for _, fields in group_processes(leader))
+    return ticks / CLOCK_TICKS
 
 
 def rss_kib_of_group(leader: int) -> int:
     """Resident memory (KiB) summed over the process group."""
     total = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    for pid, _ in group_processes(leader):
         try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            if int(fields[2]) != leader:
-                continue
-            with open(f"/proc/{entry}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
+            with open(f"/proc/{pid}/status") as status:
+                total += sum(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
         except OSError:
             continue
     return total
+
+
+def clean_rate(rows: list[dict]) -> int:
+    """The highest offered rate of a ladder below its first unclean step (rows need
+    `offeredRate` and `clean`)."""
+    best = 0
+    for row in sorted(rows, key=lambda row: row["offeredRate"]):
+        if not row["clean"]:
+            break
+        best = row["offeredRate"]
+    return best
 
 
 @dataclass

@@ -69,11 +69,7 @@ public final class CompositorServer: Sendable {
       let channel = try await DatagramBootstrap(group: loop)
         .channelOption(.socketOption(.so_reuseaddr), value: 1)
         .channelOption(ChannelOptions.socket(SocketOptionLevel(SOL_SOCKET), SO_REUSEPORT), value: 1)
-        .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
-        .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
-        .channelOption(.datagramVectorReadMessageCount, value: 32)
-        .channelOption(.maxMessagesPerRead, value: 1)
-        .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 2048))
+        .sipDatagramOptions()
         .channelInitializer { channel in
           channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(CompositorDatagramHandler(state: state))

@@ -164,11 +164,7 @@ public final class LoadEngine: Sendable {
 
   private func openUDP(shard: Shard, target: SocketAddress) async throws -> ShardConnection {
     let channel = try await DatagramBootstrap(group: shard.loop)
-      .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
-      .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
-      .channelOption(.datagramVectorReadMessageCount, value: 32)
-      .channelOption(.maxMessagesPerRead, value: 1)
-      .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 2048))
+      .sipDatagramOptions()
       .channelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
           try channel.pipeline.syncOperations.addHandler(ShardDatagramHandler(shard: shard))
