@@ -1,3 +1,4 @@
+import NIOCore
 import Publication
 import SIPCore
 
@@ -9,6 +10,8 @@ public final class CompositorCore: Sendable {
   /// When set, every PUBLISH must carry valid digest credentials.
   public let authentication: DigestVerifier?
   let store: StripedPublicationStore
+  /// Monotonic time the compositor was created; fault windows (`--stall`) count from here.
+  public let startedAt: UInt64
 
   public init(
     policy: CompositorPolicy = CompositorPolicy(), faults: FaultPlan = FaultPlan(),
@@ -18,6 +21,7 @@ public final class CompositorCore: Sendable {
     self.faults = faults
     self.authentication = authentication
     store = StripedPublicationStore()
+    startedAt = NIODeadline.now().uptimeNanoseconds
   }
 
   /// Live publications now (after sweeping expired ones).

@@ -63,9 +63,24 @@ final class CompositorLoopState: @unchecked Sendable {
     var response = allocator.buffer(capacity: 512)
     ResponseWriter.write(
       decision, for: message, topVia: via, source: source, toTag: nextToTag(), into: &response)
-    let delay = core.faults.delay?.sample(using: &random) ?? 0
+    var delay = core.faults.delay?.sample(using: &random) ?? 0
+    if let stall = core.faults.stall {
+      delay = max(delay, stall.hold(atElapsed: now - min(now, core.startedAt)))
+    }
     if let key { cache.record(key, .answered(response, sendAt: now + delay), now: now) }
     return Reply(bytes: response, delay: delay, port: replyPort(via, source: source))
+  }
+
+  /// Sends a held response (`--delay`, `--stall`) when its time comes, and records how long it
+  /// was really held (from the decision to the write, timer lateness included), so that tests
+  /// can compare what a client measured with what the server did.
+  func sendLater(after delay: UInt64, on loop: EventLoop, send: @escaping @Sendable () -> Void) {
+    let decidedAt = NIODeadline.now().uptimeNanoseconds
+    loop.scheduleTask(in: .nanoseconds(Int64(delay))) { [self] in
+      statistics.heldResponses += 1
+      statistics.heldNanoseconds += NIODeadline.now().uptimeNanoseconds - decidedAt
+      send()
+    }
   }
 
   /// A stream connection closed because its bytes could not be framed.

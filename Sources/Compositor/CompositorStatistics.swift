@@ -11,6 +11,10 @@ public struct CompositorStatistics: Sendable, Equatable {
   public var malformed = 0
   /// Responses received, which a server ignores.
   public var strayResponses = 0
+  /// Responses held by `--delay` or `--stall`, and how long they really waited in total (from
+  /// the request's arrival to the write), the ground truth for latency accuracy tests.
+  public var heldResponses = 0
+  public var heldNanoseconds: UInt64 = 0
 
   public init() {}
 
@@ -21,6 +25,8 @@ public struct CompositorStatistics: Sendable, Equatable {
     dropped += other.dropped
     malformed += other.malformed
     strayResponses += other.strayResponses
+    heldResponses += other.heldResponses
+    heldNanoseconds += other.heldNanoseconds
   }
 
   /// One line: requests by method, responses by code, the rest when non-zero, live publications.

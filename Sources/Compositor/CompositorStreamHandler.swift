@@ -32,7 +32,7 @@ final class CompositorStreamHandler: ChannelInboundHandler {
     } else {
       let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
       let bytes = reply.bytes
-      context.eventLoop.scheduleTask(in: .nanoseconds(Int64(reply.delay))) {
+      state.sendLater(after: reply.delay, on: context.eventLoop) {
         bound.value.writeAndFlush(NIOAny(bytes), promise: nil)
       }
     }

@@ -1,4 +1,5 @@
 import Publication
+import SIPCore
 
 /// Faults the compositor injects so that clients can be tested against a misbehaving server:
 /// a response delay, a share of requests silently dropped (`--drop P`, loss as a UDP client sees
@@ -9,6 +10,35 @@ public struct FaultPlan: Sendable, Equatable {
   public var dropProbability: Double
   /// Fractions of requests answered with a given code instead of being processed.
   public var failures: [Failure]
+  /// A window during which every response is held until the window ends (a server that stops
+  /// answering for a while, e.g. a garbage-collection pause or a failover).
+  public var stall: Stall?
+
+  /// `--stall AT:DURATION`: from AT after the compositor started, hold responses for DURATION.
+  public struct Stall: Sendable, Equatable {
+    public var start: UInt64
+    public var duration: UInt64
+
+    public init(start: UInt64, duration: UInt64) {
+      self.start = start
+      self.duration = duration
+    }
+
+    /// Reads `3s:1s`.
+    public static func parse(_ text: String) -> Result<Stall, InvalidFault> {
+      let parts = text.split(separator: ":").map { DurationText.nanoseconds(String($0)) }
+      guard parts.count == 2, let start = parts[0], let duration = parts[1], duration > 0 else {
+        return .failure(InvalidFault("--stall '\(text)': expected AT:DURATION, e.g. 10s:1s"))
+      }
+      return .success(Stall(start: start, duration: duration))
+    }
+
+    /// How long a response decided at `elapsed` (since the compositor started) must wait.
+    func hold(atElapsed elapsed: UInt64) -> UInt64 {
+      guard elapsed >= start, elapsed < start + duration else { return 0 }
+      return start + duration - elapsed
+    }
+  }
 
   public struct Failure: Sendable, Equatable {
     public var probability: Double
@@ -40,13 +70,17 @@ public struct FaultPlan: Sendable, Equatable {
     case fail(statusCode: Int)
   }
 
-  public init(delay: DelayDistribution? = nil, dropProbability: Double = 0, failures: [Failure] = []) {
+  public init(
+    delay: DelayDistribution? = nil, dropProbability: Double = 0, failures: [Failure] = [],
+    stall: Stall? = nil
+  ) {
     self.delay = delay
     self.dropProbability = dropProbability
     self.failures = failures
+    self.stall = stall
   }
 
-  public var isEmpty: Bool { delay == nil && dropProbability == 0 && failures.isEmpty }
+  public var isEmpty: Bool { delay == nil && dropProbability == 0 && failures.isEmpty && stall == nil }
 
   /// Decides the fate of one request.
   public func roll(using random: inout SplitMix64) -> Roll {

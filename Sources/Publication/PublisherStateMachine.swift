@@ -231,7 +231,11 @@ public struct PublisherStateMachine: Sendable {
     }
     refreshAt = now + behaviour.refreshDelay(granted: granted, using: &random)
     if request.operation == .modify {
-      modifyAt = behaviour.modifyDelay(using: &random).map { now + $0 }
+      // The modification schedule is open loop: the next one is due a random interval after the
+      // previous one was *meant* to go, not after it was answered. A slow server therefore
+      // builds a backlog that is sent (and measured from its due times) when it recovers,
+      // instead of silently thinning the load (coordinated omission).
+      modifyAt = behaviour.modifyDelay(using: &random).map { request.intendedAt + $0 }
     }
     return nextDueAction(now: now)
   }

@@ -36,6 +36,11 @@ struct CompositorCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Hold every response this long (fixed, uniform: or exp:).", valueName: "delay"))
   var delay: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Hold every response for DURATION starting AT after start, e.g. 10s:1s.", valueName: "at:duration"))
+  var stall: String?
+
   @Option(help: ArgumentHelp("Fraction of requests to ignore, 0...1 (simulated loss).", valueName: "p"))
   var drop: Double = 0
 
@@ -143,6 +148,9 @@ struct CompositorCommand: AsyncParsableCommand {
     var plan = FaultPlan(dropProbability: drop)
     if let delay {
       plan.delay = try DelayDistribution.parse(delay).mapError { ValidationError($0.description) }.get()
+    }
+    if let stall {
+      plan.stall = try FaultPlan.Stall.parse(stall).mapError { ValidationError($0.description) }.get()
     }
     plan.failures = try fail.map {
       try FaultPlan.Failure.parse($0).mapError { ValidationError($0.description) }.get()

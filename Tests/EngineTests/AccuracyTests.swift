@@ -1,0 +1,68 @@
+import Compositor
+import Metrics
+import Publication
+import Testing
+import Transport
+
+@testable import Engine
+
+/// Does pubsim measure what happens? A known server delay must come out as that delay, and a
+/// server stall must show in latency from the intended send time (where a publisher held up
+/// behind its outstanding request is still counted) but not in latency from the actual send
+/// (the coordinated-omission trap).
+@Suite("Measurement accuracy", .serialized)
+struct AccuracyTests {
+  static let millisecond: UInt64 = 1_000_000
+
+  /// Cycles at a moderate rate; returns what pubsim measured and how long the compositor really
+  /// held its responses on average (its timers fire a little after 5 ms, which is the server's
+  /// doing, not a measurement error).
+  static func cycleRun(faults: FaultPlan) async throws -> (metrics: RunMetrics, heldMicros: Double) {
+    try await LoadEngineTests.withCompositor(faults: faults) { target, server in
+      let plan = LoadPlan(
+        target: target, duration: 2_000 * Self.millisecond, population: 300, behaviour: .cycle,
+        arrivalRate: 200,
+        shards: 1)
+      let metrics = try await LoadEngineTests.run(plan).metrics
+      let statistics = try await server.statistics()
+      let held =
+        statistics.heldResponses == 0
+        ? 0 : Double(statistics.heldNanoseconds) / Double(statistics.heldResponses) / 1e3
+      return (metrics, held)
+    }
+  }
+
+  @Test func fixedServerDelayIsMeasuredWithinTwoPercent() async throws {
+    let baseline = try await Self.cycleRun(faults: FaultPlan()).metrics
+    let (delayed, held) = try await Self.cycleRun(
+      faults: FaultPlan(delay: .fixed(nanoseconds: 5 * Self.millisecond)))
+    #expect(held >= 5_000 && held < 5_300, "the compositor held responses \(held) us")
+    let added =
+      Double(delayed.all.uncorrected.micros(atPercentile: 50))
+      - Double(baseline.all.uncorrected.micros(atPercentile: 50))
+    #expect(abs(added - held) <= 0.02 * 5_000, "measured \(added) us added; the server held \(held) us")
+    let addedCorrected =
+      Double(delayed.all.corrected.micros(atPercentile: 50))
+      - Double(baseline.all.corrected.micros(atPercentile: 50))
+    #expect(
+      abs(addedCorrected - held) <= 0.02 * 5_000, "from intended send: \(addedCorrected) us, held \(held) us")
+    #expect(delayed.completed == 1_200)
+  }
+
+  @Test func stallShowsFromIntendedTimeButNotFromActualSend() async throws {
+    let stall = FaultPlan.Stall(start: 2_000 * Self.millisecond, duration: 1_000 * Self.millisecond)
+    let metrics = try await LoadEngineTests.withCompositor(faults: FaultPlan(stall: stall)) { target, _ in
+      let behaviour = PublisherBehaviour(requestedExpires: 3600, modifyMeanInterval: 8 * Self.millisecond)
+      let plan = LoadPlan(
+        target: target, duration: 5_000 * Self.millisecond, population: 12, behaviour: behaviour,
+        arrivalRate: 10_000, shards: 1)
+      return try await LoadEngineTests.run(plan).metrics
+    }
+    let corrected = metrics.all.corrected
+    let uncorrected = metrics.all.uncorrected
+    #expect(metrics.completed > 4_000)
+    #expect(corrected.micros(atPercentile: 99) > 500_000, "p99 from intended: \(corrected.summary)")
+    #expect(uncorrected.micros(atPercentile: 99) < 50_000, "p99 from actual send: \(uncorrected.summary)")
+    #expect(uncorrected.maxMicros > 500_000, "the requests caught in the stall itself still show in max")
+  }
+}
