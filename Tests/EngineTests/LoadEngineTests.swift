@@ -44,7 +44,7 @@ struct LoadEngineTests {
   func arrivalRateCyclesCompleteEveryOperation(transport: SIPTransportKind) async throws {
     try await Self.withCompositor(transport: transport) { target, _ in
       let plan = LoadPlan(
-        target: target, duration: 2 * Self.second, population: 200, behaviour: .cycle, arrivalRate: 100,
+        target: target, duration: 2 * Self.second, population: 200, behaviour: .cycle, arrivalRate: 400,
         connections: 2, shards: 2)
       let result = try await Self.run(plan)
       #expect(result.metrics.sent == 800)
