@@ -62,7 +62,7 @@ let package = Package(
     // run.json, timeseries.csv and report.html.
     .target(
       name: "Reports",
-      dependencies: ["Metrics", "Publication"]
+      dependencies: ["Metrics", "Publication", "SIPCore"]
     ),
     // The embedded Event State Compositor.
     .target(
@@ -88,6 +88,7 @@ let package = Package(
     .testTarget(name: "PublicationTests", dependencies: ["Publication", "SIPCore"]),
     .testTarget(name: "TransportTests", dependencies: ["Transport", "SIPCore"]),
     .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Metrics", "Publication"]),
     .testTarget(
       name: "EngineTests",
       dependencies: [

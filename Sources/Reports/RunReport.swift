@@ -57,6 +57,8 @@ public struct RunReport: Codable, Sendable, Equatable {
   public var rate: Rate
   public var publishers: Publishers
   public var recovery: Recovery
+  /// The thresholds checked at the end of the run, if any.
+  public var thresholds: [ThresholdResult]?
 
   public init(
     kind: String, profile: String, target: String, startedAt: String, durationSeconds: Double,

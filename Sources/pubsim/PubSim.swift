@@ -32,6 +32,9 @@ enum PubSimMain {
       } else {
         try command.run()
       }
+    } catch let exitCode as ExitCode {
+      // The command has already said what happened (a failed threshold, a run with no answers).
+      exit(exitCode.rawValue)
     } catch {
       let exitCode = PubSim.exitCode(for: error)
       if exitCode == .success || exitCode.rawValue == 0 {

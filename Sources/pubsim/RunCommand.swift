@@ -47,6 +47,12 @@ struct RunCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Write run.json, timeseries.csv and report.html here.", valueName: "dir"))
   var report: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Pass/fail rule checked at the end, e.g. 'p99(refresh) < 20ms', 'errors < 0.1%'; repeatable.",
+      valueName: "rule"))
+  var threshold: [String] = []
+
   @Option(help: ArgumentHelp("Shards (event loops); default one per core.", valueName: "n"))
   var shards: Int = System.coreCount
 
@@ -58,10 +64,24 @@ struct RunCommand: AsyncParsableCommand {
     if let publishers, publishers < 1 { throw ValidationError("--publishers must be at least 1") }
     if let arrivalRate, !(arrivalRate > 0) { throw ValidationError("--arrival-rate must be above 0") }
     guard shards >= 1 else { throw ValidationError("--shards must be at least 1") }
+    _ = try parseThresholds(threshold)
+  }
+
+  private func parseThresholds(_ rules: [String]) throws -> [Threshold] {
+    var thresholds: [Threshold] = []
+    for rule in rules {
+      do {
+        thresholds.append(try Threshold.parse(rule))
+      } catch {
+        throw ValidationError(error.description)
+      }
+    }
+    return thresholds
   }
 
   func run() async throws {
     let profile = try loadProfile()
+    let thresholds = try parseThresholds(profile.thresholds + threshold)
     var embedded: CompositorServer?
     let targetEndpoint: SIPEndpoint
     if let text = target ?? profile.target {
@@ -101,12 +121,16 @@ struct RunCommand: AsyncParsableCommand {
     signals.cancel()
     printer.finish()
     if let embedded { try? await embedded.stop() }
-    let runReport = RunReport(
+    var runReport = RunReport(
       kind: "run", profile: profile.name, target: targetEndpoint.uri,
       startedAt: ISO8601DateFormatter().string(from: startedAt),
       durationSeconds: result.durationSeconds, stoppedEarly: result.stoppedEarly, metrics: result.metrics,
       peakPublishers: result.peakPublishers, activePublishers: result.activePublishers)
     StandardOutput.line(RunSummaryText.render(runReport))
+    if !thresholds.isEmpty {
+      runReport.thresholds = thresholds.map { $0.check(runReport) }
+      StandardOutput.line(ThresholdTable.render(runReport.thresholds ?? []))
+    }
     if let report {
       let directory = URL(fileURLWithPath: report)
       try ReportWriter.write(runReport, timeSeries: result.metrics.timeSeries, to: directory)
@@ -114,6 +138,9 @@ struct RunCommand: AsyncParsableCommand {
     }
     if result.metrics.completed == 0 {
       throw ExitCode(1)
+    }
+    if runReport.thresholds?.contains(where: { !$0.passed }) == true {
+      throw ExitCode(2)
     }
   }
 
