@@ -1,16 +1,27 @@
 import Foundation
 import Metrics
 
-/// Writes a run's report folder: run.json (the contract), timeseries.csv and report.html.
+/// Writes a run's report folder: run.json (the contract), metrics.json (every histogram and the
+/// time series, lossless, so that runs can be merged and re-rendered later), timeseries.csv and
+/// report.html.
 public enum ReportWriter {
-  public static func write(_ report: RunReport, timeSeries: TimeSeries, to directory: URL) throws {
+  public static func write(_ report: RunReport, metrics: RunMetrics, to directory: URL) throws {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     try encoder.encode(report).write(to: directory.appendingPathComponent("run.json"))
-    try Data(TimeSeriesCSV.render(timeSeries).utf8).write(
-      to: directory.appendingPathComponent("timeseries.csv"))
-    try Data(ReportHTML.render(report, timeSeries: timeSeries).utf8)
+    try JSONEncoder().encode(metrics).write(to: directory.appendingPathComponent("metrics.json"))
+    try Data(TimeSeriesCSV.render(metrics.timeSeries).utf8)
+      .write(to: directory.appendingPathComponent("timeseries.csv"))
+    try Data(ReportHTML.render(report, timeSeries: metrics.timeSeries).utf8)
       .write(to: directory.appendingPathComponent("report.html"))
+  }
+
+  /// Reads a run.json, and the metrics.json beside it when there is one.
+  public static func read(_ runFile: URL) throws -> (report: RunReport, metrics: RunMetrics?) {
+    let report = try JSONDecoder().decode(RunReport.self, from: Data(contentsOf: runFile))
+    let metricsFile = runFile.deletingLastPathComponent().appendingPathComponent("metrics.json")
+    let metrics = try? JSONDecoder().decode(RunMetrics.self, from: Data(contentsOf: metricsFile))
+    return (report, metrics)
   }
 }

@@ -133,7 +133,7 @@ struct RunCommand: AsyncParsableCommand {
     }
     if let report {
       let directory = URL(fileURLWithPath: report)
-      try ReportWriter.write(runReport, timeSeries: result.metrics.timeSeries, to: directory)
+      try ReportWriter.write(runReport, metrics: result.metrics, to: directory)
       StandardOutput.line("report written to \(directory.path)/report.html (run.json, timeseries.csv)")
     }
     if result.metrics.completed == 0 {
