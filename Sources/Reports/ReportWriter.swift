@@ -13,7 +13,7 @@ public enum ReportWriter {
     try JSONEncoder().encode(metrics).write(to: directory.appendingPathComponent("metrics.json"))
     try Data(TimeSeriesCSV.render(metrics.timeSeries).utf8)
       .write(to: directory.appendingPathComponent("timeseries.csv"))
-    try Data(ReportHTML.render(report, timeSeries: metrics.timeSeries).utf8)
+    try Data(ReportHTML.render(report, metrics: metrics).utf8)
       .write(to: directory.appendingPathComponent("report.html"))
   }
 

@@ -59,6 +59,8 @@ public struct RunReport: Codable, Sendable, Equatable {
   public var recovery: Recovery
   /// The thresholds checked at the end of the run, if any.
   public var thresholds: [ThresholdResult]?
+  /// How the run was set up (profile values and flags), for the report.
+  public var parameters: [String: String]?
 
   public init(
     kind: String, profile: String, target: String, startedAt: String, durationSeconds: Double,

@@ -50,7 +50,7 @@ struct ReportCommand: ParsableCommand {
       try encoder.encode(report).write(to: URL(fileURLWithPath: json))
     }
     if let html {
-      let page = ReportHTML.render(report, timeSeries: metrics?.timeSeries ?? TimeSeries())
+      let page = ReportHTML.render(report, metrics: metrics)
       try Data(page.utf8).write(to: URL(fileURLWithPath: html))
       StandardOutput.line("report written to \(html)")
     }

@@ -126,6 +126,7 @@ struct RunCommand: AsyncParsableCommand {
       startedAt: ISO8601DateFormatter().string(from: startedAt),
       durationSeconds: result.durationSeconds, stoppedEarly: result.stoppedEarly, metrics: result.metrics,
       peakPublishers: result.peakPublishers, activePublishers: result.activePublishers)
+    runReport.parameters = describe(plan, profile: profile)
     StandardOutput.line(RunSummaryText.render(runReport))
     if !thresholds.isEmpty {
       runReport.thresholds = thresholds.map { $0.check(runReport) }
@@ -190,6 +191,39 @@ struct RunCommand: AsyncParsableCommand {
       identities: profile.identities, events: profile.events, behaviour: behaviour, arrivalRate: arrival,
       stages: schedule, rateCap: profile.rateCap, connections: profile.connections, cleanup: cleanup,
       shards: shards)
+  }
+
+  /// The run's set-up in words, for the report's parameters table.
+  private func describe(_ plan: LoadPlan, profile: Profile) -> [String: String] {
+    let behaviour = plan.behaviour
+    var parameters: [String: String] = [
+      "profile": profilePath, "target": plan.target.uri, "transport": plan.target.transport.rawValue,
+      "duration": DurationText.describe(nanoseconds: plan.duration), "population": String(plan.population),
+      "shards": String(plan.shards), "connections per shard": String(plan.connections),
+      "cleanup": plan.cleanup ? "yes" : "no", "requested Expires": "\(behaviour.requestedExpires) s",
+      "events": plan.events.map { "\($0.package) (\($0.contentType), weight \(format($0.weight)))" }
+        .joined(separator: ", "),
+      "publisher shape": behaviour.shape == .cycle ? "cycle: initial, refresh, modify, remove" : "steady",
+    ]
+    if behaviour.shape == .steady {
+      parameters["refresh at"] =
+        "\(format(behaviour.refreshFraction * 100)) % of granted Expires ± "
+        + "\(format(behaviour.refreshJitter * 100)) %"
+      parameters["modify mean interval"] =
+        behaviour.modifyMeanInterval.map { DurationText.describe(nanoseconds: $0) } ?? "none"
+      parameters["session online / offline"] =
+        (behaviour.sessionLength.map { DurationText.describe(nanoseconds: $0) } ?? "whole run") + " / "
+        + (behaviour.offlineLength.map { DurationText.describe(nanoseconds: $0) } ?? "leave")
+    }
+    if let rate = plan.arrivalRate, plan.stages == nil { parameters["arrival rate"] = "\(format(rate))/s" }
+    if !profile.stages.isEmpty && plan.stages != nil {
+      parameters["stages"] = profile.stages.map {
+        "\(DurationText.describe(nanoseconds: $0.duration)) → \($0.target)"
+      }
+      .joined(separator: ", ")
+    }
+    if let cap = plan.rateCap { parameters["rate cap"] = "\(format(cap))/s" }
+    return parameters
   }
 
   private func format(_ value: Double) -> String {

@@ -42,7 +42,19 @@ struct RunCommandTests {
     #expect(csv.split(separator: "\n").count >= 3)
     let html = try String(contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8)
     #expect(html.hasPrefix("<!doctype html>"))
-    #expect(html.contains("<svg"))
+    #expect(html.hasSuffix("</body></html>\n"))
+    for (open, close) in [("<svg", "</svg>"), ("<table", "</table>"), ("<div", "</div>"), ("<tr>", "</tr>")] {
+      #expect(
+        html.components(separatedBy: open).count == html.components(separatedBy: close).count, "\(open)")
+    }
+    for chart in [
+      "latency by percentile", "latency over time", "throughput over time", "errors over time",
+    ] {
+      #expect(html.contains("aria-label=\"\(chart)\""), "report.html lacks the \(chart) chart")
+    }
+    for section in ["Summary", "Status codes", "Operations", "Run parameters"] {
+      #expect(html.contains("<h2>\(section)</h2>"))
+    }
     #expect(!html.contains("http://") || html.contains("xmlns=\"http://www.w3.org/2000/svg\""))
   }
 
