@@ -16,18 +16,19 @@ public struct Identity: Sendable, Equatable {
 /// Where identities come from: a pattern (`user{n}@example.com`, `{n}` counting from `start`) or
 /// a CSV list (user,password,domain), used round-robin when the population is larger.
 public enum IdentitySource: Sendable, Equatable {
-  case pattern(String, start: Int)
+  case template(IdentityTemplate)
   case list([Identity])
 
-  /// The identity of publisher number `index` (0-based), and a suffix for clones (`--scale`).
+  /// Identities from a pattern such as `user{n}@example.com`, `{n}` counting from `start`.
+  public static func pattern(_ pattern: String, start: Int) -> IdentitySource {
+    .template(IdentityTemplate(pattern, start: start))
+  }
+
+  /// The identity of publisher number `index` (0-based).
   public func identity(at index: Int) -> Identity {
     switch self {
-    case .pattern(let pattern, let start):
-      let text = pattern.replacingOccurrences(of: "{n}", with: String(index + start))
-      if let at = text.lastIndex(of: "@") {
-        return Identity(user: String(text[..<at]), domain: String(text[text.index(after: at)...]))
-      }
-      return Identity(user: text)
+    case .template(let template):
+      return template.identity(at: index)
     case .list(let identities):
       return identities[index % identities.count]
     }
@@ -56,7 +57,47 @@ public enum IdentitySource: Sendable, Equatable {
   }
 }
 
+/// A pattern split once at `{n}` into the text before and after (user and domain parts apart),
+/// so that making the identity of a publisher is a few concatenations, not a search.
+public struct IdentityTemplate: Sendable, Equatable {
+  public let pattern: String
+  public let start: Int
+  private let userPrefix: String
+  private let userSuffix: String
+  private let domain: String?
+
+  public init(_ pattern: String, start: Int) {
+    self.pattern = pattern
+    self.start = start
+    var user = pattern
+    if let at = pattern.lastIndex(of: "@") {
+      user = String(pattern[..<at])
+      domain = String(pattern[pattern.index(after: at)...])
+    } else {
+      domain = nil
+    }
+    let parts = user.components(separatedByMarker: "{n}")
+    userPrefix = parts.first ?? ""
+    userSuffix = parts.count > 1 ? parts.dropFirst().joined(separator: "{n}") : ""
+  }
+
+  public func identity(at index: Int) -> Identity {
+    Identity(user: userPrefix + String(index + start) + userSuffix, domain: domain)
+  }
+}
+
 extension StringProtocol {
+  func components(separatedByMarker marker: String) -> [String] {
+    var parts: [String] = []
+    var rest = Substring(self)
+    while let range = rest.range(of: marker) {
+      parts.append(String(rest[..<range.lowerBound]))
+      rest = rest[range.upperBound...]
+    }
+    parts.append(String(rest))
+    return parts
+  }
+
   func trimmingCharacters(in set: String) -> String {
     let characters = Set(set)
     guard let first = firstIndex(where: { !characters.contains($0) }) else { return "" }

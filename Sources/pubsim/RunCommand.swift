@@ -53,8 +53,11 @@ struct RunCommand: AsyncParsableCommand {
       valueName: "rule"))
   var threshold: [String] = []
 
-  @Option(help: ArgumentHelp("Shards (event loops); default one per core.", valueName: "n"))
-  var shards: Int = System.coreCount
+  @Option(
+    help: ArgumentHelp(
+      "Shards (event loops); default one per core, or with --arrival-rate one per 25 000 PUBLISH/s.",
+      valueName: "n"))
+  var shards: Int?
 
   func validate() throws {
     if let target { _ = try endpoint(target) }
@@ -63,7 +66,7 @@ struct RunCommand: AsyncParsableCommand {
     }
     if let publishers, publishers < 1 { throw ValidationError("--publishers must be at least 1") }
     if let arrivalRate, !(arrivalRate > 0) { throw ValidationError("--arrival-rate must be above 0") }
-    guard shards >= 1 else { throw ValidationError("--shards must be at least 1") }
+    if let shards, shards < 1 { throw ValidationError("--shards must be at least 1") }
     _ = try parseThresholds(threshold)
   }
 
@@ -190,7 +193,16 @@ struct RunCommand: AsyncParsableCommand {
       target: target, domain: profile.domain, duration: runDuration, population: population,
       identities: profile.identities, events: profile.events, behaviour: behaviour, arrivalRate: arrival,
       stages: schedule, rateCap: profile.rateCap, connections: profile.connections, cleanup: cleanup,
-      shards: shards)
+      shards: shardCount())
+  }
+
+  /// One shard per core, except for a known light load (`--arrival-rate`): each shard is an event
+  /// loop that wakes for its own traffic, so spreading a light load over more of them only adds
+  /// wake-ups.
+  private func shardCount() -> Int {
+    if let shards { return shards }
+    guard let arrivalRate else { return System.coreCount }
+    return min(System.coreCount, max(1, Int((4 * arrivalRate / 25_000).rounded(.up))))
   }
 
   /// The run's set-up in words, for the report's parameters table.
