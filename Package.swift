@@ -14,6 +14,7 @@ let package = Package(
     .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
   ],
   targets: [
     // Message model, parser, serializer and stream framing. No I/O.
@@ -40,8 +41,13 @@ let package = Package(
     ),
     // Latency histograms, counters and the per-second time series of a run.
     .target(
-      name: "Metrics",
-      dependencies: ["Publication", .product(name: "Histogram", package: "hdrhistogram-swift")]
+      name: "Measurements",
+      dependencies: [
+        "Publication",
+        .product(name: "Histogram", package: "hdrhistogram-swift"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+      ]
     ),
     // Profiles (YAML) and what they describe: identities, event mixes, bodies, behaviour.
     .target(
@@ -52,7 +58,7 @@ let package = Package(
     .target(
       name: "Engine",
       dependencies: [
-        "SIPCore", "Publication", "Transport", "Metrics", "Simulation",
+        "SIPCore", "Publication", "Transport", "Measurements", "Simulation",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "HeapModule", package: "swift-collections"),
@@ -62,7 +68,7 @@ let package = Package(
     // run.json, timeseries.csv and report.html.
     .target(
       name: "Reports",
-      dependencies: ["Metrics", "Publication", "SIPCore"]
+      dependencies: ["Measurements", "Publication", "SIPCore"]
     ),
     // The embedded Event State Compositor.
     .target(
@@ -77,22 +83,24 @@ let package = Package(
     .executableTarget(
       name: "pubsim",
       dependencies: [
-        "SIPCore", "Publication", "Compositor", "Transport", "Engine", "Metrics", "Simulation", "Reports",
+        "SIPCore", "Publication", "Compositor", "Transport", "Engine", "Measurements", "Simulation",
+        "Reports",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
       ]
     ),
     .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
     .testTarget(name: "PublicationTests", dependencies: ["Publication", "SIPCore"]),
     .testTarget(name: "TransportTests", dependencies: ["Transport", "SIPCore"]),
     .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
-    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Metrics", "Publication"]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Measurements", "Publication"]),
     .testTarget(
       name: "EngineTests",
       dependencies: [
-        "Engine", "Compositor", "Metrics", "Publication", "Transport", "SIPCore", "Simulation",
+        "Engine", "Compositor", "Measurements", "Publication", "Transport", "SIPCore", "Simulation",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
       ]

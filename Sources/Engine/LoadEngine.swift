@@ -1,4 +1,4 @@
-import Metrics
+import Measurements
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -31,6 +31,8 @@ public final class LoadEngine: Sendable {
     public var activePublishers: Int
     /// The last whole second: completed responses and their latency.
     public var lastSecond: TimeSeries.Second
+    /// Cumulative counts of the whole run, for live metrics.
+    public var live = PrometheusExporter.Snapshot()
   }
 
   public struct ConnectError: Error, CustomStringConvertible {
@@ -135,6 +137,7 @@ public final class LoadEngine: Sendable {
       total.inFlight += progress.inFlight
       total.activePublishers += progress.active
       total.lastSecond.merge(progress.lastSecond)
+      total.live.merge(progress.live)
     }
     return total
   }

@@ -1,6 +1,6 @@
 import DequeModule
 import HeapModule
-import Metrics
+import Measurements
 import NIOCore
 import Publication
 import SIPCore
@@ -49,6 +49,8 @@ final class Shard: @unchecked Sendable {
     var inFlight = 0
     var active = 0
     var lastSecond = TimeSeries.Second()
+    /// Cumulative counts for live metrics.
+    var live = PrometheusExporter.Snapshot()
   }
 
   let index: Int
@@ -168,6 +170,7 @@ final class Shard: @unchecked Sendable {
       .reduce(0) { $0 + $1.value }
     progress.inFlight = inFlight
     progress.active = active
+    progress.live.add(metrics, inFlight: inFlight, activePublishers: active)
     let elapsed = NIODeadline.now().uptimeNanoseconds - startedAt
     if elapsed >= 1_000_000_000 { progress.lastSecond = metrics.timeSeries[elapsed: elapsed - 1_000_000_000] }
     return progress

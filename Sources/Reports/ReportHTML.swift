@@ -1,4 +1,4 @@
-import Metrics
+import Measurements
 import Publication
 
 #if canImport(Glibc)

@@ -1,5 +1,5 @@
 import Foundation
-import Metrics
+import Measurements
 
 /// Writes a run's report folder: run.json (the contract), metrics.json (every histogram and the
 /// time series, lossless, so that runs can be merged and re-rendered later), timeseries.csv and

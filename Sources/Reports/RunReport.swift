@@ -1,4 +1,4 @@
-import Metrics
+import Measurements
 import Publication
 
 /// run.json: the contract fields of DESIGN.md §4 plus everything else measured, with a schema

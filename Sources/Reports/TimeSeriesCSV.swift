@@ -1,4 +1,4 @@
-import Metrics
+import Measurements
 
 /// timeseries.csv: one row per second of the run, for spreadsheets and plotting tools.
 public enum TimeSeriesCSV {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Metrics
+import Measurements
 import Reports
 
 /// `pubsim report RUN.json...`: read runs back: a summary, the HTML again, several shards merged

@@ -2,7 +2,7 @@ import ArgumentParser
 import Compositor
 import Engine
 import Foundation
-import Metrics
+import Measurements
 import NIOCore
 import Publication
 import Reports
@@ -49,6 +49,11 @@ struct RunCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
+      "Serve live Prometheus metrics at http://HOST:PORT/metrics during the run.", valueName: "host:port"))
+  var metricsListen: String?
+
+  @Option(
+    help: ArgumentHelp(
       "Pass/fail rule checked at the end, e.g. 'p99(refresh) < 20ms', 'errors < 0.1%'; repeatable.",
       valueName: "rule"))
   var threshold: [String] = []
@@ -68,6 +73,15 @@ struct RunCommand: AsyncParsableCommand {
     if let arrivalRate, !(arrivalRate > 0) { throw ValidationError("--arrival-rate must be above 0") }
     if let shards, shards < 1 { throw ValidationError("--shards must be at least 1") }
     _ = try parseThresholds(threshold)
+    if let metricsListen { _ = try metricsAddress(metricsListen) }
+  }
+
+  /// `127.0.0.1:9464`, `[::1]:9464` or `localhost:9464`.
+  private func metricsAddress(_ text: String) throws -> (host: String, port: Int) {
+    guard let hostPort = HostPort(text), let port = hostPort.port else {
+      throw ValidationError("--metrics-listen '\(text)': expected HOST:PORT, e.g. 127.0.0.1:9464")
+    }
+    return (hostPort.host == "localhost" ? "127.0.0.1" : hostPort.host, port)
   }
 
   private func parseThresholds(_ rules: [String]) throws -> [Threshold] {
@@ -113,15 +127,34 @@ struct RunCommand: AsyncParsableCommand {
       engine.requestStop()
     }
     let printer = ProgressPrinter()
+    let exporter = PrometheusExporter()
+    var metricsServer: MetricsHTTPServer?
+    if let metricsListen {
+      let address = try metricsAddress(metricsListen)
+      do {
+        metricsServer = try await MetricsHTTPServer.start(
+          host: address.host, port: address.port, exporter: exporter)
+      } catch {
+        signals.cancel()
+        try? await embedded?.stop()
+        throw ValidationError("--metrics-listen \(metricsListen): cannot listen: \(error)")
+      }
+      StandardOutput.line("live metrics on http://\(metricsListen)/metrics")
+    }
     let result: LoadEngine.Result
     do {
-      result = try await engine.run { printer.show($0) }
+      result = try await engine.run { progress in
+        printer.show(progress)
+        exporter.update(progress.live)
+      }
     } catch {
       signals.cancel()
+      await metricsServer?.stop()
       try? await embedded?.stop()
       throw ValidationError("\(error)")
     }
     signals.cancel()
+    await metricsServer?.stop()
     printer.finish()
     if let embedded { try? await embedded.stop() }
     var runReport = RunReport(

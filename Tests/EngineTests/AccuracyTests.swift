@@ -1,5 +1,5 @@
 import Compositor
-import Metrics
+import Measurements
 import Publication
 import Testing
 import Transport

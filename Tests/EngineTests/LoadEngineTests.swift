@@ -1,5 +1,5 @@
 import Compositor
-import Metrics
+import Measurements
 import NIOCore
 import NIOPosix
 import Publication

@@ -104,3 +104,37 @@ struct RunCommandTests {
     #expect(operations["remove"]?["count"] as? Int == operations["initial"]?["count"] as? Int)
   }
 }
+
+@Suite("Live metrics", .serialized, .enabled(if: Interop.which("curl") != nil))
+struct LiveMetricsTests {
+  @Test func prometheusTextIsServedDuringTheRun() throws {
+    let port = Int.random(in: 20_000...40_000)
+    let process = Process()
+    process.executableURL = Interop.pubsim
+    process.arguments = [
+      "run", RunCommandTests.quickstart, "--duration", "5s", "--publishers", "300",
+      "--metrics-listen", "127.0.0.1:\(port)",
+    ]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    defer { if process.isRunning { process.terminate() } }
+    Thread.sleep(forTimeInterval: 3.5)
+    let scrape = try runProgram(
+      Interop.which("curl") ?? "/usr/bin/curl", ["-s", "http://127.0.0.1:\(port)/metrics"])
+    #expect(
+      scrape.output.contains("pubsim_responses_total{operation=\"initial\",code=\"200\"}"), "\(scrape.output)"
+    )
+    #expect(scrape.output.contains("pubsim_latency_seconds_bucket{operation=\"initial\",le=\"+Inf\"}"))
+    #expect(scrape.output.contains("pubsim_publishers_active"))
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0)
+  }
+
+  @Test func badAddressIsOneLine() throws {
+    let result = try runProgram(
+      Interop.pubsim.path, ["run", RunCommandTests.quickstart, "--metrics-listen", "nowhere"], timeout: 20)
+    #expect(result.status == 64)
+    #expect(result.errors.contains("--metrics-listen 'nowhere': expected HOST:PORT"), "\(result.errors)")
+  }
+}

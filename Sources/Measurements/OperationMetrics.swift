@@ -7,6 +7,8 @@ public struct OperationMetrics: Sendable, Codable, Equatable {
   public var timeouts: UInt64 = 0
   public var corrected = LatencyHistogram()
   public var uncorrected = LatencyHistogram()
+  /// Latency from intended send counted in ``LiveBuckets`` (for live Prometheus histograms).
+  public var liveBuckets = [UInt64](repeating: 0, count: LiveBuckets.boundsMicros.count + 1)
 
   public init() {}
 
@@ -14,6 +16,7 @@ public struct OperationMetrics: Sendable, Codable, Equatable {
     completed += 1
     responsesByCode[statusCode, default: 0] += 1
     corrected.record(nanoseconds: fromIntended)
+    liveBuckets[LiveBuckets.index(micros: fromIntended / 1_000)] += 1
     uncorrected.record(nanoseconds: fromSent)
   }
 
@@ -21,6 +24,9 @@ public struct OperationMetrics: Sendable, Codable, Equatable {
     completed += other.completed
     responsesByCode.merge(other.responsesByCode, uniquingKeysWith: +)
     timeouts += other.timeouts
+    for index in liveBuckets.indices where index < other.liveBuckets.count {
+      liveBuckets[index] += other.liveBuckets[index]
+    }
     corrected.merge(other.corrected)
     uncorrected.merge(other.uncorrected)
   }

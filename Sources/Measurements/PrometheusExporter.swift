@@ -1,0 +1,109 @@
+import NIOConcurrencyHelpers
+import Prometheus
+import Publication
+
+/// Live metrics in Prometheus text format while a run goes on: PUBLISH responses by operation and
+/// code, timeouts, retransmissions, requests sent, in flight, publishers online, and latency (from
+/// intended send) histograms by operation. Fed once a second from the shards' cumulative
+/// counts, so the per-message path pays nothing for it.
+public final class PrometheusExporter: Sendable {
+  /// Cumulative figures of the whole run at one moment.
+  public struct Snapshot: Sendable {
+    public var sent: UInt64 = 0
+    public var retransmissions: UInt64 = 0
+    public var inFlight = 0
+    public var activePublishers = 0
+    public var operations: [PublishOperation: OperationCounts] = [:]
+
+    public init() {}
+
+    public mutating func merge(_ other: Snapshot) {
+      sent += other.sent
+      retransmissions += other.retransmissions
+      inFlight += other.inFlight
+      activePublishers += other.activePublishers
+      for (operation, counts) in other.operations {
+        operations[operation, default: OperationCounts()].merge(counts)
+      }
+    }
+
+    public mutating func add(_ metrics: RunMetrics, inFlight: Int, activePublishers: Int) {
+      sent += metrics.sent
+      retransmissions += metrics.retransmissions
+      self.inFlight += inFlight
+      self.activePublishers += activePublishers
+      for (operation, measured) in metrics.operations {
+        operations[operation, default: OperationCounts()].add(measured)
+      }
+    }
+  }
+
+  public struct OperationCounts: Sendable {
+    public var responsesByCode: [Int: UInt64] = [:]
+    public var timeouts: UInt64 = 0
+    public var buckets = [UInt64](repeating: 0, count: LiveBuckets.boundsMicros.count + 1)
+
+    mutating func merge(_ other: OperationCounts) {
+      responsesByCode.merge(other.responsesByCode, uniquingKeysWith: +)
+      timeouts += other.timeouts
+      for index in buckets.indices where index < other.buckets.count {
+        buckets[index] += other.buckets[index]
+      }
+    }
+
+    mutating func add(_ metrics: OperationMetrics) {
+      responsesByCode.merge(metrics.responsesByCode, uniquingKeysWith: +)
+      timeouts += metrics.timeouts
+      for index in buckets.indices where index < metrics.liveBuckets.count {
+        buckets[index] += metrics.liveBuckets[index]
+      }
+    }
+  }
+
+  public let registry = PrometheusCollectorRegistry()
+  private let state = NIOLockedValueBox(Snapshot())
+
+  public init() {}
+
+  /// Brings the exported metrics up to `snapshot` (counts only grow).
+  public func update(_ snapshot: Snapshot) {
+    let previous = state.withLockedValue { current in
+      defer { current = snapshot }
+      return current
+    }
+    registry.makeCounter(name: "pubsim_requests_sent_total").increment(
+      by: Int64(snapshot.sent - min(previous.sent, snapshot.sent)))
+    registry.makeCounter(name: "pubsim_retransmissions_total")
+      .increment(
+        by: Int64(snapshot.retransmissions - min(previous.retransmissions, snapshot.retransmissions)))
+    registry.makeGauge(name: "pubsim_in_flight").record(Int64(snapshot.inFlight))
+    registry.makeGauge(name: "pubsim_publishers_active").record(Int64(snapshot.activePublishers))
+    for (operation, counts) in snapshot.operations {
+      let before = previous.operations[operation] ?? OperationCounts()
+      let labels = [("operation", operation.rawValue)]
+      for (code, count) in counts.responsesByCode {
+        let delta = count - min(before.responsesByCode[code] ?? 0, count)
+        registry.makeCounter(name: "pubsim_responses_total", labels: labels + [("code", String(code))])
+          .increment(by: Int64(delta))
+      }
+      registry.makeCounter(name: "pubsim_timeouts_total", labels: labels)
+        .increment(by: Int64(counts.timeouts - min(before.timeouts, counts.timeouts)))
+      let histogram = registry.makeValueHistogram(
+        name: "pubsim_latency_seconds", labels: labels,
+        buckets: LiveBuckets.boundsMicros.map { Double($0) / 1e6 })
+      for (index, count) in counts.buckets.enumerated() {
+        let delta = count - min(before.buckets[index], count)
+        let value =
+          index < LiveBuckets.boundsMicros.count
+          ? Double(LiveBuckets.boundsMicros[index]) / 1e6
+          : Double(LiveBuckets.boundsMicros.last ?? 0) / 1e6 * 2
+        for _ in 0..<delta { histogram.record(value) }
+      }
+    }
+  }
+
+  /// The metrics in Prometheus text exposition format.
+  public func text() -> [UInt8] {
+    registry.emitToBuffer()
+  }
+}
