@@ -106,6 +106,24 @@ public final class LoadEngine: Sendable {
     )
   }
 
+  /// The metrics so far, merged over shards (for checks during the run). Cheap: the shards'
+  /// histograms are shared copy-on-write until they record again.
+  public func snapshot() async throws -> (metrics: RunMetrics, activePublishers: Int, peakPublishers: Int) {
+    let startedAt = stopState.withLockedValue { $0.startedAt }
+    var metrics = RunMetrics(startedAt: startedAt)
+    var active = 0
+    var peak = 0
+    for shard in shards {
+      let (shardMetrics, shardActive, shardPeak) = try await shard.loop.submit {
+        (shard.metrics, shard.progress.active, shard.peakActive)
+      }.get()
+      metrics.merge(shardMetrics)
+      active += shardActive
+      peak += shardPeak
+    }
+    return (metrics, active, peak)
+  }
+
   /// Stops the run early (Ctrl-C): no new requests are scheduled, removes are sent with
   /// `cleanup`, and outstanding transactions drain. Safe to call from any thread, more than once.
   public func requestStop() {

@@ -58,6 +58,9 @@ struct RunCommand: AsyncParsableCommand {
       valueName: "rule"))
   var threshold: [String] = []
 
+  @Flag(help: "Check thresholds every second (after 5 s) and stop the run as soon as one fails.")
+  var abortOnThreshold = false
+
   @Option(
     help: ArgumentHelp(
       "Shards (event loops); default one per core, or with --arrival-rate one per 25 000 PUBLISH/s.",
@@ -141,6 +144,7 @@ struct RunCommand: AsyncParsableCommand {
       }
       StandardOutput.line("live metrics on http://\(metricsListen)/metrics")
     }
+    let watcher = abortOnThreshold && !thresholds.isEmpty ? watchThresholds(thresholds, engine: engine) : nil
     let result: LoadEngine.Result
     do {
       result = try await engine.run { progress in
@@ -154,6 +158,7 @@ struct RunCommand: AsyncParsableCommand {
       throw ValidationError("\(error)")
     }
     signals.cancel()
+    watcher?.cancel()
     await metricsServer?.stop()
     printer.finish()
     if let embedded { try? await embedded.stop() }
@@ -227,6 +232,30 @@ struct RunCommand: AsyncParsableCommand {
       identities: profile.identities, events: profile.events, behaviour: behaviour, arrivalRate: arrival,
       stages: schedule, rateCap: profile.rateCap, connections: profile.connections, cleanup: cleanup,
       shards: shardCount())
+  }
+
+  /// Checks the thresholds on the run so far once a second, after a 5 s warm-up, and stops the
+  /// run when one fails (the final check and report still happen).
+  private func watchThresholds(_ thresholds: [Threshold], engine: LoadEngine) -> Task<Void, Never> {
+    Task {
+      var elapsed = 0
+      while !Task.isCancelled {
+        try? await Task.sleep(nanoseconds: 1_000_000_000)
+        elapsed += 1
+        guard elapsed >= 5, let snapshot = try? await engine.snapshot() else { continue }
+        let report = RunReport(
+          kind: "run", profile: "", target: "", startedAt: "", durationSeconds: Double(elapsed),
+          stoppedEarly: false,
+          metrics: snapshot.metrics, peakPublishers: snapshot.peakPublishers,
+          activePublishers: snapshot.activePublishers)
+        if let failed = thresholds.map({ $0.check(report) }).first(where: { !$0.passed }) {
+          StandardOutput.error(
+            "\nthreshold '\(failed.rule)' failed at \(elapsed) s (actual \(failed.actual)): stopping")
+          engine.requestStop()
+          return
+        }
+      }
+    }
   }
 
   /// One shard per core, except for a known light load (`--arrival-rate`): each shard is an event

@@ -58,6 +58,26 @@ struct RunCommandTests {
     #expect(!html.contains("http://") || html.contains("xmlns=\"http://www.w3.org/2000/svg\""))
   }
 
+  @Test func failedThresholdExitsTwoAndAbortStopsEarly() throws {
+    let folder = Self.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let result = try runProgram(
+      Interop.pubsim.path,
+      [
+        "run", Self.quickstart, "--duration", "30s", "--publishers", "300", "--threshold", "p99 < 1us",
+        "--threshold", "timeouts == 0", "--abort-on-threshold", "--report", folder.path,
+      ])
+    #expect(result.status == 2, "\(result.errors)")
+    #expect(result.output.contains("1 of 2 thresholds FAILED"), "\(result.output)")
+    #expect(result.errors.contains("threshold 'p99 < 1us' failed at 5 s"), "\(result.errors)")
+    let report = try JSONSerialization.jsonObject(
+      with: Data(contentsOf: folder.appendingPathComponent("run.json")))
+    let run = try #require(report as? [String: Any])
+    #expect((run["durationSeconds"] as? Double ?? 99) < 15)
+    let thresholds = try #require(run["thresholds"] as? [[String: Any]])
+    #expect(thresholds.map { $0["passed"] as? Bool } == [false, true])
+  }
+
   @Test func badProfileIsOneLineWithLineAndColumn() throws {
     let folder = Self.temporaryFolder()
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
