@@ -39,6 +39,18 @@ let package = Package(
         .product(name: "NIOPosix", package: "swift-nio"),
       ]
     ),
+    // libpcap, the system library captures are read with.
+    .systemLibrary(
+      name: "CPcap",
+      path: "Sources/CPcap",
+      pkgConfig: "libpcap",
+      providers: [.apt(["libpcap-dev"])]
+    ),
+    // Captures: link layers, IP and TCP reassembly, SIP by content, the PUBLISH picture.
+    .target(
+      name: "Capture",
+      dependencies: ["CPcap", "SIPCore", "Publication"]
+    ),
     // Latency histograms, counters and the per-second time series of a run.
     .target(
       name: "Measurements",
@@ -84,7 +96,7 @@ let package = Package(
       name: "pubsim",
       dependencies: [
         "SIPCore", "Publication", "Compositor", "Transport", "Engine", "Measurements", "Simulation",
-        "Reports",
+        "Reports", "Capture",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -96,6 +108,7 @@ let package = Package(
     .testTarget(name: "PublicationTests", dependencies: ["Publication", "SIPCore"]),
     .testTarget(name: "TransportTests", dependencies: ["Transport", "SIPCore"]),
     .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
+    .testTarget(name: "CaptureTests", dependencies: ["Capture", "CPcap", "SIPCore", "Publication"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "Measurements", "Publication"]),
     .testTarget(
       name: "EngineTests",

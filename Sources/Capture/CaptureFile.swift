@@ -1,0 +1,80 @@
+import CPcap
+
+/// A pcap or pcapng file opened through libpcap, read frame by frame with nanosecond
+/// timestamps. A file that is not a capture fails to open with a ``CaptureError``; damage later
+/// in the file (truncation) ends the reading with a warning, keeping what came before.
+public final class CaptureFile {
+  public let path: String
+  public let linkType: LinkType
+  private let handle: OpaquePointer
+
+  public init(path: String) throws(CaptureError) {
+    self.path = path
+    var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
+    guard
+      let handle = pcap_open_offline_with_tstamp_precision(
+        path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer)
+    else {
+      var message = String(cString: errorBuffer)
+      if message.hasPrefix(path + ": ") { message.removeFirst(path.count + 2) }
+      throw CaptureError(file: path, message: Self.explain(message))
+    }
+    let dlt = pcap_datalink(handle)
+    guard let linkType = LinkType(dlt: dlt) else {
+      let name = pcap_datalink_val_to_name(dlt).map { String(cString: $0) } ?? "DLT \(dlt)"
+      pcap_close(handle)
+      throw CaptureError(
+        file: path,
+        message:
+          "link type \(name) is not supported (Ethernet, Linux cooked v1/v2, BSD loopback and raw IP are)")
+    }
+    self.handle = handle
+    self.linkType = linkType
+  }
+
+  deinit {
+    pcap_close(handle)
+  }
+
+  /// Calls `body` for every frame, in file order; the bytes are valid only during the call.
+  /// Returns a warning when the file ends in damage (for example a truncated last frame).
+  @discardableResult
+  public func forEachPacket(_ body: (CapturedPacket) -> Void) -> String? {
+    var number = 0
+    while true {
+      var header: UnsafeMutablePointer<pcap_pkthdr>?
+      var data: UnsafePointer<UInt8>?
+      let status = pcap_next_ex(handle, &header, &data)
+      switch status {
+      case 1:
+        guard let header, let data else { continue }
+        number += 1
+        let seconds = UInt64(max(header.pointee.ts.tv_sec, 0))
+        let fraction = UInt64(max(header.pointee.ts.tv_usec, 0))
+        body(
+          CapturedPacket(
+            number: number, timestamp: seconds * 1_000_000_000 + fraction,
+            bytes: UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen)),
+            originalLength: Int(header.pointee.len)))
+      case -2:
+        return nil
+      default:
+        let message = String(cString: pcap_geterr(handle))
+        return "\(path): reading stopped after frame \(number): \(message)"
+      }
+    }
+  }
+
+  private static func explain(_ message: String) -> String {
+    if message.contains("unknown file format") || message.contains("bad dump file format")
+      || message.contains("file header")
+    {
+      return "not a pcap or pcapng capture (\(message))"
+    }
+    if message.contains("different from the type of the first interface") {
+      return "pcapng with interfaces of different link types is not supported; split it per interface "
+        + "(editcap or tshark) first (\(message))"
+    }
+    return message
+  }
+}

@@ -1,0 +1,143 @@
+import SIPCore
+
+/// Turns captured frames into SIP messages with their addresses and times: link layer, IP
+/// (fragments reassembled), UDP datagrams and reassembled TCP streams, SIP found by content on
+/// any port. Feeds a ``PublishTracker``. Pure apart from the frames it is handed.
+public struct PacketDecoder {
+  struct FlowKey: Hashable {
+    var source: SIPEndpointAddress
+    var destination: SIPEndpointAddress
+  }
+
+  public private(set) var tracker = PublishTracker()
+  public private(set) var packets = 0
+  public private(set) var undecodable = 0
+  public private(set) var malformedSIP = 0
+  private var fragments = FragmentReassembler()
+  private var streams: [FlowKey: TCPStreamReassembler] = [:]
+  private var streamOrder: [FlowKey] = []
+  private let parser = SIPParser()
+  public let maxStreams: Int
+  private var firstMalformed: String?
+
+  public init(maxStreams: Int = 65_536) {
+    self.maxStreams = maxStreams
+  }
+
+  /// Decodes one frame of a capture with the given link type.
+  public mutating func add(_ packet: CapturedPacket, linkType: LinkType) {
+    packets += 1
+    guard let (network, offset) = LinkLayerDecoder.network(in: packet.bytes, linkType: linkType),
+      let datagram = IPDatagram.decode(packet.bytes, at: offset, network: network)
+    else {
+      undecodable += 1
+      return
+    }
+    let payload = UnsafeRawBufferPointer(rebasing: packet.bytes[datagram.payload])
+    if datagram.fragment != nil {
+      guard let whole = fragments.add(datagram, payload: payload, at: packet.timestamp) else { return }
+      whole.withUnsafeBytes { transport(datagram, $0, packet: packet) }
+    } else {
+      transport(datagram, payload, packet: packet)
+    }
+  }
+
+  private mutating func transport(
+    _ datagram: IPDatagram, _ payload: UnsafeRawBufferPointer, packet: CapturedPacket
+  ) {
+    switch datagram.transportProtocol {
+    case 17: udp(datagram, payload, packet: packet)
+    case 6: tcp(datagram, payload, packet: packet)
+    default: break
+    }
+  }
+
+  private mutating func udp(_ datagram: IPDatagram, _ segment: UnsafeRawBufferPointer, packet: CapturedPacket)
+  {
+    guard segment.count >= 8 else {
+      undecodable += 1
+      return
+    }
+    let length = Int(segment[4]) << 8 | Int(segment[5])
+    let end = length >= 8 ? min(length, segment.count) : segment.count
+    let body = UnsafeRawBufferPointer(rebasing: segment[8..<end])
+    guard SIPStartLine.begins(body) else { return }
+    let source = SIPEndpointAddress(address: datagram.source, port: port(segment, 0), isTCP: false)
+    let destination = SIPEndpointAddress(address: datagram.destination, port: port(segment, 2), isTCP: false)
+    deliver(body, framing: .datagram, at: packet, from: source, to: destination)
+  }
+
+  private mutating func tcp(_ datagram: IPDatagram, _ segment: UnsafeRawBufferPointer, packet: CapturedPacket)
+  {
+    guard segment.count >= 20 else {
+      undecodable += 1
+      return
+    }
+    let headerLength = Int(segment[12] >> 4) * 4
+    guard headerLength >= 20, headerLength <= segment.count else {
+      undecodable += 1
+      return
+    }
+    let flags = segment[13]
+    let sequence =
+      UInt32(segment[4]) << 24 | UInt32(segment[5]) << 16 | UInt32(segment[6]) << 8 | UInt32(segment[7])
+    let key = FlowKey(
+      source: SIPEndpointAddress(address: datagram.source, port: port(segment, 0), isTCP: true),
+      destination: SIPEndpointAddress(address: datagram.destination, port: port(segment, 2), isTCP: true))
+    if flags & 0x04 != 0 {
+      streams[key] = nil
+      return
+    }
+    let payload = UnsafeRawBufferPointer(rebasing: segment[headerLength...])
+    if streams[key] == nil {
+      guard flags & 0x02 != 0 || SIPStartLine.begins(payload) || payload.isEmpty == false else { return }
+      if streams.count >= maxStreams, let oldest = streamOrder.first {
+        streams[oldest] = nil
+        streamOrder.removeFirst()
+      }
+      streams[key] = TCPStreamReassembler()
+      streamOrder.append(key)
+    }
+    let messages = streams[key]?.add(sequence: sequence, payload: payload, syn: flags & 0x02 != 0) ?? []
+    for message in messages {
+      message.withUnsafeBytes {
+        deliver($0, framing: .stream, at: packet, from: key.source, to: key.destination)
+      }
+    }
+  }
+
+  private mutating func deliver(
+    _ bytes: UnsafeRawBufferPointer, framing: SIPFraming, at packet: CapturedPacket,
+    from source: SIPEndpointAddress,
+    to destination: SIPEndpointAddress
+  ) {
+    do {
+      let message = try parser.parse(bytes, framing: framing)
+      tracker.add(message, at: packet.timestamp, from: source, to: destination)
+    } catch {
+      malformedSIP += 1
+      if firstMalformed == nil { firstMalformed = "frame \(packet.number): \(error)" }
+    }
+  }
+
+  private func port(_ segment: UnsafeRawBufferPointer, _ offset: Int) -> UInt16 {
+    UInt16(segment[offset]) << 8 | UInt16(segment[offset + 1])
+  }
+
+  /// Ends the capture: incomplete fragments and stream gaps are counted; returns warnings.
+  public mutating func finish() -> [String] {
+    fragments.finish()
+    var warnings: [String] = []
+    if fragments.dropped > 0 {
+      warnings.append("\(fragments.dropped) IP datagrams dropped: a fragment was missing or they timed out")
+    }
+    let gaps = streams.values.reduce(0) { $0 + $1.gaps }
+    if gaps > 0 {
+      warnings.append("\(gaps) TCP gaps (segments missing from the capture); resynchronised after each")
+    }
+    if malformedSIP > 0 {
+      warnings.append("\(malformedSIP) malformed SIP messages skipped (first: \(firstMalformed ?? "?"))")
+    }
+    return warnings
+  }
+}

@@ -1,0 +1,11 @@
+/// Where a captured message came from or went to: address, port and transport.
+public struct SIPEndpointAddress: Hashable, Sendable, CustomStringConvertible {
+  public var address: IPAddress
+  public var port: UInt16
+  public var isTCP: Bool
+
+  public var description: String {
+    let host = address.isIPv6 ? "[\(address)]" : address.description
+    return "\(host):\(port)/\(isTCP ? "tcp" : "udp")"
+  }
+}

@@ -1,0 +1,147 @@
+import SIPCore
+
+/// Rebuilds one direction of a TCP connection and cuts SIP messages from it: segments in order,
+/// out of order, duplicated or retransmitted; a capture that starts mid-stream (or a gap from a
+/// lost segment) resynchronises at the next SIP start line. Memory is bounded: at most
+/// `maxBuffered` bytes waiting, in order or not.
+public struct TCPStreamReassembler: Sendable {
+  public let maxBuffered: Int
+  private var nextSequence: UInt32?
+  private var outOfOrder: [UInt32: [UInt8]] = [:]
+  private var outOfOrderBytes = 0
+  private var buffer: [UInt8] = []
+  private var readIndex = 0
+  private var synchronised = false
+  private let limits: SIPLimits
+  /// Bytes skipped to resynchronise (a partial first message, a gap, garbage).
+  public private(set) var skippedBytes = 0
+  /// Gaps given up on (a segment never captured).
+  public private(set) var gaps = 0
+
+  public init(maxBuffered: Int = 1 << 20, limits: SIPLimits = .default) {
+    self.maxBuffered = maxBuffered
+    self.limits = limits
+  }
+
+  /// Adds a segment; returns the complete SIP messages (their bytes) it made available.
+  public mutating func add(sequence: UInt32, payload: UnsafeRawBufferPointer, syn: Bool) -> [[UInt8]] {
+    if syn {
+      nextSequence = sequence &+ 1
+      synchronised = true
+      return []
+    }
+    guard !payload.isEmpty else { return [] }
+    guard let expected = nextSequence else {
+      nextSequence = sequence &+ UInt32(payload.count)
+      append(payload)
+      return messages()
+    }
+    let distance = Int32(bitPattern: sequence &- expected)
+    if distance == 0 {
+      append(payload)
+      nextSequence = expected &+ UInt32(payload.count)
+      drainOutOfOrder()
+    } else if distance < 0 {
+      let overlap = Int(-distance)
+      guard overlap < payload.count else { return [] }
+      append(UnsafeRawBufferPointer(rebasing: payload[overlap...]))
+      nextSequence = expected &+ UInt32(payload.count - overlap)
+      drainOutOfOrder()
+    } else {
+      if outOfOrder[sequence] == nil {
+        outOfOrder[sequence] = Array(payload)
+        outOfOrderBytes += payload.count
+      }
+      if outOfOrderBytes > maxBuffered { skipGap() }
+    }
+    return messages()
+  }
+
+  /// Gives up on the missing data: jumps to the earliest waiting segment and resynchronises.
+  public mutating func skipGap() {
+    guard let (sequence, _) = outOfOrder.min(by: { Int32(bitPattern: $0.key &- $1.key) < 0 }) else { return }
+    gaps += 1
+    synchronised = false
+    nextSequence = sequence
+    drainOutOfOrder()
+  }
+
+  private mutating func drainOutOfOrder() {
+    while let expected = nextSequence, let segment = outOfOrder.removeValue(forKey: expected) {
+      outOfOrderBytes -= segment.count
+      segment.withUnsafeBytes { append($0) }
+      nextSequence = expected &+ UInt32(segment.count)
+    }
+  }
+
+  private mutating func append(_ bytes: UnsafeRawBufferPointer) {
+    if readIndex > 0 && readIndex * 2 >= buffer.count {
+      buffer.removeFirst(readIndex)
+      readIndex = 0
+    }
+    buffer.append(contentsOf: bytes)
+    if buffer.count - readIndex > maxBuffered {
+      skippedBytes += buffer.count - readIndex
+      buffer.removeAll()
+      readIndex = 0
+      synchronised = false
+    }
+  }
+
+  /// Cuts whole messages from the buffer, resynchronising where needed.
+  private mutating func messages() -> [[UInt8]] {
+    var found: [[UInt8]] = []
+    while readIndex < buffer.count {
+      let step: Step = buffer.withUnsafeBytes { raw in
+        let unread = UnsafeRawBufferPointer(rebasing: raw[readIndex...])
+        if !synchronised {
+          guard let start = SIPStartLine.next(in: unread, from: 0) else {
+            return .notFound(keep: min(unread.count, 1024))
+          }
+          return .startsAt(start)
+        }
+        do {
+          switch try SIPStreamFramer.frame(unread, limits: limits) {
+          case .needMoreData: return .needMoreData
+          case .skip(let count): return .skip(count)
+          case .message(let length): return .message(length)
+          }
+        } catch {
+          return .broken
+        }
+      }
+      switch step {
+      case .notFound(let keep):
+        let skip = buffer.count - readIndex - keep
+        readIndex += skip
+        skippedBytes += skip
+        return found
+      case .startsAt(let start):
+        readIndex += start
+        skippedBytes += start
+        synchronised = true
+      case .needMoreData:
+        return found
+      case .skip(let count):
+        readIndex += count
+      case .message(let length):
+        found.append(Array(buffer[readIndex..<readIndex + length]))
+        readIndex += length
+      case .broken:
+        synchronised = false
+        readIndex += 1
+        skippedBytes += 1
+      }
+    }
+    return found
+  }
+
+  private enum Step {
+    case notFound(keep: Int)
+    case startsAt(Int)
+    case needMoreData
+    case skip(Int)
+    case message(Int)
+    case broken
+  }
+}
