@@ -52,7 +52,11 @@ public struct PublishTracker: Sendable {
     to destination: SIPEndpointAddress
   ) {
     sipMessages += 1
-    guard let cseq = message.cseq, cseq.method == .publish, let key = Self.key(message, cseq) else { return }
+    guard let cseqText = message.headers[.cseq], cseqText.utf8.count >= 9,
+      cseqText.utf8.suffix(7).elementsEqual("PUBLISH".utf8), let cseq = CSeq(cseqText),
+      cseq.method == .publish,
+      let key = Self.key(message, cseq)
+    else { return }
     if message.isRequest {
       guard message.method == .publish else { return }
       publishRequestMessages += 1
@@ -65,7 +69,7 @@ public struct PublishTracker: Sendable {
 
   private static func key(_ message: SIPMessage, _ cseq: CSeq) -> Key? {
     guard let callID = message.headers[.callID] else { return nil }
-    return Key(branch: message.topVia?.branch ?? "", callID: callID, sequence: cseq.sequence)
+    return Key(branch: message.topViaBranch ?? "", callID: callID, sequence: cseq.sequence)
   }
 
   private mutating func addRequest(
@@ -76,7 +80,7 @@ public struct PublishTracker: Sendable {
       transactions[existing].retransmissions += 1
       return
     }
-    let request = try? PublishRequest(message)
+    let request = try? PublishRequest(message, validating: false)
     if request?.operation == nil { unclassified += 1 }
     let chain: Int
     if let tag = request?.ifMatch, let known = chainByTag[tag] {

@@ -30,9 +30,11 @@ public struct PublishRequest: Sendable {
     public var description: String { reason }
   }
 
-  /// Reads a PUBLISH (or any request: only PUBLISH semantics are applied).
-  public init(_ message: SIPMessage) throws(MalformedRequest) {
-    try RequestChecks.requireWellFormed(message)
+  /// Reads a PUBLISH (or any request: only PUBLISH semantics are applied). With `validating`
+  /// false the RFC 3261 well-formedness checks are skipped (to classify what a capture holds,
+  /// as it was sent).
+  public init(_ message: SIPMessage, validating: Bool = true) throws(MalformedRequest) {
+    if validating { try RequestChecks.requireWellFormed(message) }
     guard let uriText = message.requestURI, let uri = SIPURI(uriText) else {
       throw MalformedRequest("Bad Request-URI")
     }

@@ -10,10 +10,34 @@ public struct CSeq: Hashable, Sendable, CustomStringConvertible {
 
   /// Parses `NUMBER METHOD`; nil unless the number fits 32 bits and a method follows.
   public init?(_ text: String) {
-    let parts = text.split(whereSeparator: { $0 == " " || $0 == "\t" })
-    guard parts.count == 2, parts[0].utf8.count <= 10, let number = UInt32(parts[0]) else { return nil }
-    sequence = number
-    method = SIPMethod(String(parts[1]))
+    let utf8 = text.utf8
+    var index = utf8.startIndex
+    while index < utf8.endIndex, utf8[index] == .space || utf8[index] == .tab {
+      index = utf8.index(after: index)
+    }
+    var number: UInt64 = 0
+    var digits = 0
+    while index < utf8.endIndex, utf8[index] >= .zero, utf8[index] <= .nine {
+      number = number * 10 + UInt64(utf8[index] - .zero)
+      digits += 1
+      guard digits <= 10 else { return nil }
+      index = utf8.index(after: index)
+    }
+    guard digits > 0, number <= UInt64(UInt32.max), index < utf8.endIndex,
+      utf8[index] == .space || utf8[index] == .tab
+    else { return nil }
+    while index < utf8.endIndex, utf8[index] == .space || utf8[index] == .tab {
+      index = utf8.index(after: index)
+    }
+    var end = utf8.endIndex
+    while end > index, utf8[utf8.index(before: end)] == .space || utf8[utf8.index(before: end)] == .tab {
+      end = utf8.index(before: end)
+    }
+    guard index < end, !utf8[index..<end].contains(.space), !utf8[index..<end].contains(.tab) else {
+      return nil
+    }
+    sequence = UInt32(number)
+    method = SIPMethod(String(text[index..<end]))
   }
 
   public var description: String { "\(sequence) \(method)" }

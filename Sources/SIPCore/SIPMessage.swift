@@ -65,6 +65,26 @@ public struct SIPMessage: Hashable, Sendable {
     return SIPHeaders.splitList(field).first.flatMap(Via.init)
   }
 
+  /// The `branch` parameter of the top Via, found without parsing the whole Via.
+  public var topViaBranch: String? {
+    guard let field = headers[.via] else { return nil }
+    let utf8 = field.utf8
+    let end = utf8.firstIndex(of: UInt8(ascii: ",")) ?? utf8.endIndex
+    let marker = Array(";branch=".utf8)
+    var index = utf8.startIndex
+    while index < end {
+      if utf8[index] == UInt8(ascii: ";"),
+        utf8[index..<end].prefix(marker.count).elementsEqual(marker, by: { $0 | 0x20 == $1 | 0x20 })
+      {
+        let start = utf8.index(index, offsetBy: marker.count)
+        let stop = utf8[start..<end].firstIndex(where: { $0 == UInt8(ascii: ";") || $0 == .space }) ?? end
+        return String(field[start..<stop])
+      }
+      index = utf8.index(after: index)
+    }
+    return nil
+  }
+
   /// The CSeq header, parsed; nil if absent or malformed.
   public var cseq: CSeq? {
     headers[.cseq].flatMap(CSeq.init)

@@ -49,6 +49,10 @@ struct SIPValueTests {
     #expect(CSeq("x PUBLISH") == nil)
     #expect(CSeq("99999999999 PUBLISH") == nil)
     #expect(CSeq("1") == nil)
+    #expect(CSeq("7\tPUBLISH ") == CSeq(7, .publish))
+    #expect(CSeq("7 PUB LISH") == nil)
+    #expect(CSeq("4294967295 X") == CSeq(4_294_967_295, SIPMethod("X")))
+    #expect(CSeq("4294967296 X") == nil)
   }
 
   @Test func parsesNameAddresses() {
