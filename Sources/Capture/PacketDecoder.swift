@@ -12,21 +12,23 @@ public struct PacketDecoder {
   public private(set) var tracker = PublishTracker()
   public private(set) var packets = 0
   public private(set) var undecodable = 0
-  public private(set) var malformedSIP = 0
+  /// Frames captured shorter than they were (snapshot length): their SIP may be incomplete.
+  public private(set) var cutFrames = 0
   private var fragments = FragmentReassembler()
   private var streams: [FlowKey: TCPStreamReassembler] = [:]
   private var streamOrder: [FlowKey] = []
-  private let parser = SIPParser()
   public let maxStreams: Int
-  private var firstMalformed: String?
 
   public init(maxStreams: Int = 65_536) {
     self.maxStreams = maxStreams
   }
 
   /// Decodes one frame of a capture with the given link type.
+  /// SIP messages are read with ``PublishScan``: only PUBLISH requests and responses enter the
+  /// picture; every SIP message is counted.
   public mutating func add(_ packet: CapturedPacket, linkType: LinkType) {
     packets += 1
+    if packet.originalLength > packet.bytes.count { cutFrames += 1 }
     guard let (network, offset) = LinkLayerDecoder.network(in: packet.bytes, linkType: linkType),
       let datagram = IPDatagram.decode(packet.bytes, at: offset, network: network)
     else {
@@ -111,13 +113,11 @@ public struct PacketDecoder {
     from source: SIPEndpointAddress,
     to destination: SIPEndpointAddress
   ) {
-    do {
-      let message = try parser.parse(bytes, framing: framing)
-      tracker.add(message, at: packet.timestamp, from: source, to: destination)
-    } catch {
-      malformedSIP += 1
-      if firstMalformed == nil { firstMalformed = "frame \(packet.number): \(error)" }
+    guard let scan = PublishScan.scan(bytes) else {
+      tracker.countOtherMessage()
+      return
     }
+    tracker.add(scan, bytes: bytes, at: packet.timestamp, from: source, to: destination)
   }
 
   private func port(_ segment: UnsafeRawBufferPointer, _ offset: Int) -> UInt16 {
@@ -135,8 +135,10 @@ public struct PacketDecoder {
     if gaps > 0 {
       warnings.append("\(gaps) TCP gaps (segments missing from the capture); resynchronised after each")
     }
-    if malformedSIP > 0 {
-      warnings.append("\(malformedSIP) malformed SIP messages skipped (first: \(firstMalformed ?? "?"))")
+    if cutFrames > 0 {
+      warnings.append(
+        "\(cutFrames) frames were captured shorter than they were (snapshot length); their SIP may be missing"
+      )
     }
     return warnings
   }

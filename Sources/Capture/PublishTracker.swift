@@ -8,7 +8,8 @@ import SIPCore
 public struct PublishTracker: Sendable {
   /// One PUBLISH transaction as recorded.
   public struct Transaction: Sendable {
-    public var request: SIPMessage
+    /// The request as first sent (bytes as captured).
+    public var requestBytes: [UInt8]
     public var firstSeen: UInt64
     public var source: SIPEndpointAddress
     public var destination: SIPEndpointAddress
@@ -16,6 +17,7 @@ public struct PublishTracker: Sendable {
     public var operation: PublishOperation?
     public var event: String?
     public var resource: String
+    public var ifMatch: String?
     public var finalStatus: Int?
     public var finalAt: UInt64?
     /// SIP-ETag and Expires of a 2xx.
@@ -25,6 +27,9 @@ public struct PublishTracker: Sendable {
     public var chain: Int
     /// Latency as recorded: first request to final response.
     public var latency: UInt64? { finalAt.map { $0 > firstSeen ? $0 - firstSeen : 0 } }
+
+    /// The request, parsed.
+    public var request: SIPMessage? { try? SIPParser().parse(requestBytes) }
   }
 
   struct Key: Hashable, Sendable {
@@ -42,48 +47,42 @@ public struct PublishTracker: Sendable {
   public private(set) var publishResponseMessages = 0
   public private(set) var unmatchedResponses = 0
   public private(set) var retransmittedResponses = 0
-  /// PUBLISH requests too malformed to classify (counted as transactions with no operation).
-  public private(set) var unclassified = 0
 
   public init() {}
 
+  /// A SIP message that is not part of the PUBLISH picture (or could not be read).
+  public mutating func countOtherMessage() {
+    sipMessages += 1
+  }
+
+  /// A PUBLISH request or response, read by ``PublishScan``, with its bytes.
   public mutating func add(
-    _ message: SIPMessage, at time: UInt64, from source: SIPEndpointAddress,
+    _ scan: PublishScan, bytes: UnsafeRawBufferPointer, at time: UInt64, from source: SIPEndpointAddress,
     to destination: SIPEndpointAddress
   ) {
     sipMessages += 1
-    guard let cseqText = message.headers[.cseq], cseqText.utf8.count >= 9,
-      cseqText.utf8.suffix(7).elementsEqual("PUBLISH".utf8), let cseq = CSeq(cseqText),
-      cseq.method == .publish,
-      let key = Self.key(message, cseq)
-    else { return }
-    if message.isRequest {
-      guard message.method == .publish else { return }
+    let key = Key(branch: scan.branch, callID: scan.callID, sequence: scan.sequence)
+    switch scan.kind {
+    case .request(let method, let uri):
+      guard method == "PUBLISH" else { return }
       publishRequestMessages += 1
-      addRequest(message, key: key, at: time, from: source, to: destination)
-    } else {
+      addRequest(scan, uri: uri, bytes: bytes, key: key, at: time, from: source, to: destination)
+    case .response(let status):
       publishResponseMessages += 1
-      addResponse(message, key: key, at: time)
+      addResponse(scan, status: status, key: key, at: time)
     }
   }
 
-  private static func key(_ message: SIPMessage, _ cseq: CSeq) -> Key? {
-    guard let callID = message.headers[.callID] else { return nil }
-    return Key(branch: message.topViaBranch ?? "", callID: callID, sequence: cseq.sequence)
-  }
-
   private mutating func addRequest(
-    _ message: SIPMessage, key: Key, at time: UInt64, from source: SIPEndpointAddress,
-    to destination: SIPEndpointAddress
+    _ scan: PublishScan, uri: String, bytes: UnsafeRawBufferPointer, key: Key, at time: UInt64,
+    from source: SIPEndpointAddress, to destination: SIPEndpointAddress
   ) {
     if let existing = index[key] {
       transactions[existing].retransmissions += 1
       return
     }
-    let request = try? PublishRequest(message, validating: false)
-    if request?.operation == nil { unclassified += 1 }
     let chain: Int
-    if let tag = request?.ifMatch, let known = chainByTag[tag] {
+    if let tag = scan.ifMatch, let known = chainByTag[tag] {
       chain = known
     } else {
       chainCount += 1
@@ -92,13 +91,13 @@ public struct PublishTracker: Sendable {
     index[key] = transactions.count
     transactions.append(
       Transaction(
-        request: message, firstSeen: time, source: source, destination: destination,
-        operation: request?.operation,
-        event: request?.event, resource: request?.resource ?? (message.requestURI ?? ""), chain: chain))
+        requestBytes: Array(bytes), firstSeen: time, source: source, destination: destination,
+        operation: scan.operation, event: scan.event, resource: SIPURI(uri)?.addressOfRecord ?? uri,
+        ifMatch: scan.ifMatch, chain: chain))
   }
 
-  private mutating func addResponse(_ message: SIPMessage, key: Key, at time: UInt64) {
-    guard let status = message.statusCode, status >= 200 else { return }
+  private mutating func addResponse(_ scan: PublishScan, status: Int, key: Key, at time: UInt64) {
+    guard status >= 200 else { return }
     guard let position = index[key] else {
       unmatchedResponses += 1
       return
@@ -110,10 +109,9 @@ public struct PublishTracker: Sendable {
     transactions[position].finalStatus = status
     transactions[position].finalAt = time
     guard (200..<300).contains(status) else { return }
-    let tag = message.headers[.sipETag]?.trimmingSIPWhitespace()
-    transactions[position].issuedTag = tag
-    transactions[position].grantedExpires = message.headers[.expires].flatMap(PublishRequest.deltaSeconds)
-    if let tag, transactions[position].operation != .remove {
+    transactions[position].issuedTag = scan.entityTag
+    transactions[position].grantedExpires = scan.expires
+    if let tag = scan.entityTag, transactions[position].operation != .remove {
       chainByTag[tag] = transactions[position].chain
     }
   }

@@ -23,7 +23,7 @@ public enum SIPStartLine {
   /// The length of a SIP start line at `start`, or nil if there is none there.
   static func lineLength(_ bytes: UnsafeRawBufferPointer, at start: Int) -> Int? {
     let limit = min(bytes.count, start + 1024)
-    guard let end = (start..<limit).first(where: { bytes[$0] == 10 }) else { return nil }
+    guard let end = ByteSearch.first(10, in: bytes, start..<limit) else { return nil }
     let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
     let version = Array("SIP/2.0".utf8)
     if line.count > 12, line.prefix(8).elementsEqual(version + [32], by: { $0 | 0x20 == $1 | 0x20 }),
