@@ -1,5 +1,11 @@
 import CPcap
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// A pcap or pcapng file opened through libpcap, read frame by frame with nanosecond
 /// timestamps. A file that is not a capture fails to open with a ``CaptureError``; damage later
 /// in the file (truncation) ends the reading with a warning, keeping what came before.
@@ -36,12 +42,25 @@ public final class CaptureFile {
     pcap_close(handle)
   }
 
+  /// How far into the file reading is, 0...1 (nil when unknown).
+  func fractionRead(of total: Int64) -> Double? {
+    guard total > 0, let file = pcap_file(handle) else { return nil }
+    let position = ftello(file)
+    return position >= 0 ? min(Double(position) / Double(total), 1) : nil
+  }
+
   /// Calls `body` for every frame, in file order; the bytes are valid only during the call.
   /// Returns a warning when the file ends in damage (for example a truncated last frame).
+  /// `progress` is called every 65 536 frames with the fraction of the file read.
   @discardableResult
-  public func forEachPacket(_ body: (CapturedPacket) -> Void) -> String? {
+  public func forEachPacket(progress: ((Double) -> Void)? = nil, _ body: (CapturedPacket) -> Void) -> String?
+  {
     var number = 0
+    let total = progress == nil ? 0 : fileSize()
     while true {
+      if let progress, number & 0xFFFF == 0xFFFF, let fraction = fractionRead(of: total) {
+        progress(fraction)
+      }
       var header: UnsafeMutablePointer<pcap_pkthdr>?
       var data: UnsafePointer<UInt8>?
       let status = pcap_next_ex(handle, &header, &data)
@@ -63,6 +82,11 @@ public final class CaptureFile {
         return "\(path): reading stopped after frame \(number): \(message)"
       }
     }
+  }
+
+  private func fileSize() -> Int64 {
+    var status = stat()
+    return stat(path, &status) == 0 ? Int64(status.st_size) : 0
   }
 
   private static func explain(_ message: String) -> String {

@@ -18,7 +18,7 @@ public enum Extractor {
     var warnings: [String] = []
     if files.count == 1 {
       let file = files[0]
-      if let warning = file.forEachPacket({ decoder.add($0, linkType: file.linkType) }) {
+      if let warning = file.forEachPacket(progress: progress, { decoder.add($0, linkType: file.linkType) }) {
         warnings.append(warning)
       }
     } else {
