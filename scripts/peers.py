@@ -160,9 +160,14 @@ def start_kamailio(port: int | None = None, children: int = 2, stateless: bool =
     ]
     if stateless:
         command += ["-A", "STATELESS"]
+    return launch("kamailio", command, port, rundir, log)
+
+
+def launch(name: str, command: list[str], port: int, rundir: Path, log: Path) -> Server:
+    """Starts a server in its own process group and waits until it answers OPTIONS."""
     process = subprocess.Popen(command, stdout=log.open("w"), stderr=subprocess.STDOUT,
                                stdin=subprocess.DEVNULL, start_new_session=True)
-    server = Server("kamailio", process, port, rundir, log)
+    server = Server(name, process, port, rundir, log)
     try:
         wait_until_answers_options(port, process, log)
     except Exception:
@@ -184,15 +189,7 @@ def start_pubsim_compositor(port: int | None = None, extra: list[str] | None = N
     command = [str(pubsim_binary(configuration)), "compositor",
                "--listen", f"sip:127.0.0.1:{port}", "--listen", f"sip:127.0.0.1:{port};transport=tcp"]
     command += extra or []
-    process = subprocess.Popen(command, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL, start_new_session=True)
-    server = Server("pubsim", process, port, rundir, log)
-    try:
-        wait_until_answers_options(port, process, log)
-    except Exception:
-        server.stop()
-        raise
-    return server
+    return launch("pubsim", command, port, rundir, log)
 
 
 @dataclass
