@@ -34,6 +34,10 @@ public struct PublisherBehaviour: Sendable, Equatable {
   /// First back-off after a failure; doubles per consecutive failure up to `maximumBackoff`.
   public var initialBackoff: UInt64
   public var maximumBackoff: UInt64
+  /// Due times (refresh, modify, session end, back-off) are rounded up to this grid, the
+  /// engine's timer resolution, so that a publisher's intended send time is a time the engine
+  /// really wakes at. 0 keeps exact times.
+  public var schedulingGrid: UInt64 = 1_000_000
 
   public init(
     shape: Shape = .steady, requestedExpires: UInt32 = 3600, refreshFraction: Double = 0.8,
@@ -50,6 +54,12 @@ public struct PublisherBehaviour: Sendable, Equatable {
     self.offlineLength = offlineLength
     self.initialBackoff = initialBackoff
     self.maximumBackoff = maximumBackoff
+  }
+
+  /// A time rounded up to the scheduling grid.
+  func onGrid(_ time: UInt64) -> UInt64 {
+    guard schedulingGrid > 1 else { return time }
+    return (time + schedulingGrid - 1) / schedulingGrid * schedulingGrid
   }
 
   /// The SIPp-shaped cycle used by `--arrival-rate`.

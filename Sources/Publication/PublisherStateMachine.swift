@@ -122,8 +122,8 @@ public struct PublisherStateMachine: Sendable {
   /// The publisher comes online at `now` (its scheduled arrival).
   public mutating func start(now: UInt64, using random: inout some RandomNumberGenerator) -> Action {
     guard case .offline = phase, !stopping else { return .leave }
-    if let length = behaviour.sessionLength { sessionEndsAt = now + length }
-    modifyAt = behaviour.modifyDelay(using: &random).map { now + $0 }
+    if let length = behaviour.sessionLength { sessionEndsAt = behaviour.onGrid(now + length) }
+    modifyAt = behaviour.modifyDelay(using: &random).map { behaviour.onGrid(now + $0) }
     return send(Request(operation: .initial, ifMatch: nil, expires: expiresToAsk, intendedAt: now))
   }
 
@@ -229,13 +229,13 @@ public struct PublisherStateMachine: Sendable {
       default: return sendRemove(intendedAt: now)
       }
     }
-    refreshAt = now + behaviour.refreshDelay(granted: granted, using: &random)
+    refreshAt = behaviour.onGrid(now + behaviour.refreshDelay(granted: granted, using: &random))
     if request.operation == .modify {
       // The modification schedule is open loop: the next one is due a random interval after the
       // previous one was *meant* to go, not after it was answered. A slow server therefore
       // builds a backlog that is sent (and measured from its due times) when it recovers,
       // instead of silently thinning the load (coordinated omission).
-      modifyAt = behaviour.modifyDelay(using: &random).map { request.intendedAt + $0 }
+      modifyAt = behaviour.modifyDelay(using: &random).map { behaviour.onGrid(request.intendedAt + $0) }
     }
     return nextDueAction(now: now)
   }
@@ -259,8 +259,9 @@ public struct PublisherStateMachine: Sendable {
     modifyAt = nil
     sessionEndsAt = nil
     guard !stopping, behaviour.shape == .steady, let offline = behaviour.offlineLength else { return leave() }
-    phase = .offline(returnAt: now + offline)
-    return .wakeUp(at: now + offline)
+    let returnAt = behaviour.onGrid(now + offline)
+    phase = .offline(returnAt: returnAt)
+    return .wakeUp(at: returnAt)
   }
 
   private mutating func failed(_ request: Request, now: UInt64) -> Action {
@@ -273,8 +274,9 @@ public struct PublisherStateMachine: Sendable {
     if retry.operation != .initial && entityTag == nil {
       retry = Request(operation: .initial, ifMatch: nil, expires: expiresToAsk, intendedAt: now)
     }
-    phase = .backingOff(retry, until: now + delay)
-    return .wakeUp(at: now + delay)
+    let until = behaviour.onGrid(now + delay)
+    phase = .backingOff(retry, until: until)
+    return .wakeUp(at: until)
   }
 
   private mutating func sendConditional(_ operation: PublishOperation, intendedAt: UInt64) -> Action {

@@ -87,7 +87,7 @@ struct PublisherStateMachineTests {
     let again = Machine.Challenge(value: "Digest realm=\"r\", nonce=\"n2\"", isProxy: false)
     #expect(
       publisher.answer(Machine.Response(statusCode: 401, challenge: again), at: 2)
-        == .wakeUp(at: 2 + Self.second))
+        == .wakeUp(at: Self.second + 1_000_000), "back-off from 2 ns, on the 1 ms grid")
   }
 
   @Test func staleNonceIsAnsweredAgain() {
