@@ -1,10 +1,14 @@
 #!/bin/sh
-# Installs what pubsim's tests and benchmarks need from Debian's packages: libpcap (captures),
-# SIPp (the peer load generator), Kamailio with its presence modules (the real compositor),
-# tshark and tcpdump (the peer dissector and recorder), sipsak (probes). Idempotent; needs root
-# (or sudo) and apt-get.
+# Installs what pubsim needs from Debian's packages. With "build": only libpcap-dev, which
+# building pubsim needs (captures are read with libpcap). Without: also what the tests and
+# benchmarks use: SIPp (the peer load generator), Kamailio with its presence modules (the real
+# compositor), tshark and tcpdump (the peer dissector and recorder), sipsak (probes), curl.
+# Idempotent; needs root (or sudo) and apt-get.
 set -eu
-packages="libpcap-dev sip-tester kamailio kamailio-presence-modules kamailio-sqlite-modules sipsak tshark tcpdump"
+packages="libpcap-dev"
+if [ "${1:-}" != "build" ]; then
+  packages="$packages sip-tester kamailio kamailio-presence-modules kamailio-sqlite-modules sipsak tshark tcpdump curl"
+fi
 missing=""
 for package in $packages; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
