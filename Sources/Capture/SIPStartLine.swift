@@ -1,3 +1,5 @@
+import SIPCore
+
 /// Recognises the start of a SIP message by its content, on any port: a status line
 /// (`SIP/2.0 200 ...`) or a request line (`METHOD sip:... SIP/2.0`).
 public enum SIPStartLine {

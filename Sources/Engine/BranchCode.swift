@@ -1,3 +1,5 @@
+import NIOCore
+
 /// Transaction identifiers carried in the Via branch, so that a response finds its transaction
 /// without a hash lookup: `z9hG4bK-<run>-<shard>-<slot>-<generation>`. The run tag keeps stray
 /// responses from an earlier run from matching.
@@ -17,6 +19,18 @@ struct BranchCode: Equatable, Sendable {
     self.shard = shard
     self.slot = slot
     self.generation = generation
+  }
+
+  /// Writes the branch piece by piece (each piece fits a small string: no allocation).
+  func write(into buffer: inout ByteBuffer) {
+    buffer.writeStaticString("z9hG4bK-")
+    buffer.writeString(String(run, radix: 36))
+    buffer.writeStaticString("-")
+    buffer.writeString(String(shard, radix: 36))
+    buffer.writeStaticString("-")
+    buffer.writeString(String(slot, radix: 36))
+    buffer.writeStaticString("-")
+    buffer.writeString(String(generation, radix: 36))
   }
 
   /// Reads a branch this engine wrote; nil for anything else.

@@ -7,21 +7,27 @@ import Transport
 /// Writes a publisher's PUBLISH straight into a buffer: the headers RFC 3261 requires, the
 /// RFC 3903 ones for the operation, and the body for initial and modify.
 struct RequestWriter {
-  /// What stays the same for one publisher across its requests.
+  /// What stays the same for one publisher across its requests. The address, Call-ID and tag
+  /// are written from their parts, so that sending builds no strings.
   struct Publisher {
-    var aor: String
-    var callID: String
-    var fromTag: String
+    var user: String
+    var domain: String
+    /// The publisher's number in the run (in its Call-ID and From tag).
+    var number: Int
+    /// The run's tag (in Call-IDs, so runs do not collide).
+    var runTag: String
     var event: EventMix
-    var username: String
     var password: String?
+
+    /// `user@domain`.
+    var aor: String { user + "@" + domain }
   }
 
   /// What changes per request.
   struct Outgoing {
     var request: PublisherStateMachine.Request
     var cseq: UInt32
-    var branch: String
+    var branch: BranchCode
     var body: [UInt8]
     var authorization: (name: String, value: String)?
   }
@@ -32,20 +38,22 @@ struct RequestWriter {
 
   func write(_ outgoing: Outgoing, for publisher: Publisher, into buffer: inout ByteBuffer) {
     buffer.writeStaticString("PUBLISH sip:")
-    buffer.writeString(publisher.aor)
+    writeAddress(publisher, into: &buffer)
     buffer.writeStaticString(" SIP/2.0\r\nVia: SIP/2.0/")
     buffer.writeString(transport == .udp ? "UDP " : "TCP ")
     buffer.writeString(sentBy)
     buffer.writeStaticString(";branch=")
-    buffer.writeString(outgoing.branch)
+    outgoing.branch.write(into: &buffer)
     buffer.writeStaticString(";rport\r\nMax-Forwards: 70\r\nFrom: <sip:")
-    buffer.writeString(publisher.aor)
-    buffer.writeStaticString(">;tag=")
-    buffer.writeString(publisher.fromTag)
+    writeAddress(publisher, into: &buffer)
+    buffer.writeStaticString(">;tag=p")
+    buffer.writeString(String(publisher.number))
     buffer.writeStaticString("\r\nTo: <sip:")
-    buffer.writeString(publisher.aor)
-    buffer.writeStaticString(">\r\nCall-ID: ")
-    buffer.writeString(publisher.callID)
+    writeAddress(publisher, into: &buffer)
+    buffer.writeStaticString(">\r\nCall-ID: pubsim-")
+    buffer.writeString(publisher.runTag)
+    buffer.writeStaticString("-")
+    buffer.writeString(String(publisher.number))
     buffer.writeStaticString("\r\nCSeq: ")
     buffer.writeString(String(outgoing.cseq))
     buffer.writeStaticString(" PUBLISH\r\nEvent: ")
@@ -73,5 +81,11 @@ struct RequestWriter {
     buffer.writeString(String(outgoing.body.count))
     buffer.writeStaticString("\r\n\r\n")
     buffer.writeBytes(outgoing.body)
+  }
+
+  private func writeAddress(_ publisher: Publisher, into buffer: inout ByteBuffer) {
+    buffer.writeString(publisher.user)
+    buffer.writeStaticString("@")
+    buffer.writeString(publisher.domain)
   }
 }

@@ -57,6 +57,7 @@ final class Shard: @unchecked Sendable {
   let plan: LoadPlan
   let loop: EventLoop
   let runTag: UInt32
+  private let runTagText: String
   private(set) var metrics: RunMetrics
   private(set) var peakActive = 0
   /// Publishers online when the run was told to stop.
@@ -84,7 +85,6 @@ final class Shard: @unchecked Sendable {
   private var wake: Scheduled<Void>?
   private var wakeAt: UInt64 = .max
   private var running = false
-  private let parser = SIPParser()
   private let allocator = ByteBufferAllocator()
   private var finished: EventLoopPromise<Void>?
 
@@ -93,6 +93,7 @@ final class Shard: @unchecked Sendable {
     self.plan = plan
     self.loop = loop
     self.runTag = runTag
+    runTagText = String(runTag, radix: 36)
     metrics = RunMetrics(startedAt: 0)
     random = SplitMix64(seed: UInt64(runTag) << 8 | UInt64(index))
     let shards = max(plan.shards, 1)
@@ -363,7 +364,7 @@ final class Shard: @unchecked Sendable {
     var bytes = allocator.buffer(capacity: 640 + body.count)
     connection.writer.write(
       RequestWriter.Outgoing(
-        request: request, cseq: publishers[publisher].cseq, branch: branch.text, body: body,
+        request: request, cseq: publishers[publisher].cseq, branch: branch, body: body,
         authorization: authorization(for: request, publisher: publisher, identity: identity)),
       for: identity, into: &bytes)
     let reliable = connection.transport != .udp
@@ -399,7 +400,7 @@ final class Shard: @unchecked Sendable {
     auth.nonceCount &+= 1
     publishers[publisher].auth = auth
     let value = DigestAuthorization.header(
-      answering: auth.challenge, method: "PUBLISH", uri: "sip:" + identity.aor, username: identity.username,
+      answering: auth.challenge, method: "PUBLISH", uri: "sip:" + identity.aor, username: identity.user,
       password: password, nonceCount: auth.nonceCount, cnonce: String(random.next(), radix: 16))
     return (auth.isProxy ? "Proxy-Authorization" : "Authorization", value)
   }
@@ -407,10 +408,9 @@ final class Shard: @unchecked Sendable {
   private func identityOfPublisher(_ publisher: Int) -> RequestWriter.Publisher {
     let global = publisher * max(plan.shards, 1) + index
     let identity = plan.identities.identity(at: global)
-    let aor = identity.user + "@" + (identity.domain ?? plan.domain)
     return RequestWriter.Publisher(
-      aor: aor, callID: "pubsim-\(String(runTag, radix: 36))-\(global)", fromTag: "p\(global)",
-      event: EventMix.pick(plan.events, index: global), username: identity.user, password: identity.password)
+      user: identity.user, domain: identity.domain ?? plan.domain, number: global, runTag: runTagText,
+      event: EventMix.pick(plan.events, index: global), password: identity.password)
   }
 
   private func allocateTransaction() -> Int {
@@ -446,13 +446,11 @@ final class Shard: @unchecked Sendable {
   // MARK: Responses
 
   /// Handles bytes read from one of the shard's sockets (a datagram, or one framed TCP message).
-  func received(_ bytes: ByteBuffer, framing: SIPFraming) {
+  func received(_ bytes: ByteBuffer) {
     let now = NIODeadline.now().uptimeNanoseconds
-    let parsed = bytes.withUnsafeReadableBytes { raw in
-      Result { () throws(SIPParseError) in try parser.parse(raw, framing: framing) }
-    }
-    guard case .success(let message) = parsed, let response = ResponseSummary(message),
-      let code = BranchCode(response.branch), code.run == runTag, code.shard == index,
+    let summary = bytes.withUnsafeReadableBytes { ResponseSummary($0) }
+    guard let response = summary, let code = BranchCode(response.branch), code.run == runTag,
+      code.shard == index,
       code.slot < transactions.count
     else {
       metrics.strayResponses += 1

@@ -12,7 +12,7 @@ final class ShardDatagramHandler: ChannelInboundHandler {
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-    shard.received(unwrapInboundIn(data).data, framing: .datagram)
+    shard.received(unwrapInboundIn(data).data)
   }
 
   func channelReadComplete(context: ChannelHandlerContext) {
@@ -40,7 +40,7 @@ final class ShardStreamHandler: ChannelInboundHandler {
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-    shard.received(unwrapInboundIn(data), framing: .stream)
+    shard.received(unwrapInboundIn(data))
   }
 
   func channelReadComplete(context: ChannelHandlerContext) {

@@ -1,6 +1,3 @@
-import Publication
-import SIPCore
-
 /// What the PUBLISH picture needs from one SIP message, read in a single pass over its header
 /// section without building a full message: the transaction key (top Via branch, Call-ID,
 /// CSeq), and the RFC 3903 fields (Event, SIP-If-Match, Expires, SIP-ETag, body or not). Messages
@@ -22,15 +19,15 @@ public struct PublishScan: Sendable, Equatable {
   public var ifMatch: String?
   public var expires: UInt32?
   public var entityTag: String?
+  public var minExpires: UInt32?
+  /// A 401's WWW-Authenticate or a 407's Proxy-Authenticate value.
+  public var wwwAuthenticate: String?
+  public var proxyAuthenticate: String?
   public var hasBody: Bool
 
-  /// The RFC 3903 operation of a request.
-  public var operation: PublishOperation? {
-    PublishOperation.classify(hasBody: hasBody, hasIfMatch: ifMatch != nil, expires: expires)
-  }
-
   enum Field {
-    case via, callID, cseq, event, ifMatch, expires, entityTag, contentLength
+    case via, callID, cseq, event, ifMatch, expires, entityTag, contentLength, minExpires, wwwAuthenticate
+    case proxyAuthenticate
   }
 
   /// Reads a message; nil when it is not a PUBLISH request or response, or lacks what
@@ -43,7 +40,7 @@ public struct PublishScan: Sendable, Equatable {
     else { return nil }
     var scan = PublishScan(
       kind: kind, callID: "", sequence: 0, branch: "", event: nil, ifMatch: nil, expires: nil, entityTag: nil,
-      hasBody: false)
+      minExpires: nil, wwwAuthenticate: nil, proxyAuthenticate: nil, hasBody: false)
     var sawCSeq = false
     var contentLength: Int?
     var position = firstEnd.next
@@ -71,7 +68,13 @@ public struct PublishScan: Sendable, Equatable {
       case .ifMatch:
         scan.ifMatch = text(bytes, value)
       case .expires:
-        scan.expires = PublishRequest.deltaSeconds(text(bytes, value))
+        scan.expires = deltaSeconds(bytes, value)
+      case .minExpires:
+        scan.minExpires = deltaSeconds(bytes, value)
+      case .wwwAuthenticate:
+        scan.wwwAuthenticate = text(bytes, value)
+      case .proxyAuthenticate:
+        scan.proxyAuthenticate = text(bytes, value)
       case .entityTag:
         scan.entityTag = text(bytes, value)
       case .contentLength:
@@ -140,10 +143,25 @@ public struct PublishScan: Sendable, Equatable {
     case 5: return equals("event") ? .event : nil
     case 7: return equals("call-id") ? .callID : (equals("expires") ? .expires : nil)
     case 8: return equals("sip-etag") ? .entityTag : nil
+    case 11: return equals("min-expires") ? .minExpires : nil
     case 12: return equals("sip-if-match") ? .ifMatch : nil
     case 14: return equals("content-length") ? .contentLength : nil
+    case 16: return equals("www-authenticate") ? .wwwAuthenticate : nil
+    case 18: return equals("proxy-authenticate") ? .proxyAuthenticate : nil
     default: return nil
     }
+  }
+
+  /// `delta-seconds`, values past 2^32-1 read as 2^32-1; nil unless digits only.
+  private static func deltaSeconds(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> UInt32? {
+    guard !range.isEmpty else { return nil }
+    var value: UInt64 = 0
+    for index in range {
+      let byte = bytes[index]
+      guard byte >= 48 && byte <= 57 else { return nil }
+      value = min(value * 10 + UInt64(byte - 48), UInt64(UInt32.max))
+    }
+    return UInt32(value)
   }
 
   private static func text(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
