@@ -78,7 +78,7 @@ public final class CaptureFile {
       case -2:
         return nil
       default:
-        let message = String(cString: pcap_geterr(handle))
+        let message = Self.explain(String(cString: pcap_geterr(handle)))
         return "\(path): reading stopped after frame \(number): \(message)"
       }
     }

@@ -19,6 +19,12 @@ public enum Extractor {
     if files.count == 1 {
       let file = files[0]
       if let warning = file.forEachPacket(progress: progress, { decoder.add($0, linkType: file.linkType) }) {
+        // Damage before the first frame leaves nothing to report: that is an error, not a result.
+        guard decoder.packets > 0 else {
+          let reason =
+            warning.hasPrefix(file.path + ": ") ? String(warning.dropFirst(file.path.count + 2)) : warning
+          throw CaptureError(file: file.path, message: "nothing could be read: " + reason)
+        }
         warnings.append(warning)
       }
     } else {

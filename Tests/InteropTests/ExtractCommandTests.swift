@@ -40,6 +40,39 @@ struct ExtractCommandTests {
     #expect(messages["responses"] == tshark.responses, "tshark counts \(tshark)")
   }
 
+  @Test(.enabled(if: Interop.peerAvailable("editcap")))
+  func pcapngGivesTheSameSummaryAsPcap() throws {
+    let pcapng = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "own-\(UUID().uuidString).pcapng"
+    ).path
+    defer { try? FileManager.default.removeItem(atPath: pcapng) }
+    let converted = try runProgram(
+      Interop.which("editcap") ?? "/usr/bin/editcap",
+      ["-F", "pcapng", Interop.repository + "/captures/own-traffic.pcap", pcapng])
+    #expect(converted.status == 0, "\(converted.errors)")
+    let fromPcapng = try runProgram(Interop.pubsim.path, ["extract", pcapng, "--summary"])
+    let expected = try String(
+      contentsOfFile: Interop.repository + "/captures/own-traffic.summary.json", encoding: .utf8)
+    #expect(fromPcapng.output == expected)
+  }
+
+  @Test(.enabled(if: Interop.peerAvailable("mergecap") && Interop.peerAvailable("editcap")))
+  func pcapngWithMixedLinkTypesIsAClearError() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mixed-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let raw = folder.appendingPathComponent("raw.pcap").path
+    let mixed = folder.appendingPathComponent("mixed.pcapng").path
+    let source = Interop.repository + "/captures/own-traffic.pcap"
+    _ = try runProgram(Interop.which("editcap") ?? "/usr/bin/editcap", ["-T", "rawip", source, raw])
+    _ = try runProgram(
+      Interop.which("mergecap") ?? "/usr/bin/mergecap", ["-F", "pcapng", "-w", mixed, source, raw])
+    let result = try runProgram(Interop.pubsim.path, ["extract", mixed, "--summary"], timeout: 60)
+    #expect(result.status == 64)
+    #expect(result.errors.contains("interfaces of different link types"), "\(result.errors)")
+    #expect(result.errors.split(separator: "\n").count == 1)
+  }
+
   @Test func notACaptureIsOneLineAndNonZero() throws {
     let result = try runProgram(Interop.pubsim.path, ["extract", "/etc/hostname", "--summary"], timeout: 20)
     #expect(result.status == 64)
