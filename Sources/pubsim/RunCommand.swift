@@ -106,6 +106,11 @@ struct RunCommand: AsyncParsableCommand {
     let targetEndpoint: SIPEndpoint
     if let text = target ?? profile.target {
       targetEndpoint = try endpoint(text, transport: profile.transport)
+      if await !TargetProbe.answersOptions(targetEndpoint) {
+        StandardOutput.error(
+          "warning: \(targetEndpoint.uri) did not answer OPTIONS within 2 s; running anyway (expect timeouts)"
+        )
+      }
     } else {
       let transport: SIPTransportKind = profile.transport == "tcp" ? .tcp : .udp
       let server = CompositorServer(core: CompositorCore())

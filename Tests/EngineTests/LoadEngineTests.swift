@@ -150,6 +150,14 @@ struct LoadEngineTests {
     }
   }
 
+  @Test func probeSeesALiveTargetAndASilentOne() async throws {
+    try await Self.withCompositor { target, _ in
+      #expect(await TargetProbe.answersOptions(target))
+    }
+    let silent = SIPEndpoint(transport: .udp, host: "127.0.0.1", port: try await Self.unusedUDPPort())
+    #expect(await !TargetProbe.answersOptions(silent, timeout: .milliseconds(500)))
+  }
+
   static func unusedUDPPort() async throws -> Int {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let channel = try await DatagramBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
