@@ -17,6 +17,7 @@ public struct PacketDecoder {
   private var fragments = FragmentReassembler()
   private var streams: [FlowKey: TCPStreamReassembler] = [:]
   private var streamOrder: [FlowKey] = []
+  private var streamOrderHead = 0
   public let maxStreams: Int
 
   public init(maxStreams: Int = 65_536) {
@@ -92,19 +93,30 @@ public struct PacketDecoder {
     }
     let payload = UnsafeRawBufferPointer(rebasing: segment[headerLength...])
     if streams[key] == nil {
-      guard flags & 0x02 != 0 || SIPStartLine.begins(payload) || payload.isEmpty == false else { return }
-      if streams.count >= maxStreams, let oldest = streamOrder.first {
-        streams[oldest] = nil
-        streamOrder.removeFirst()
-      }
+      guard flags & 0x02 != 0 || !payload.isEmpty else { return }
+      if streams.count >= maxStreams { evictOldestStream() }
       streams[key] = TCPStreamReassembler()
       streamOrder.append(key)
+      if streamOrder.count - streamOrderHead > 2 * maxStreams || streamOrderHead > maxStreams {
+        streamOrder = streamOrder[streamOrderHead...].filter { streams[$0] != nil }
+        streamOrderHead = 0
+      }
     }
     let messages = streams[key]?.add(sequence: sequence, payload: payload, syn: flags & 0x02 != 0) ?? []
     for message in messages {
       message.withUnsafeBytes {
         deliver($0, framing: .stream, at: packet, from: key.source, to: key.destination)
       }
+    }
+  }
+
+  /// Forgets the stream opened longest ago that is still open (streams closed by RST leave
+  /// stale entries in the order, skipped here and pruned when the order grows).
+  private mutating func evictOldestStream() {
+    while streamOrderHead < streamOrder.count {
+      let oldest = streamOrder[streamOrderHead]
+      streamOrderHead += 1
+      if streams.removeValue(forKey: oldest) != nil { return }
     }
   }
 

@@ -54,8 +54,8 @@ final class CompositorLoopState: @unchecked Sendable {
     let key = framing == .datagram ? TransactionKey(message, topVia: via) : nil
     if let key, let entry = cache.lookup(key, now: now) {
       statistics.retransmissions += 1
-      guard case .answered(let response, let sendAt) = entry, sendAt <= now else { return nil }
-      return Reply(bytes: response, delay: 0, port: replyPort(via, source: source))
+      guard entry.sendAt <= now else { return nil }
+      return Reply(bytes: entry.response, delay: 0, port: replyPort(via, source: source))
     }
     statistics.requestsByMethod[method.rawValue, default: 0] += 1
     guard let decision = decide(message, now: now) else { return nil }
@@ -67,7 +67,9 @@ final class CompositorLoopState: @unchecked Sendable {
     if let stall = core.faults.stall {
       delay = max(delay, stall.hold(atElapsed: now - min(now, core.startedAt)))
     }
-    if let key { cache.record(key, .answered(response, sendAt: now + delay), now: now) }
+    if let key {
+      cache.record(key, TransactionCache.Entry(response: response, sendAt: now + delay), now: now)
+    }
     return Reply(bytes: response, delay: delay, port: replyPort(via, source: source))
   }
 

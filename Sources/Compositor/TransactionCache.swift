@@ -8,10 +8,11 @@ import NIOCore
 /// whole, so expiry costs nothing per entry and an entry lives between `lifetime` and
 /// 1.25 × `lifetime`.
 struct TransactionCache {
-  enum Entry {
-    /// The response is decided but held back by `--delay` until `sendAt`; a retransmission
-    /// before then is absorbed, one after gets the response.
-    case answered(ByteBuffer, sendAt: UInt64)
+  /// A decided response, held back by `--delay` or `--stall` until `sendAt`: a retransmission
+  /// before then is absorbed, one after gets the response.
+  struct Entry {
+    var response: ByteBuffer
+    var sendAt: UInt64
   }
 
   private var generations: [[TransactionKey: Entry]]

@@ -9,9 +9,11 @@ struct BranchCode: Equatable, Sendable {
   var slot: Int
   var generation: UInt32
 
+  /// The branch as text (what ``write(into:)`` puts on the wire).
   var text: String {
-    "z9hG4bK-" + String(run, radix: 36) + "-" + String(shard, radix: 36) + "-" + String(slot, radix: 36) + "-"
-      + String(generation, radix: 36)
+    var buffer = ByteBuffer()
+    write(into: &buffer)
+    return String(buffer: buffer)
   }
 
   init(run: UInt32, shard: Int, slot: Int, generation: UInt32) {

@@ -86,11 +86,6 @@ public struct RunMetrics: Sendable, Codable, Equatable {
   /// Transactions that ended with a final response.
   public var completed: UInt64 { all.completed }
 
-  /// Uses another time series (to render a report from a series alone).
-  public mutating func replaceTimeSeries(_ series: TimeSeries) {
-    timeSeries = series
-  }
-
   public mutating func merge(_ other: RunMetrics) {
     for (operation, metrics) in other.operations {
       operations[operation, default: OperationMetrics()].merge(metrics)

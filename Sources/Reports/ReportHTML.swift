@@ -53,13 +53,6 @@ public enum ReportHTML {
     return html + "</body></html>\n"
   }
 
-  /// Renders from the time series only (when no metrics.json is at hand).
-  public static func render(_ report: RunReport, timeSeries: TimeSeries) -> String {
-    var metrics = RunMetrics(startedAt: 0)
-    metrics.replaceTimeSeries(timeSeries)
-    return render(report, metrics: metrics)
-  }
-
   // MARK: Sections
 
   private static func head(_ report: RunReport) -> String {
