@@ -52,7 +52,8 @@ public final class LoadEngine: Sendable {
     let runTag = UInt32.random(in: 1...UInt32.max)
     var shards: [Shard] = []
     for (index, loop) in group.makeIterator().enumerated() {
-      shards.append(Shard(index: index, plan: plan, loop: loop, runTag: runTag))
+      let workload = SimulatedWorkload(plan: plan, shard: index, runTag: String(runTag, radix: 36))
+      shards.append(Shard(index: index, plan: plan, loop: loop, runTag: runTag, workload: workload))
     }
     self.shards = shards
   }

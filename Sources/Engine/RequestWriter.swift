@@ -16,7 +16,9 @@ struct RequestWriter {
     var number: Int
     /// The run's tag (in Call-IDs, so runs do not collide).
     var runTag: String
-    var event: EventMix
+    /// The Event header's package, and the Content-Type of bodies.
+    var event: String
+    var contentType: String
     var password: String?
 
     /// `user@domain`.
@@ -57,7 +59,7 @@ struct RequestWriter {
     buffer.writeStaticString("\r\nCSeq: ")
     buffer.writeString(String(outgoing.cseq))
     buffer.writeStaticString(" PUBLISH\r\nEvent: ")
-    buffer.writeString(publisher.event.package)
+    buffer.writeString(publisher.event)
     buffer.writeStaticString("\r\nExpires: ")
     buffer.writeString(String(outgoing.request.expires))
     buffer.writeStaticString("\r\n")
@@ -74,7 +76,7 @@ struct RequestWriter {
     }
     if !outgoing.body.isEmpty {
       buffer.writeStaticString("Content-Type: ")
-      buffer.writeString(publisher.event.contentType)
+      buffer.writeString(publisher.contentType)
       buffer.writeStaticString("\r\n")
     }
     buffer.writeStaticString("User-Agent: pubsim\r\nContent-Length: ")

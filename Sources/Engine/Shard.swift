@@ -1,4 +1,3 @@
-import DequeModule
 import HeapModule
 import Measurements
 import NIOCore
@@ -9,15 +8,13 @@ import Transport
 
 /// One share-nothing slice of a run: its own publishers, timers, transactions, sockets and
 /// metrics, all on one event loop, so nothing here is locked. The engine runs one per core and
-/// merges their metrics at the end.
+/// merges their metrics at the end. What the publishers do comes from its ``ShardWorkload``.
 ///
 /// A 1 ms tick starts arriving publishers, fires due timers (publisher wake-ups and Timer E/F)
 /// and flushes every socket once; responses are handled as they are read.
 final class Shard: @unchecked Sendable {
   struct PublisherSlot {
-    var machine: PublisherStateMachine
     var cseq: UInt32 = 0
-    var version: Int32 = 0
     var transaction: Int32 = -1
     var timerGeneration: UInt32 = 0
     /// The digest challenge this publisher answers preemptively, with its nonce count.
@@ -57,13 +54,12 @@ final class Shard: @unchecked Sendable {
   let plan: LoadPlan
   let loop: EventLoop
   let runTag: UInt32
-  private let runTagText: String
+  let workload: ShardWorkload
   private(set) var metrics: RunMetrics
   private(set) var peakActive = 0
   /// Publishers online when the run was told to stop.
   private(set) var activeAtStop = 0
   private var startedAt: UInt64 = 0
-  private let localPopulation: Int
   private var publishers: [PublisherSlot] = []
   private var transactions: [TransactionRecord] = []
   private var freeTransactions: [Int32] = []
@@ -77,9 +73,8 @@ final class Shard: @unchecked Sendable {
   private var rateTokens: Double = 0
   private var lastRefill: UInt64 = 0
   private var deferred: [(publisher: Int32, request: PublisherStateMachine.Request)] = []
-  /// With stages: publishers started and not yet told to stop, and those stopped (to reuse).
-  private var online: [Int] = []
-  private var offline = Deque<Int>()
+  /// Scratch space for the workload's arrivals and stops.
+  private var changes: [ShardWorkload.Change] = []
   private var deferredHead = 0
   private var lastSampledSecond: UInt64 = 0
   private var wake: Scheduled<Void>?
@@ -88,16 +83,14 @@ final class Shard: @unchecked Sendable {
   private let allocator = ByteBufferAllocator()
   private var finished: EventLoopPromise<Void>?
 
-  init(index: Int, plan: LoadPlan, loop: EventLoop, runTag: UInt32) {
+  init(index: Int, plan: LoadPlan, loop: EventLoop, runTag: UInt32, workload: ShardWorkload) {
     self.index = index
     self.plan = plan
     self.loop = loop
     self.runTag = runTag
-    runTagText = String(runTag, radix: 36)
+    self.workload = workload
     metrics = RunMetrics(startedAt: 0)
     random = SplitMix64(seed: UInt64(runTag) << 8 | UInt64(index))
-    let shards = max(plan.shards, 1)
-    localPopulation = plan.population / shards + (index < plan.population % shards ? 1 : 0)
   }
 
   // MARK: Lifecycle
@@ -111,6 +104,7 @@ final class Shard: @unchecked Sendable {
     self.connections = connections
     self.startedAt = startedAt
     metrics.startedAt = startedAt
+    workload.start(at: startedAt)
     lastRefill = startedAt
     lastSampledSecond = 0
     running = true
@@ -143,10 +137,8 @@ final class Shard: @unchecked Sendable {
     stopping = true
     activeAtStop = active
     stopDeadline = drainDeadline
-    for publisher in publishers.indices where !publishers[publisher].machine.hasLeft {
-      perform(
-        publishers[publisher].machine.stop(now: now, cleanup: plan.cleanup), publisher: publisher, now: now)
-    }
+    workload.stop(now: now, cleanup: plan.cleanup, into: &changes)
+    performChanges(now: now)
     flushAll()
     finishIfDrained(now: now)
     scheduleNextWake(now: now)
@@ -198,11 +190,7 @@ final class Shard: @unchecked Sendable {
   private func scheduleNextWake(now: UInt64) {
     var next = startedAt + (lastSampledSecond + 1) * 1_000_000_000
     if let timer = timers.min { next = min(next, timer.deadline) }
-    if plan.stages != nil {
-      if !stopping { next = min(next, now + 10_000_000) }
-    } else if !stopping && publishers.count < localPopulation {
-      next = min(next, startedAt + plan.arrivalOffset(of: publishers.count * max(plan.shards, 1) + index))
-    }
+    if !stopping { next = min(next, workload.nextArrival(now: now)) }
     if deferredHead < deferred.count { next = min(next, now + 1_000_000) }
     if stopping { next = min(next, stopDeadline) }
     scheduleWake(at: max(next, now))
@@ -210,49 +198,20 @@ final class Shard: @unchecked Sendable {
 
   private func startArrivals(now: UInt64) {
     guard !stopping else { return }
-    if let stages = plan.stages {
-      followStages(stages, now: now)
-      return
-    }
-    while publishers.count < localPopulation {
-      let global = publishers.count * max(plan.shards, 1) + index
-      let arrival = startedAt + plan.arrivalOffset(of: global)
-      guard arrival <= now else { return }
-      var slot = PublisherSlot(machine: PublisherStateMachine(behaviour: plan.behaviour))
-      let action = slot.machine.start(now: arrival, using: &random)
-      publishers.append(slot)
-      active += 1
-      peakActive = max(peakActive, active)
-      perform(action, publisher: publishers.count - 1, now: now)
-    }
+    workload.arrivals(now: now, random: &random, into: &changes)
+    performChanges(now: now)
   }
 
-  /// Starts or stops publishers so that this shard's share of the staged population is online.
-  /// Stopped publishers remove their publication and may come back later in a new session.
-  private func followStages(_ stages: PopulationSchedule, now: UInt64) {
-    let target = PopulationSchedule.share(
-      of: stages.target(at: now - min(now, startedAt)), shard: index, shards: max(plan.shards, 1))
-    while online.count < target {
-      let publisher: Int
-      if let returning = offline.first, publishers[returning].machine.hasLeft {
-        offline.removeFirst()
-        publisher = returning
-        publishers[publisher].machine = PublisherStateMachine(behaviour: plan.behaviour)
-      } else if publishers.count < localPopulation {
-        publishers.append(PublisherSlot(machine: PublisherStateMachine(behaviour: plan.behaviour)))
-        publisher = publishers.count - 1
-      } else {
-        break
+  private func performChanges(now: UInt64) {
+    for change in changes {
+      while publishers.count <= change.publisher { publishers.append(PublisherSlot()) }
+      if change.arrived {
+        active += 1
+        peakActive = max(peakActive, active)
       }
-      online.append(publisher)
-      active += 1
-      peakActive = max(peakActive, active)
-      perform(publishers[publisher].machine.start(now: now, using: &random), publisher: publisher, now: now)
+      perform(change.action, publisher: change.publisher, now: now)
     }
-    while online.count > target, let publisher = online.popLast() {
-      offline.append(publisher)
-      perform(publishers[publisher].machine.stop(now: now, cleanup: true), publisher: publisher, now: now)
-    }
+    changes.removeAll(keepingCapacity: true)
   }
 
   private func fireTimers(now: UInt64) {
@@ -263,7 +222,7 @@ final class Shard: @unchecked Sendable {
         let publisher = Int(first.index)
         guard publishers[publisher].timerGeneration == first.generation else { continue }
         perform(
-          publishers[publisher].machine.timerFired(now: now, using: &random), publisher: publisher, now: now)
+          workload.timerFired(publisher: publisher, now: now, random: &random), publisher: publisher, now: now)
       case .transaction:
         transactionTimerFired(Int(first.index), generation: first.generation, now: now)
       }
@@ -283,7 +242,8 @@ final class Shard: @unchecked Sendable {
       metrics.recordTimeout(transactions[slot].operation, at: now)
       let publisher = Int(transactions[slot].publisher)
       releaseTransaction(slot)
-      perform(publishers[publisher].machine.requestFailed(now: now), publisher: publisher, now: now)
+      perform(
+        workload.requestFailed(publisher: publisher, timedOut: true, now: now), publisher: publisher, now: now)
     case .none, .completed:
       scheduleTransactionTimer(slot)
     }
@@ -353,12 +313,8 @@ final class Shard: @unchecked Sendable {
     let connectionIndex = publisher % connections.count
     let connection = connections[connectionIndex]
     publishers[publisher].cseq &+= 1
-    let identity = identityOfPublisher(publisher)
-    var body: [UInt8] = []
-    if request.operation == .initial || request.operation == .modify {
-      if request.operation == .modify { publishers[publisher].version &+= 1 }
-      body = identity.event.body.render(aor: identity.aor, version: Int(publishers[publisher].version))
-    }
+    let identity = workload.identity(of: publisher)
+    let body = workload.body(for: request, publisher: publisher, identity: identity)
     let branch = BranchCode(
       run: runTag, shard: index, slot: slot, generation: transactions[slot].generation)
     var bytes = allocator.buffer(capacity: 640 + body.count)
@@ -382,7 +338,8 @@ final class Shard: @unchecked Sendable {
     guard connection.write(bytes) else {
       metrics.recordTransportError(at: now)
       releaseTransaction(slot)
-      perform(publishers[publisher].machine.requestFailed(now: now), publisher: publisher, now: now)
+      perform(
+        workload.requestFailed(publisher: publisher, timedOut: false, now: now), publisher: publisher, now: now)
       return
     }
     scheduleTransactionTimer(slot)
@@ -403,14 +360,6 @@ final class Shard: @unchecked Sendable {
       answering: auth.challenge, method: "PUBLISH", uri: "sip:" + identity.aor, username: identity.user,
       password: password, nonceCount: auth.nonceCount, cnonce: String(random.next(), radix: 16))
     return (auth.isProxy ? "Proxy-Authorization" : "Authorization", value)
-  }
-
-  private func identityOfPublisher(_ publisher: Int) -> RequestWriter.Publisher {
-    let global = publisher * max(plan.shards, 1) + index
-    let identity = plan.identities.identity(at: global)
-    return RequestWriter.Publisher(
-      user: identity.user, domain: identity.domain ?? plan.domain, number: global, runTag: runTagText,
-      event: EventMix.pick(plan.events, index: global), password: identity.password)
   }
 
   private func allocateTransaction() -> Int {
@@ -482,7 +431,9 @@ final class Shard: @unchecked Sendable {
     let publisher = Int(record.publisher)
     releaseTransaction(slot)
     perform(
-      publishers[publisher].machine.responseReceived(response, now: now, using: &random),
+      workload.responseReceived(
+        publisher: publisher, response: response, latency: now - min(now, record.sentAt), now: now,
+        random: &random),
       publisher: publisher, now: now)
   }
 
@@ -499,7 +450,8 @@ final class Shard: @unchecked Sendable {
       metrics.recordTransportError(at: now)
       let publisher = Int(transactions[slot].publisher)
       releaseTransaction(slot)
-      perform(publishers[publisher].machine.requestFailed(now: now), publisher: publisher, now: now)
+      perform(
+        workload.requestFailed(publisher: publisher, timedOut: false, now: now), publisher: publisher, now: now)
     }
     finishIfDrained(now: now)
   }
