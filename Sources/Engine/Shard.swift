@@ -222,7 +222,8 @@ final class Shard: @unchecked Sendable {
         let publisher = Int(first.index)
         guard publishers[publisher].timerGeneration == first.generation else { continue }
         perform(
-          workload.timerFired(publisher: publisher, now: now, random: &random), publisher: publisher, now: now)
+          workload.timerFired(publisher: publisher, now: now, random: &random), publisher: publisher, now: now
+        )
       case .transaction:
         transactionTimerFired(Int(first.index), generation: first.generation, now: now)
       }
@@ -243,7 +244,8 @@ final class Shard: @unchecked Sendable {
       let publisher = Int(transactions[slot].publisher)
       releaseTransaction(slot)
       perform(
-        workload.requestFailed(publisher: publisher, timedOut: true, now: now), publisher: publisher, now: now)
+        workload.requestFailed(publisher: publisher, timedOut: true, now: now), publisher: publisher, now: now
+      )
     case .none, .completed:
       scheduleTransactionTimer(slot)
     }
@@ -339,7 +341,8 @@ final class Shard: @unchecked Sendable {
       metrics.recordTransportError(at: now)
       releaseTransaction(slot)
       perform(
-        workload.requestFailed(publisher: publisher, timedOut: false, now: now), publisher: publisher, now: now)
+        workload.requestFailed(publisher: publisher, timedOut: false, now: now), publisher: publisher,
+        now: now)
       return
     }
     scheduleTransactionTimer(slot)
@@ -451,7 +454,8 @@ final class Shard: @unchecked Sendable {
       let publisher = Int(transactions[slot].publisher)
       releaseTransaction(slot)
       perform(
-        workload.requestFailed(publisher: publisher, timedOut: false, now: now), publisher: publisher, now: now)
+        workload.requestFailed(publisher: publisher, timedOut: false, now: now), publisher: publisher,
+        now: now)
     }
     finishIfDrained(now: now)
   }
