@@ -67,10 +67,12 @@ let package = Package(
       dependencies: ["Publication", "SIPCore", .product(name: "Yams", package: "Yams")]
     ),
     // The scheduler: share-nothing shards driving publishers against a target.
+    // A recorded trace as replay plays it: steps, live publishers, entity-tag mapping.
+    .target(name: "Replay", dependencies: ["Capture", "Publication"]),
     .target(
       name: "Engine",
       dependencies: [
-        "SIPCore", "Publication", "Transport", "Measurements", "Simulation",
+        "SIPCore", "Publication", "Transport", "Measurements", "Simulation", "Replay",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "HeapModule", package: "swift-collections"),
@@ -96,7 +98,7 @@ let package = Package(
       name: "pubsim",
       dependencies: [
         "SIPCore", "Publication", "Compositor", "Transport", "Engine", "Measurements", "Simulation",
-        "Reports", "Capture",
+        "Reports", "Capture", "Replay",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -108,12 +110,14 @@ let package = Package(
     .testTarget(name: "PublicationTests", dependencies: ["Publication", "SIPCore"]),
     .testTarget(name: "TransportTests", dependencies: ["Transport", "SIPCore"]),
     .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
+    .testTarget(name: "ReplayTests", dependencies: ["Replay", "Capture", "Publication"]),
     .testTarget(name: "CaptureTests", dependencies: ["Capture", "CPcap", "SIPCore", "Publication"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "Measurements", "Publication"]),
     .testTarget(
       name: "EngineTests",
       dependencies: [
         "Engine", "Compositor", "Measurements", "Publication", "Transport", "SIPCore", "Simulation",
+        "Replay", "Capture",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
       ]

@@ -68,18 +68,27 @@ public enum Trace {
 
   /// The trace of a capture's PUBLISH transactions, as JSON Lines.
   public static func encode(_ tracker: PublishTracker, captures: [String]) throws -> Data {
-    let transactions = tracker.transactions.sorted { $0.firstSeen < $1.firstSeen }
-    let start = transactions.first?.firstSeen ?? 0
+    let (header, records) = trace(of: tracker, captures: captures)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    var data = try encoder.encode(
-      TraceHeader(captures: captures, startedAtNanos: start, transactions: transactions.count))
+    var data = try encoder.encode(header)
     data.append(10)
-    for transaction in transactions {
-      data.append(try encoder.encode(record(transaction, start: start)))
+    for record in records {
+      data.append(try encoder.encode(record))
       data.append(10)
     }
     return data
+  }
+
+  /// A capture's PUBLISH transactions as trace records, in time order (what replay reads
+  /// straight from a capture, without a trace file in between).
+  public static func trace(of tracker: PublishTracker, captures: [String]) -> (TraceHeader, [TraceRecord]) {
+    let transactions = tracker.transactions.sorted { $0.firstSeen < $1.firstSeen }
+    let start = transactions.first?.firstSeen ?? 0
+    return (
+      TraceHeader(captures: captures, startedAtNanos: start, transactions: transactions.count),
+      transactions.map { record($0, start: start) }
+    )
   }
 
   static func record(_ transaction: PublishTracker.Transaction, start: UInt64) -> TraceRecord {

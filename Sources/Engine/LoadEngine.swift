@@ -2,6 +2,7 @@ import Measurements
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Replay
 import SIPCore
 import Transport
 
@@ -19,6 +20,16 @@ public final class LoadEngine: Sendable {
     public var activePublishers: Int
     public var durationSeconds: Double
     public var stoppedEarly: Bool
+    /// What a replay reproduced of its recording (nil for a profile's run).
+    public var replay: ReplayResult?
+  }
+
+  /// A replay's fidelity figures and its per-transaction outcomes (in due order).
+  public struct ReplayResult: Sendable {
+    public var fidelity: FidelityMetrics
+    public var outcomes: [ReplayOutcome]
+    /// Outcomes counted in ``fidelity`` but not listed (beyond the engine's bound).
+    public var unlistedOutcomes: Int
   }
 
   /// The latest figures, once a second, for a progress line.
@@ -45,14 +56,32 @@ public final class LoadEngine: Sendable {
   private let stopState = NIOLockedValueBox<(requested: Bool, early: Bool, startedAt: UInt64)>(
     (false, false, 0))
 
-  public init(plan: LoadPlan) {
+  /// A run of a profile's simulated population.
+  public convenience init(plan: LoadPlan) {
+    self.init(plan: plan) { shard, runTag in SimulatedWorkload(plan: plan, shard: shard, runTag: runTag) }
+  }
+
+  /// A replay of a recorded trace. `credentials` are passwords by user, to answer live digest
+  /// challenges; at most `outcomeLimit` per-transaction outcomes are kept.
+  public convenience init(
+    plan: LoadPlan, replay script: ReplayScript, credentials: [String: String] = [:],
+    outcomeLimit: Int = 2_000_000
+  ) {
+    self.init(plan: plan) { shard, runTag in
+      ReplayWorkload(
+        script: script, shard: shard, shards: plan.shards, runTag: runTag, credentials: credentials,
+        outcomeLimit: outcomeLimit / max(plan.shards, 1))
+    }
+  }
+
+  private init(plan: LoadPlan, makeWorkload: (_ shard: Int, _ runTag: String) -> ShardWorkload) {
     self.plan = plan
     let group = MultiThreadedEventLoopGroup(numberOfThreads: max(plan.shards, 1))
     self.group = group
     let runTag = UInt32.random(in: 1...UInt32.max)
     var shards: [Shard] = []
     for (index, loop) in group.makeIterator().enumerated() {
-      let workload = SimulatedWorkload(plan: plan, shard: index, runTag: String(runTag, radix: 36))
+      let workload = makeWorkload(index, String(runTag, radix: 36))
       shards.append(Shard(index: index, plan: plan, loop: loop, runTag: runTag, workload: workload))
     }
     self.shards = shards
@@ -99,12 +128,32 @@ public final class LoadEngine: Sendable {
       peak += shardPeak
       active += shardActive
     }
+    let replay = try await replayResult()
     await closeConnections(connections)
     try await group.shutdownGracefully()
     return Result(
       metrics: metrics, peakPublishers: peak, activePublishers: active,
-      durationSeconds: Double(endedAt - startedAt) / 1e9, stoppedEarly: stopState.withLockedValue { $0.early }
-    )
+      durationSeconds: Double(endedAt - startedAt) / 1e9,
+      stoppedEarly: stopState.withLockedValue { $0.early },
+      replay: replay)
+  }
+
+  /// The shards' replay outcomes merged, or nil when this is not a replay.
+  private func replayResult() async throws -> ReplayResult? {
+    var result: ReplayResult?
+    for shard in shards {
+      guard let workload = shard.workload as? ReplayWorkload else { return nil }
+      let (fidelity, outcomes, unlisted) = try await shard.loop.submit {
+        (workload.fidelity, workload.outcomes, workload.unlistedOutcomes)
+      }.get()
+      var merged = result ?? ReplayResult(fidelity: FidelityMetrics(), outcomes: [], unlistedOutcomes: 0)
+      merged.fidelity.merge(fidelity)
+      merged.outcomes += outcomes
+      merged.unlistedOutcomes += unlisted
+      result = merged
+    }
+    result?.outcomes.sort { ($0.dueAt, $0.copy, $0.step) < ($1.dueAt, $1.copy, $1.step) }
+    return result
   }
 
   /// The metrics so far, merged over shards (for checks during the run). Cheap: the shards'

@@ -145,6 +145,10 @@ final class Shard: @unchecked Sendable {
   }
 
   private func finishIfDrained(now: UInt64) {
+    if !stopping && running && inFlight == 0 && workload.isFinished {
+      stopping = true
+      activeAtStop = active
+    }
     guard stopping, running, inFlight == 0 || now >= stopDeadline else { return }
     running = false
     wake?.cancel()

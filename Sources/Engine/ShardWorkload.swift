@@ -21,6 +21,9 @@ protocol ShardWorkload: AnyObject {
   /// When ``arrivals(now:random:into:)`` next has something to do; `.max` when never.
   func nextArrival(now: UInt64) -> UInt64
 
+  /// Whether every publisher has come and gone, so the shard can finish before its duration.
+  var isFinished: Bool { get }
+
   func timerFired(publisher: Int, now: UInt64, random: inout SplitMix64) -> Action
 
   /// A final response to the publisher's request; `latency` is from its actual send.

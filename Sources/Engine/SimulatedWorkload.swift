@@ -46,6 +46,9 @@ final class SimulatedWorkload: ShardWorkload {
     }
   }
 
+  /// A profile runs for its duration.
+  var isFinished: Bool { false }
+
   func nextArrival(now: UInt64) -> UInt64 {
     if plan.stages != nil { return now + 10_000_000 }
     guard machines.count < localPopulation else { return .max }

@@ -24,6 +24,8 @@ public struct RunMetrics: Sendable, Codable, Equatable {
   /// Responses matching no transaction of this run, or unparseable.
   public var strayResponses: UInt64 = 0
   public private(set) var timeSeries = TimeSeries()
+  /// A replay's recorded-versus-live figures (nil for a profile's run).
+  public var fidelity: FidelityMetrics?
 
   public init(startedAt: UInt64) {
     self.startedAt = startedAt
@@ -101,5 +103,10 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     lateResponses += other.lateResponses
     strayResponses += other.strayResponses
     timeSeries.merge(other.timeSeries)
+    if let theirs = other.fidelity {
+      var mine = fidelity ?? FidelityMetrics()
+      mine.merge(theirs)
+      fidelity = mine
+    }
   }
 }

@@ -21,6 +21,7 @@ public enum ReportHTML {
     var html = head(report)
     html += summary(report)
     html += thresholds(report)
+    html += fidelity(report, metrics: metrics)
     html += "<h2>Latency by percentile (from intended send)</h2>"
     html += percentileChart(metrics)
     html += "<h2>Latency over time (from intended send)</h2>"
@@ -124,32 +125,50 @@ public enum ReportHTML {
     return html + "</table></div>"
   }
 
-  /// HdrHistogram-style: x is the percentile on a log scale of 1/(1-p), y the latency in ms.
+  /// Latency by percentile per operation, from the intended send.
   private static func percentileChart(_ metrics: RunMetrics?) -> String {
-    let percentiles = [0.0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999]
-    func position(_ percentile: Double) -> Double { log10(1 / (1 - percentile / 100)) }
-    var lines: [SVGChart.Series] = []
+    var lines: [PercentileLine] = []
     if let metrics {
       for operation in PublishOperation.allCases {
-        guard let histogram = metrics.operations[operation]?.corrected, histogram.count > 0 else { continue }
-        let points = percentiles.map {
-          (x: position($0), y: Double(histogram.micros(atPercentile: $0)) / 1000)
-        }
+        guard let histogram = metrics.operations[operation]?.corrected else { continue }
         lines.append(
-          SVGChart.Series(
-            name: operation.rawValue, points: points, color: colors[operation.rawValue] ?? "#444"))
+          PercentileLine(operation.rawValue, histogram, color: colors[operation.rawValue] ?? "#444"))
       }
-      if metrics.all.corrected.count > 0 {
-        let points = percentiles.map {
-          (x: position($0), y: Double(metrics.all.corrected.micros(atPercentile: $0)) / 1000)
-        }
-        lines.append(SVGChart.Series(name: "all", points: points, color: "#444", dashed: true))
-      }
+      lines.append(PercentileLine("all", metrics.all.corrected, color: "#444", dashed: true))
     }
-    guard !lines.isEmpty else { return "<p class=\"note\">No latency recorded (no metrics.json).</p>" }
+    return percentilePlot(lines, title: "latency by percentile")
+  }
+
+  struct PercentileLine {
+    var name: String
+    var histogram: LatencyHistogram
+    var color: String
+    var dashed = false
+
+    init(_ name: String, _ histogram: LatencyHistogram, color: String, dashed: Bool = false) {
+      self.name = name
+      self.histogram = histogram
+      self.color = color
+      self.dashed = dashed
+    }
+  }
+
+  /// HdrHistogram-style: x is the percentile on a log scale of 1/(1-p), y the latency in ms.
+  /// Empty histograms are left out.
+  static func percentilePlot(_ lines: [PercentileLine], title: String) -> String {
+    let percentiles = [0.0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999]
+    func position(_ percentile: Double) -> Double { log10(1 / (1 - percentile / 100)) }
+    let series = lines.filter { $0.histogram.count > 0 }.map { line in
+      SVGChart.Series(
+        name: line.name,
+        points: percentiles.map {
+          (x: position($0), y: Double(line.histogram.micros(atPercentile: $0)) / 1000)
+        },
+        color: line.color, dashed: line.dashed)
+    }
+    guard !series.isEmpty else { return "<p class=\"note\">No latency recorded (no metrics.json).</p>" }
     let ticks = [(0.0, "0%"), (1, "90%"), (2, "99%"), (3, "99.9%"), (4, "99.99%"), (5, "99.999%")]
-    return SVGChart.render(
-      lines, xTicks: ticks.map { (x: $0.0, label: $0.1) }, yUnit: "ms", title: "latency by percentile")
+    return SVGChart.render(series, xTicks: ticks.map { (x: $0.0, label: $0.1) }, yUnit: "ms", title: title)
   }
 
   private static func timeChart(

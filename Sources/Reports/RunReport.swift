@@ -61,6 +61,8 @@ public struct RunReport: Codable, Sendable, Equatable {
   public var thresholds: [ThresholdResult]?
   /// How the run was set up (profile values and flags), for the report.
   public var parameters: [String: String]?
+  /// A replay's fidelity: recorded outcomes and latency next to the live ones.
+  public var fidelity: Fidelity?
 
   public init(
     kind: String, profile: String, target: String, startedAt: String, durationSeconds: Double,

@@ -16,7 +16,9 @@ struct PubSim: AsyncParsableCommand {
       Without a target, pubsim talks to its embedded compositor on loopback, so every command \
       works on a fresh machine.
       """,
-    subcommands: [RunCommand.self, ExtractCommand.self, ReportCommand.self, CompositorCommand.self]
+    subcommands: [
+      RunCommand.self, ReplayCommand.self, ExtractCommand.self, ReportCommand.self, CompositorCommand.self,
+    ]
   )
 }
 

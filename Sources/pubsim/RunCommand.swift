@@ -68,127 +68,40 @@ struct RunCommand: AsyncParsableCommand {
   var shards: Int?
 
   func validate() throws {
-    if let target { _ = try endpoint(target) }
+    if let target { _ = try LoadSession.endpoint(target) }
     if let duration, DurationText.nanoseconds(duration) ?? 0 == 0 {
       throw ValidationError("--duration '\(duration)' is not a duration such as 30s or 5m")
     }
     if let publishers, publishers < 1 { throw ValidationError("--publishers must be at least 1") }
     if let arrivalRate, !(arrivalRate > 0) { throw ValidationError("--arrival-rate must be above 0") }
     if let shards, shards < 1 { throw ValidationError("--shards must be at least 1") }
-    _ = try parseThresholds(threshold)
-    if let metricsListen { _ = try metricsAddress(metricsListen) }
-  }
-
-  /// `127.0.0.1:9464`, `[::1]:9464` or `localhost:9464`.
-  private func metricsAddress(_ text: String) throws -> (host: String, port: Int) {
-    guard let hostPort = HostPort(text), let port = hostPort.port else {
-      throw ValidationError("--metrics-listen '\(text)': expected HOST:PORT, e.g. 127.0.0.1:9464")
-    }
-    return (hostPort.host == "localhost" ? "127.0.0.1" : hostPort.host, port)
-  }
-
-  private func parseThresholds(_ rules: [String]) throws -> [Threshold] {
-    var thresholds: [Threshold] = []
-    for rule in rules {
-      do {
-        thresholds.append(try Threshold.parse(rule))
-      } catch {
-        throw ValidationError(error.description)
-      }
-    }
-    return thresholds
+    _ = try LoadSession.parseThresholds(threshold)
+    if let metricsListen { _ = try LoadSession.metricsAddress(metricsListen) }
   }
 
   func run() async throws {
     let profile = try loadProfile()
-    let thresholds = try parseThresholds(profile.thresholds + threshold)
-    var embedded: CompositorServer?
-    let targetEndpoint: SIPEndpoint
-    if let text = target ?? profile.target {
-      targetEndpoint = try endpoint(text, transport: profile.transport)
-      if await !TargetProbe.answersOptions(targetEndpoint) {
-        StandardOutput.error(
-          "warning: \(targetEndpoint.uri) did not answer OPTIONS within 2 s; running anyway (expect timeouts)"
-        )
-      }
-    } else {
-      let transport: SIPTransportKind = profile.transport == "tcp" ? .tcp : .udp
-      let server = CompositorServer(core: CompositorCore())
-      let bound = try await server.start(listening: [
-        SIPEndpoint(transport: transport, host: "127.0.0.1", port: 0)
-      ])
-      embedded = server
-      targetEndpoint = bound[0]
-      StandardOutput.line("no target given: using the embedded compositor on \(targetEndpoint.uri)")
-    }
+    let session = LoadSession(
+      metricsListen: metricsListen,
+      thresholds: try LoadSession.parseThresholds(profile.thresholds + threshold),
+      abortOnThreshold: abortOnThreshold, stoppingNote: cleanup ? " and removing" : "")
+    let (targetEndpoint, embedded) = try await LoadSession.resolveTarget(
+      try (target ?? profile.target).map { try LoadSession.endpoint($0, transport: profile.transport) },
+      transport: profile.transport == "tcp" ? .tcp : .udp)
     let plan = makePlan(profile: profile, target: targetEndpoint)
     StandardOutput.line(
       "pubsim run \(profile.name): \(plan.population) publishers"
         + (plan.arrivalRate.map { " arriving at \(format($0))/s" } ?? "")
         + " for \(DurationText.describe(nanoseconds: plan.duration)) against \(targetEndpoint.uri)")
-    let engine = LoadEngine(plan: plan)
     let startedAt = Date()
-    let signals = Task {
-      let name = await SignalWaiter.waitForTermination()
-      StandardOutput.error(
-        "\n\(name): stopping, draining outstanding transactions" + (cleanup ? " and removing" : ""))
-      engine.requestStop()
-    }
-    let printer = ProgressPrinter()
-    let exporter = PrometheusExporter()
-    var metricsServer: MetricsHTTPServer?
-    if let metricsListen {
-      let address = try metricsAddress(metricsListen)
-      do {
-        metricsServer = try await MetricsHTTPServer.start(
-          host: address.host, port: address.port, exporter: exporter)
-      } catch {
-        signals.cancel()
-        try? await embedded?.stop()
-        throw ValidationError("--metrics-listen \(metricsListen): cannot listen: \(error)")
-      }
-      StandardOutput.line("live metrics on http://\(metricsListen)/metrics")
-    }
-    let watcher = abortOnThreshold && !thresholds.isEmpty ? watchThresholds(thresholds, engine: engine) : nil
-    let result: LoadEngine.Result
-    do {
-      result = try await engine.run { progress in
-        printer.show(progress)
-        exporter.update(progress.live)
-      }
-    } catch {
-      signals.cancel()
-      await metricsServer?.stop()
-      try? await embedded?.stop()
-      throw ValidationError("\(error)")
-    }
-    signals.cancel()
-    watcher?.cancel()
-    await metricsServer?.stop()
-    printer.finish()
-    if let embedded { try? await embedded.stop() }
+    let result = try await session.execute(LoadEngine(plan: plan), kind: "run", embedded: embedded)
     var runReport = RunReport(
       kind: "run", profile: profile.name, target: targetEndpoint.uri,
       startedAt: ISO8601DateFormatter().string(from: startedAt),
       durationSeconds: result.durationSeconds, stoppedEarly: result.stoppedEarly, metrics: result.metrics,
       peakPublishers: result.peakPublishers, activePublishers: result.activePublishers)
     runReport.parameters = describe(plan, profile: profile)
-    StandardOutput.line(RunSummaryText.render(runReport))
-    if !thresholds.isEmpty {
-      runReport.thresholds = thresholds.map { $0.check(runReport) }
-      StandardOutput.line(ThresholdTable.render(runReport.thresholds ?? []))
-    }
-    if let report {
-      let directory = URL(fileURLWithPath: report)
-      try ReportWriter.write(runReport, metrics: result.metrics, to: directory)
-      StandardOutput.line("report written to \(directory.path)/report.html (run.json, timeseries.csv)")
-    }
-    if result.metrics.completed == 0 {
-      throw ExitCode(1)
-    }
-    if runReport.thresholds?.contains(where: { !$0.passed }) == true {
-      throw ExitCode(2)
-    }
+    try session.finish(runReport, metrics: result.metrics, reportDirectory: report)
   }
 
   private func loadProfile() throws -> Profile {
@@ -210,16 +123,6 @@ struct RunCommand: AsyncParsableCommand {
     }
   }
 
-  private func endpoint(_ text: String, transport: String? = nil) throws -> SIPEndpoint {
-    do {
-      var endpoint = try SIPEndpoint.parse(text)
-      if let transport, !text.contains("transport=") { endpoint.transport = transport == "tcp" ? .tcp : .udp }
-      return endpoint
-    } catch {
-      throw ValidationError("--target \(error)")
-    }
-  }
-
   private func makePlan(profile: Profile, target: SIPEndpoint) -> LoadPlan {
     let schedule =
       profile.stages.isEmpty || arrivalRate != nil ? nil : PopulationSchedule(stages: profile.stages)
@@ -237,30 +140,6 @@ struct RunCommand: AsyncParsableCommand {
       identities: profile.identities, events: profile.events, behaviour: behaviour, arrivalRate: arrival,
       stages: schedule, rateCap: profile.rateCap, connections: profile.connections, cleanup: cleanup,
       shards: shardCount())
-  }
-
-  /// Checks the thresholds on the run so far once a second, after a 5 s warm-up, and stops the
-  /// run when one fails (the final check and report still happen).
-  private func watchThresholds(_ thresholds: [Threshold], engine: LoadEngine) -> Task<Void, Never> {
-    Task {
-      var elapsed = 0
-      while !Task.isCancelled {
-        try? await Task.sleep(nanoseconds: 1_000_000_000)
-        elapsed += 1
-        guard elapsed >= 5, let snapshot = try? await engine.snapshot() else { continue }
-        let report = RunReport(
-          kind: "run", profile: "", target: "", startedAt: "", durationSeconds: Double(elapsed),
-          stoppedEarly: false,
-          metrics: snapshot.metrics, peakPublishers: snapshot.peakPublishers,
-          activePublishers: snapshot.activePublishers)
-        if let failed = thresholds.map({ $0.check(report) }).first(where: { !$0.passed }) {
-          StandardOutput.error(
-            "\nthreshold '\(failed.rule)' failed at \(elapsed) s (actual \(failed.actual)): stopping")
-          engine.requestStop()
-          return
-        }
-      }
-    }
   }
 
   /// One shard per core, except for a known light load (`--arrival-rate`): each shard is an event

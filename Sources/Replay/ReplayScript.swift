@@ -1,0 +1,104 @@
+import Capture
+import Publication
+
+/// A trace turned into what replay plays: its steps in time order, grouped into publishers (one
+/// per recorded resource and event package, so that each keeps one PUBLISH outstanding), and the
+/// timing of every copy and loop. Built once, shared read-only by every shard.
+public struct ReplayScript: Sendable {
+  /// One recorded (resource, event package): the publisher replay plays for every copy.
+  public struct Publisher: Sendable, Equatable {
+    /// The recorded user part (the live one adds the copy's suffix).
+    public var user: String
+    /// The recorded address-of-record.
+    public var resource: String
+    public var event: String
+    /// Positions in ``ReplayScript/steps``, in time order.
+    public var steps: [Int32]
+  }
+
+  /// Recorded time between loops, after the last step.
+  public static let loopGap: UInt64 = 1_000_000_000
+  /// Sent when a recorded request had no Expires header.
+  public static let defaultExpires: UInt32 = 3600
+
+  public let options: ReplayOptions
+  public private(set) var steps: [ReplayStep] = []
+  public private(set) var publishers: [Publisher] = []
+  /// Offset of the last step, at recorded speed.
+  public private(set) var duration: UInt64 = 0
+
+  /// The steps of `records` (a trace's, in time order) inside the options' window.
+  public init(records: [TraceRecord], options: ReplayOptions) {
+    self.options = options
+    var publisherIndex: [String: Int32] = [:]
+    var issuedTags: [Int32: Set<String>] = [:]
+    for record in records where record.offsetNanos >= options.from && record.offsetNanos < options.to {
+      let event = record.event ?? "presence"
+      let key = record.resource + "\u{0}" + event
+      let publisher: Int32
+      if let known = publisherIndex[key] {
+        publisher = known
+      } else {
+        publisher = Int32(publishers.count)
+        publisherIndex[key] = publisher
+        publishers.append(
+          Publisher(user: Self.user(of: record.resource), resource: record.resource, event: event, steps: []))
+      }
+      let step = ReplayStep(
+        offset: record.offsetNanos - options.from, operation: record.operation,
+        expires: record.expires ?? Self.defaultExpires, ifMatch: record.ifMatch,
+        ifMatchIssuedEarlier: record.ifMatch.map { issuedTags[publisher]?.contains($0) ?? false } ?? false,
+        contentType: record.contentType, body: record.bodyBytes, recordedStatus: record.recorded.status,
+        recordedLatencyMicros: record.recorded.latencyMicros, recordedTag: record.recorded.entityTag,
+        publisher: publisher)
+      if let tag = step.recordedTag { issuedTags[publisher, default: []].insert(tag) }
+      publishers[Int(publisher)].steps.append(Int32(steps.count))
+      steps.append(step)
+      duration = max(duration, step.offset)
+    }
+  }
+
+  /// The user part of a recorded address-of-record.
+  static func user(of resource: String) -> String {
+    guard let at = resource.lastIndex(of: "@") else { return resource }
+    return String(resource[..<at])
+  }
+
+  /// Live publishers: every recorded one, once per copy.
+  public var publisherCount: Int { publishers.count * max(options.scale, 1) }
+
+  /// Transactions the whole replay plays (every step, copy and loop).
+  public var transactionCount: Int { steps.count * max(options.scale, 1) * max(options.loops, 1) }
+
+  /// How long the replay plays (until the last step of the last copy and loop is due), in
+  /// nanoseconds.
+  public var playingTime: UInt64 {
+    guard !steps.isEmpty else { return 0 }
+    let loops = Double(max(options.loops, 1))
+    let recorded = Double(duration) + (loops - 1) * Double(duration + Self.loopGap)
+    let scale = max(options.scale, 1)
+    return UInt64(recorded / options.speed + Double(options.spread) * Double(scale - 1) / Double(scale))
+  }
+
+  /// When step `step` of copy `copy` in loop `loop` is due, in nanoseconds after the replay's
+  /// start: the recorded offset (loops one after the other) divided by the speed, plus the copy's
+  /// place in the spread.
+  public func time(ofStep step: Int, copy: Int, loop: Int) -> UInt64 {
+    let recorded = Double(steps[step].offset) + Double(loop) * Double(duration + Self.loopGap)
+    let scale = max(options.scale, 1)
+    let shift = Double(options.spread) * Double(copy) / Double(scale)
+    return UInt64(recorded / options.speed + shift)
+  }
+
+  /// The recorded body a publication most recently carried before step `position` of
+  /// `publisher` (or, if none did, the first one after it): what a re-initiated publication
+  /// sends. nil when the recording holds no body for it at all.
+  public func bodyStep(forReinitiating publisher: Int, before position: Int) -> Int32? {
+    let positions = publishers[publisher].steps
+    for index in stride(from: min(position, positions.count - 1), through: 0, by: -1)
+    where !steps[Int(positions[index])].body.isEmpty {
+      return positions[index]
+    }
+    return positions[min(position, positions.count)...].first { !steps[Int($0)].body.isEmpty }
+  }
+}

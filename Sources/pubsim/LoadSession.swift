@@ -1,0 +1,162 @@
+import ArgumentParser
+import Compositor
+import Engine
+import Foundation
+import Measurements
+import Reports
+import SIPCore
+import Transport
+
+/// What `pubsim run` and `pubsim replay` share: the target (or the embedded compositor when none
+/// is given), the engine's run with its progress line, Ctrl-C handling, live metrics and
+/// threshold watch, and the report and exit code at the end.
+struct LoadSession {
+  var metricsListen: String?
+  var thresholds: [Threshold]
+  var abortOnThreshold: Bool
+  /// Said on Ctrl-C after "stopping, draining outstanding transactions".
+  var stoppingNote = ""
+
+  /// A target URI, as a `--target` value.
+  static func endpoint(_ text: String, transport: String? = nil) throws -> SIPEndpoint {
+    do {
+      var endpoint = try SIPEndpoint.parse(text)
+      if let transport, !text.contains("transport=") { endpoint.transport = transport == "tcp" ? .tcp : .udp }
+      return endpoint
+    } catch {
+      throw ValidationError("--target \(error)")
+    }
+  }
+
+  /// `127.0.0.1:9464`, `[::1]:9464` or `localhost:9464`.
+  static func metricsAddress(_ text: String) throws -> (host: String, port: Int) {
+    guard let hostPort = HostPort(text), let port = hostPort.port else {
+      throw ValidationError("--metrics-listen '\(text)': expected HOST:PORT, e.g. 127.0.0.1:9464")
+    }
+    return (hostPort.host == "localhost" ? "127.0.0.1" : hostPort.host, port)
+  }
+
+  static func parseThresholds(_ rules: [String]) throws -> [Threshold] {
+    var thresholds: [Threshold] = []
+    for rule in rules {
+      do {
+        thresholds.append(try Threshold.parse(rule))
+      } catch {
+        throw ValidationError(error.description)
+      }
+    }
+    return thresholds
+  }
+
+  /// The target to load: `target` (warning at once when it does not answer OPTIONS), or the
+  /// embedded compositor started on a free loopback port.
+  static func resolveTarget(_ target: SIPEndpoint?, transport: SIPTransportKind) async throws
+    -> (endpoint: SIPEndpoint, embedded: CompositorServer?)
+  {
+    if let target {
+      if await !TargetProbe.answersOptions(target) {
+        StandardOutput.error(
+          "warning: \(target.uri) did not answer OPTIONS within 2 s; running anyway (expect timeouts)")
+      }
+      return (target, nil)
+    }
+    let server = CompositorServer(core: CompositorCore())
+    let bound = try await server.start(listening: [
+      SIPEndpoint(transport: transport, host: "127.0.0.1", port: 0)
+    ])
+    StandardOutput.line("no target given: using the embedded compositor on \(bound[0].uri)")
+    return (bound[0], server)
+  }
+
+  /// Runs the engine to its end (or Ctrl-C, or a failed threshold with `abortOnThreshold`),
+  /// showing progress and serving live metrics; stops the embedded compositor afterwards.
+  func execute(_ engine: LoadEngine, kind: String, embedded: CompositorServer?) async throws
+    -> LoadEngine.Result
+  {
+    let note = stoppingNote
+    let signals = Task {
+      let name = await SignalWaiter.waitForTermination()
+      StandardOutput.error("\n\(name): stopping, draining outstanding transactions" + note)
+      engine.requestStop()
+    }
+    defer { signals.cancel() }
+    let printer = ProgressPrinter()
+    let exporter = PrometheusExporter()
+    var metricsServer: MetricsHTTPServer?
+    if let metricsListen {
+      let address = try Self.metricsAddress(metricsListen)
+      do {
+        metricsServer = try await MetricsHTTPServer.start(
+          host: address.host, port: address.port, exporter: exporter)
+      } catch {
+        try? await embedded?.stop()
+        throw ValidationError("--metrics-listen \(metricsListen): cannot listen: \(error)")
+      }
+      StandardOutput.line("live metrics on http://\(metricsListen)/metrics")
+    }
+    let watcher = abortOnThreshold && !thresholds.isEmpty ? watchThresholds(engine: engine, kind: kind) : nil
+    defer { watcher?.cancel() }
+    let result: LoadEngine.Result
+    do {
+      result = try await engine.run { progress in
+        printer.show(progress)
+        exporter.update(progress.live)
+      }
+    } catch {
+      await metricsServer?.stop()
+      try? await embedded?.stop()
+      throw ValidationError("\(error)")
+    }
+    await metricsServer?.stop()
+    printer.finish()
+    if let embedded { try? await embedded.stop() }
+    return result
+  }
+
+  /// Checks the thresholds on the run so far once a second, after a 5 s warm-up, and stops the
+  /// run when one fails (the final check and report still happen).
+  private func watchThresholds(engine: LoadEngine, kind: String) -> Task<Void, Never> {
+    let thresholds = thresholds
+    return Task {
+      var elapsed = 0
+      while !Task.isCancelled {
+        try? await Task.sleep(nanoseconds: 1_000_000_000)
+        elapsed += 1
+        guard elapsed >= 5, let snapshot = try? await engine.snapshot() else { continue }
+        let report = RunReport(
+          kind: kind, profile: "", target: "", startedAt: "", durationSeconds: Double(elapsed),
+          stoppedEarly: false, metrics: snapshot.metrics, peakPublishers: snapshot.peakPublishers,
+          activePublishers: snapshot.activePublishers)
+        if let failed = thresholds.map({ $0.check(report) }).first(where: { !$0.passed }) {
+          StandardOutput.error(
+            "\nthreshold '\(failed.rule)' failed at \(elapsed) s (actual \(failed.actual)): stopping")
+          engine.requestStop()
+          return
+        }
+      }
+    }
+  }
+
+  /// Prints the summary and thresholds, writes the report folder, and exits 1 when nothing was
+  /// answered or 2 when a threshold failed.
+  func finish(
+    _ runReport: RunReport, metrics: RunMetrics, reportDirectory: String?, extraText: String? = nil,
+    writeExtraFiles: ((URL) throws -> Void)? = nil
+  ) throws {
+    var runReport = runReport
+    StandardOutput.line(RunSummaryText.render(runReport))
+    if let extraText { StandardOutput.line(extraText) }
+    if !thresholds.isEmpty {
+      runReport.thresholds = thresholds.map { $0.check(runReport) }
+      StandardOutput.line(ThresholdTable.render(runReport.thresholds ?? []))
+    }
+    if let reportDirectory {
+      let directory = URL(fileURLWithPath: reportDirectory)
+      try ReportWriter.write(runReport, metrics: metrics, to: directory)
+      try writeExtraFiles?(directory)
+      StandardOutput.line("report written to \(directory.path)/report.html (run.json, timeseries.csv)")
+    }
+    if metrics.completed == 0 { throw ExitCode(1) }
+    if runReport.thresholds?.contains(where: { !$0.passed }) == true { throw ExitCode(2) }
+  }
+}

@@ -1,0 +1,244 @@
+import ArgumentParser
+import Capture
+import Engine
+import Foundation
+import NIOCore
+import Replay
+import Reports
+import SIPCore
+import Simulation
+
+/// `pubsim replay CAPTURE|TRACE`: send recorded PUBLISH traffic to a compositor as live,
+/// stateful load, and report how closely the live outcomes match the recorded ones.
+struct ReplayCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "replay",
+    abstract: "Replay recorded PUBLISH traffic (a capture or a trace) against a compositor.",
+    discussion: """
+      Each recorded publication is replayed in order at its recorded time (divided by --speed), \
+      one PUBLISH outstanding per resource and event package. SIP-If-Match carries the \
+      entity-tag the live compositor issued for the predecessor; addresses are rewritten to the \
+      target's domain (or --domain); Via, Call-ID, branches, tags and CSeq are new; bodies and \
+      event packages are sent as recorded. Live digest challenges are answered with \
+      --credentials, never with a recorded Authorization. Without --target the embedded \
+      compositor is used. The report sets every transaction's recorded outcome and latency next \
+      to the live ones (fidelity in run.json and report.html, every transaction in fidelity.csv).
+      """
+  )
+
+  @Argument(
+    help: ArgumentHelp(
+      "A trace from 'pubsim extract -o', or one or more pcap/pcapng captures.", valueName: "capture|trace"))
+  var inputs: [String]
+
+  @Option(help: ArgumentHelp("Compositor to test, as a SIP URI.", valueName: "uri"))
+  var target: String?
+
+  @Option(help: ArgumentHelp("Play this many times faster than recorded (0.5: half speed).", valueName: "x"))
+  var speed: Double = 1
+
+  @Option(
+    help: ArgumentHelp("Copies of the recorded population, each with its own identities.", valueName: "n"))
+  var scale = 1
+
+  @Option(help: ArgumentHelp("Spread the copies' start over this time, e.g. 2s.", valueName: "duration"))
+  var spread = "1s"
+
+  @Option(help: ArgumentHelp("Added to the user of copy N ≥ 1; {copy} becomes N.", valueName: "pattern"))
+  var userSuffix = "-{copy}"
+
+  @Option(
+    name: .customLong("loop"), help: ArgumentHelp("Play the trace this many times in a row.", valueName: "k"))
+  var loops = 1
+
+  @Option(help: ArgumentHelp("Start at this offset into the recording, e.g. 30s.", valueName: "t"))
+  var from: String?
+
+  @Option(help: ArgumentHelp("Stop at this offset into the recording, e.g. 2m.", valueName: "t"))
+  var to: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Domain for Request-URI, From and To (default: the target's host).", valueName: "domain"))
+  var domain: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "When a conditional request's live predecessor failed: skip, reinitiate or as-recorded.",
+      valueName: "policy"))
+  var onBrokenChain = "reinitiate"
+
+  @Option(
+    help: ArgumentHelp(
+      "CSV of user,password,domain to answer live digest challenges.", valueName: "file"))
+  var credentials: String?
+
+  @Option(
+    help: ArgumentHelp("Write run.json, fidelity.csv, timeseries.csv and report.html here.", valueName: "dir")
+  )
+  var report: String?
+
+  @Option(
+    help: ArgumentHelp("Pass/fail rule checked at the end, e.g. 'p99 < 20ms'; repeatable.", valueName: "rule")
+  )
+  var threshold: [String] = []
+
+  @Flag(help: "Check thresholds every second (after 5 s) and stop the replay as soon as one fails.")
+  var abortOnThreshold = false
+
+  @Option(
+    help: ArgumentHelp(
+      "Serve live Prometheus metrics at http://HOST:PORT/metrics during the replay.", valueName: "host:port"))
+  var metricsListen: String?
+
+  @Option(help: ArgumentHelp("Shards (event loops); default one per core.", valueName: "n"))
+  var shards: Int?
+
+  func validate() throws {
+    if let target { _ = try LoadSession.endpoint(target) }
+    guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be above 0") }
+    guard scale >= 1 else { throw ValidationError("--scale must be at least 1") }
+    guard loops >= 1 else { throw ValidationError("--loop must be at least 1") }
+    if let shards, shards < 1 { throw ValidationError("--shards must be at least 1") }
+    guard BrokenChainPolicy(rawValue: onBrokenChain) != nil else {
+      throw ValidationError(
+        "--on-broken-chain '\(onBrokenChain)': expected one of "
+          + BrokenChainPolicy.allCases.map(\.rawValue).joined(separator: ", "))
+    }
+    for (name, value) in [("--spread", Optional(spread)), ("--from", from), ("--to", to)] {
+      if let value, DurationText.nanoseconds(value) == nil {
+        throw ValidationError("\(name) '\(value)' is not a duration such as 500ms, 30s or 2m")
+      }
+    }
+    if inputs.count > 1, inputs.contains(where: Self.isTrace) {
+      throw ValidationError("replay takes one trace, or one or more captures, not both")
+    }
+    _ = try LoadSession.parseThresholds(threshold)
+    if let metricsListen { _ = try LoadSession.metricsAddress(metricsListen) }
+  }
+
+  func run() async throws {
+    let records = try loadRecords()
+    let passwords = try loadCredentials()
+    let session = LoadSession(
+      metricsListen: metricsListen, thresholds: try LoadSession.parseThresholds(threshold),
+      abortOnThreshold: abortOnThreshold)
+    let (targetEndpoint, embedded) = try await LoadSession.resolveTarget(
+      try target.map { try LoadSession.endpoint($0) }, transport: .udp)
+    let script = ReplayScript(records: records, options: options(domain: domain ?? targetEndpoint.host))
+    guard !script.steps.isEmpty else {
+      try? await embedded?.stop()
+      throw ValidationError(
+        "nothing to replay: \(inputs.joined(separator: ", ")) holds no PUBLISH transaction"
+          + (from != nil || to != nil ? " between --from and --to" : ""))
+    }
+    let plan = LoadPlan(
+      target: targetEndpoint, domain: script.options.domain,
+      duration: script.playingTime + 40_000_000_000, population: script.publisherCount,
+      shards: shards ?? System.coreCount)
+    StandardOutput.line(
+      "pubsim replay \(inputs.joined(separator: " ")): \(script.transactionCount) transactions of "
+        + "\(script.publisherCount) publishers over \(DurationText.describe(nanoseconds: script.playingTime)) "
+        + "against \(targetEndpoint.uri)")
+    let startedAt = Date()
+    let engine = LoadEngine(plan: plan, replay: script, credentials: passwords)
+    let result = try await session.execute(engine, kind: "replay", embedded: embedded)
+    var metrics = result.metrics
+    var runReport = RunReport(
+      kind: "replay", profile: inputs.joined(separator: " "), target: targetEndpoint.uri,
+      startedAt: ISO8601DateFormatter().string(from: startedAt), durationSeconds: result.durationSeconds,
+      stoppedEarly: result.stoppedEarly, metrics: metrics, peakPublishers: result.peakPublishers,
+      activePublishers: result.activePublishers)
+    runReport.parameters = describe(script, target: targetEndpoint.uri, shards: plan.shards)
+    var fidelityText: String?
+    if let replay = result.replay {
+      metrics.fidelity = replay.fidelity
+      let fidelity = RunReport.Fidelity(
+        replay.fidelity, differences: FidelityTable.differences(replay.outcomes, script: script))
+      runReport.fidelity = fidelity
+      fidelityText = FidelityTable.text(fidelity)
+    }
+    try session.finish(runReport, metrics: metrics, reportDirectory: report, extraText: fidelityText) {
+      directory in
+      guard let replay = result.replay else { return }
+      try FidelityTable.writeCSV(
+        replay.outcomes, script: script, to: directory.appendingPathComponent("fidelity.csv"))
+    }
+  }
+
+  private func options(domain: String) -> ReplayOptions {
+    ReplayOptions(
+      speed: speed, scale: scale, loops: loops, from: from.flatMap(DurationText.nanoseconds) ?? 0,
+      to: to.flatMap(DurationText.nanoseconds) ?? .max, spread: DurationText.nanoseconds(spread) ?? 0,
+      userSuffix: userSuffix, domain: domain,
+      onBrokenChain: BrokenChainPolicy(rawValue: onBrokenChain) ?? .reinitiate)
+  }
+
+  /// Whether a file is a pubsim trace (JSON Lines) rather than a capture.
+  static func isTrace(_ path: String) -> Bool {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+    defer { try? handle.close() }
+    let start = (try? handle.read(upToCount: 64)) ?? Data()
+    return start.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 } == UInt8(ascii: "{")
+  }
+
+  private func loadRecords() throws -> [TraceRecord] {
+    if inputs.count == 1, Self.isTrace(inputs[0]) {
+      let data: Data
+      do {
+        data = try Data(contentsOf: URL(fileURLWithPath: inputs[0]))
+      } catch {
+        throw ValidationError("cannot read \(inputs[0]): \((error as NSError).localizedDescription)")
+      }
+      do {
+        return try Trace.decode(data, file: inputs[0]).1
+      } catch {
+        throw ValidationError(error.description)
+      }
+    }
+    do {
+      let result = try Extractor.extract(inputs)
+      for warning in result.summary.warnings { StandardOutput.error("warning: \(warning)") }
+      return Trace.trace(of: result.tracker, captures: inputs).1
+    } catch {
+      throw ValidationError(error.description)
+    }
+  }
+
+  private func loadCredentials() throws -> [String: String] {
+    guard let credentials else { return [:] }
+    let text: String
+    do {
+      text = try String(contentsOf: URL(fileURLWithPath: credentials), encoding: .utf8)
+    } catch {
+      throw ValidationError(
+        "cannot read credentials \(credentials): \((error as NSError).localizedDescription)")
+    }
+    do {
+      let identities = try IdentitySource.parseCSV(text, file: credentials)
+      return Dictionary(identities.compactMap { id in id.password.map { (id.user, $0) } }) { first, _ in first
+      }
+    } catch {
+      throw ValidationError(error.description)
+    }
+  }
+
+  private func describe(_ script: ReplayScript, target: String, shards: Int) -> [String: String] {
+    let options = script.options
+    var parameters = [
+      "input": inputs.joined(separator: ", "), "target": target, "domain": options.domain,
+      "speed": "\(ReportHTML.format(options.speed))×", "scale": String(options.scale),
+      "loops": String(options.loops), "on broken chain": options.onBrokenChain.rawValue,
+      "recorded publishers": String(script.publishers.count),
+      "recorded transactions": String(script.steps.count),
+      "recorded span": DurationText.describe(nanoseconds: script.duration), "shards": String(shards),
+    ]
+    if options.scale > 1 {
+      parameters["spread"] = DurationText.describe(nanoseconds: options.spread)
+      parameters["user suffix"] = options.userSuffix
+    }
+    if from != nil || to != nil { parameters["window"] = "\(from ?? "start") to \(to ?? "end")" }
+    if credentials != nil { parameters["credentials"] = credentials }
+    return parameters
+  }
+}
