@@ -14,6 +14,13 @@ public struct TraceRecord: Codable, Sendable, Equatable {
     /// The SIP-ETag and Expires of a 2xx.
     public var entityTag: String?
     public var expires: UInt32?
+
+    public init(status: Int?, latencyMicros: UInt64?, entityTag: String?, expires: UInt32?) {
+      self.status = status
+      self.latencyMicros = latencyMicros
+      self.entityTag = entityTag
+      self.expires = expires
+    }
   }
 
   /// Nanoseconds after the first transaction of the trace.
@@ -37,6 +44,31 @@ public struct TraceRecord: Codable, Sendable, Equatable {
   public var destination: String
   public var retransmissions: Int
   public var recorded: Recorded
+
+  public init(
+    offsetNanos: UInt64, chain: Int, operation: PublishOperation?, event: String?, requestURI: String,
+    resource: String, from: String?, to: String?, expires: UInt32?, ifMatch: String?, contentType: String?,
+    body: String?, bodyEncoding: String?, source: String, destination: String, retransmissions: Int,
+    recorded: Recorded
+  ) {
+    self.offsetNanos = offsetNanos
+    self.chain = chain
+    self.operation = operation
+    self.event = event
+    self.requestURI = requestURI
+    self.resource = resource
+    self.from = from
+    self.to = to
+    self.expires = expires
+    self.ifMatch = ifMatch
+    self.contentType = contentType
+    self.body = body
+    self.bodyEncoding = bodyEncoding
+    self.source = source
+    self.destination = destination
+    self.retransmissions = retransmissions
+    self.recorded = recorded
+  }
 
   /// The body's bytes.
   public var bodyBytes: [UInt8] {
