@@ -119,6 +119,13 @@ struct ReplayCommand: AsyncParsableCommand {
 
   func run() async throws {
     let records = try loadRecords()
+    let window =
+      (from.flatMap(DurationText.nanoseconds) ?? 0)..<(to.flatMap(DurationText.nanoseconds) ?? .max)
+    guard records.contains(where: { window.contains($0.offsetNanos) }) else {
+      throw ValidationError(
+        "nothing to replay: \(inputs.joined(separator: ", ")) holds no PUBLISH transaction"
+          + (from != nil || to != nil ? " between --from and --to" : ""))
+    }
     let passwords = try loadCredentials()
     let session = LoadSession(
       metricsListen: metricsListen, thresholds: try LoadSession.parseThresholds(threshold),
@@ -126,12 +133,6 @@ struct ReplayCommand: AsyncParsableCommand {
     let (targetEndpoint, embedded) = try await LoadSession.resolveTarget(
       try target.map { try LoadSession.endpoint($0) }, transport: .udp)
     let script = ReplayScript(records: records, options: options(domain: domain ?? targetEndpoint.host))
-    guard !script.steps.isEmpty else {
-      try? await embedded?.stop()
-      throw ValidationError(
-        "nothing to replay: \(inputs.joined(separator: ", ")) holds no PUBLISH transaction"
-          + (from != nil || to != nil ? " between --from and --to" : ""))
-    }
     let plan = LoadPlan(
       target: targetEndpoint, domain: script.options.domain,
       duration: script.playingTime + 40_000_000_000, population: script.publisherCount,

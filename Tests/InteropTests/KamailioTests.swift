@@ -91,3 +91,46 @@ struct KamailioTests {
     #expect(operations["remove"]?["count"] as? Int == operations["initial"]?["count"] as? Int)
   }
 }
+
+/// `pubsim replay` against Kamailio: the project's recordings replayed live, with the fidelity
+/// holding Kamailio's outcomes next to the recorded ones.
+@Suite(
+  "pubsim replay against Kamailio", .serialized,
+  .enabled(if: Interop.peerAvailable("kamailio") && Interop.peerAvailable("kamcmd")))
+struct KamailioReplayTests {
+  @Test func ownTrafficAtTenTimesSpeedGetsTheRecordedOutcomes() throws {
+    let kamailio = try KamailioTests.Kamailio.start()
+    defer { kamailio.stop() }
+    let folder = ReplayCommandTests.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let (result, run) = try ReplayCommandTests.replay(
+      [ReplayCommandTests.ownTraffic, "--target", "sip:127.0.0.1:\(kamailio.port)", "--speed", "10"],
+      folder: folder)
+    #expect(result.status == 0, "\(result.errors)")
+    KamailioTests.expectNoFailedTransaction(run)
+    let fidelity = try ReplayCommandTests.fidelity(run)
+    #expect(fidelity["comparable"] as? Int == 427)
+    #expect(fidelity["sameFinalCode"] as? Int == 427)
+  }
+
+  /// Kamailio answers a modify with an entity-tag it never issued with 500, where the recording
+  /// (pubsim's compositor) answered 412: the fidelity report must show exactly that difference.
+  @Test func theLifecycleRecordingShowsWhereKamailioDeparts() throws {
+    let kamailio = try KamailioTests.Kamailio.start()
+    defer { kamailio.stop() }
+    let folder = ReplayCommandTests.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let (result, run) = try ReplayCommandTests.replay(
+      [ReplayCommandTests.lifecycle, "--target", "sip:127.0.0.1:\(kamailio.port)"], folder: folder)
+    #expect(result.status == 0, "\(result.errors)")
+    #expect((run["transactions"] as? [String: Int])?["timeouts"] == 0)
+    let fidelity = try ReplayCommandTests.fidelity(run)
+    let codes = try #require(fidelity["codes"] as? [String: Int])
+    #expect(codes["200 → 200"] == 300)
+    #expect(codes["423 → 423"] == 50)
+    let departures = codes.filter { $0.key.hasPrefix("412 → ") && $0.key != "412 → 412" }
+    #expect(departures.values.reduce(0, +) == (50 - (codes["412 → 412"] ?? 0)))
+    let differences = try #require(fidelity["differences"] as? [[String: Any]])
+    #expect(differences.allSatisfy { $0["recordedStatus"] as? Int == 412 })
+  }
+}

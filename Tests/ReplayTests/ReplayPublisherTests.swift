@@ -13,7 +13,8 @@ struct ReplayPublisherTests {
 
   /// A recorded transaction of alice's presence at `offset` milliseconds.
   static func record(
-    _ offset: UInt64, _ operation: PublishOperation, ifMatch: String? = nil, status: Int? = 200, tag: String? = nil,
+    _ offset: UInt64, _ operation: PublishOperation, ifMatch: String? = nil, status: Int? = 200,
+    tag: String? = nil,
     expires: UInt32 = 3600, body: String? = nil, resource: String = "alice@recorded.example"
   ) -> TraceRecord {
     let hasBody = operation == .initial || operation == .modify
@@ -30,7 +31,8 @@ struct ReplayPublisherTests {
   static func script(_ records: [TraceRecord], _ policy: BrokenChainPolicy = .reinitiate, loops: Int = 1)
     -> ReplayScript
   {
-    ReplayScript(records: records, options: ReplayOptions(loops: loops, domain: "live.example", onBrokenChain: policy))
+    ReplayScript(
+      records: records, options: ReplayOptions(loops: loops, domain: "live.example", onBrokenChain: policy))
   }
 
   static func ok(_ tag: String) -> PublisherStateMachine.Response {
@@ -71,7 +73,8 @@ struct ReplayPublisherTests {
       Self.record(0, .initial, tag: "r1"), Self.record(100, .refresh, ifMatch: "r1", tag: "r2"),
       Self.record(200, .modify, ifMatch: "r2", tag: "r3"), Self.record(300, .remove, ifMatch: "r3"),
     ])
-    let (sent, outcomes) = Self.play(script, answers: [Self.ok("L1"), Self.ok("L2"), Self.ok("L3"), Self.ok("L4")])
+    let (sent, outcomes) = Self.play(
+      script, answers: [Self.ok("L1"), Self.ok("L2"), Self.ok("L3"), Self.ok("L4")])
     #expect(sent.map(\.ifMatch) == [nil, "L1", "L2", "L3"])
     #expect(sent.map(\.operation) == [.initial, .refresh, .modify, .remove])
     #expect(sent.map(\.intendedAt) == [0, 100 * Self.ms, 200 * Self.ms, 300 * Self.ms])
@@ -90,7 +93,10 @@ struct ReplayPublisherTests {
   @Test(arguments: BrokenChainPolicy.allCases)
   func aFailedPredecessorBreaksTheChain(policy: BrokenChainPolicy) {
     let script = Self.script(
-      [Self.record(0, .initial, tag: "r1", body: "<a/>"), Self.record(100, .refresh, ifMatch: "r1", tag: "r2")],
+      [
+        Self.record(0, .initial, tag: "r1", body: "<a/>"),
+        Self.record(100, .refresh, ifMatch: "r1", tag: "r2"),
+      ],
       policy)
     let (sent, outcomes) = Self.play(script, answers: [.init(statusCode: 500), Self.ok("L2")])
     switch policy {
@@ -108,13 +114,15 @@ struct ReplayPublisherTests {
 
   @Test func aReinitiatedPublicationCarriesTheNewestRecordedBody() {
     let script = Self.script([
-      Self.record(0, .initial, tag: "r1", body: "<a/>"), Self.record(100, .modify, ifMatch: "r1", tag: "r2", body: "<b/>"),
+      Self.record(0, .initial, tag: "r1", body: "<a/>"),
+      Self.record(100, .modify, ifMatch: "r1", tag: "r2", body: "<b/>"),
       Self.record(200, .refresh, ifMatch: "r2", tag: "r3"),
     ])
     var publisher = ReplayPublisher(recorded: 0, copy: 0)
     var outcomes: [ReplayOutcome] = []
     _ = publisher.start(now: 0, origin: 0, script: script, outcomes: &outcomes)
-    _ = publisher.responseReceived(Self.ok("L1"), latency: 1, now: 1, origin: 0, script: script, outcomes: &outcomes)
+    _ = publisher.responseReceived(
+      Self.ok("L1"), latency: 1, now: 1, origin: 0, script: script, outcomes: &outcomes)
     _ = publisher.timerFired(now: 100 * Self.ms, origin: 0, script: script, outcomes: &outcomes)
     _ = publisher.responseReceived(
       .init(statusCode: 500), latency: 1, now: 101 * Self.ms, origin: 0, script: script, outcomes: &outcomes)
@@ -145,7 +153,8 @@ struct ReplayPublisherTests {
 
   @Test func aLive423RaisesExpiresForTheRest() {
     let script = Self.script([
-      Self.record(0, .initial, status: 200, tag: "r1", expires: 30), Self.record(100, .initial, status: 200, expires: 30),
+      Self.record(0, .initial, status: 200, tag: "r1", expires: 30),
+      Self.record(100, .initial, status: 200, expires: 30),
     ])
     let (sent, _) = Self.play(script, answers: [.init(statusCode: 423, minExpires: 60), Self.ok("L2")])
     #expect(sent.map(\.expires) == [30, 60])
@@ -154,7 +163,8 @@ struct ReplayPublisherTests {
   @Test func aRecordedChallengeIsAnsweredByTheRecordedRetry() {
     let challenge = PublisherStateMachine.Challenge(value: "Digest realm=\"x\", nonce=\"n\"", isProxy: false)
     let script = Self.script([Self.record(0, .initial, status: 401), Self.record(10, .initial, status: 200)])
-    let (sent, outcomes) = Self.play(script, answers: [.init(statusCode: 401, challenge: challenge), Self.ok("L1")])
+    let (sent, outcomes) = Self.play(
+      script, answers: [.init(statusCode: 401, challenge: challenge), Self.ok("L1")])
     #expect(sent.count == 2)
     #expect(sent[0].challenge == nil)
     #expect(sent[1].challenge == challenge)
@@ -165,7 +175,8 @@ struct ReplayPublisherTests {
     let challenge = PublisherStateMachine.Challenge(value: "Digest realm=\"x\", nonce=\"n\"", isProxy: true)
     let script = Self.script([Self.record(0, .initial, status: 200)])
     let (sent, outcomes) = Self.play(
-      script, answers: [.init(statusCode: 407, challenge: challenge), .init(statusCode: 407, challenge: challenge)])
+      script,
+      answers: [.init(statusCode: 407, challenge: challenge), .init(statusCode: 407, challenge: challenge)])
     #expect(sent.count == 2)
     #expect(sent[1].challenge == challenge)
     #expect(outcomes.map(\.live) == [.status(407)])
@@ -176,7 +187,9 @@ struct ReplayPublisherTests {
     var publisher = ReplayPublisher(recorded: 0, copy: 0)
     var outcomes: [ReplayOutcome] = []
     _ = publisher.start(now: 0, origin: 0, script: script, outcomes: &outcomes)
-    #expect(publisher.timerFired(now: 20 * Self.ms, origin: 0, script: script, outcomes: &outcomes) == .wakeUp(at: .max))
+    #expect(
+      publisher.timerFired(now: 20 * Self.ms, origin: 0, script: script, outcomes: &outcomes)
+        == .wakeUp(at: .max))
     let action = publisher.responseReceived(
       Self.ok("L1"), latency: 1, now: 50 * Self.ms, origin: 0, script: script, outcomes: &outcomes)
     #expect(
@@ -186,7 +199,8 @@ struct ReplayPublisherTests {
   @Test func loopsPlayAgainWithFreshTagsAfterTheRecording() {
     let script = Self.script(
       [Self.record(0, .initial, tag: "r1"), Self.record(100, .refresh, ifMatch: "r1", tag: "r2")], loops: 2)
-    let (sent, outcomes) = Self.play(script, answers: [Self.ok("A"), Self.ok("B"), Self.ok("C"), Self.ok("D")])
+    let (sent, outcomes) = Self.play(
+      script, answers: [Self.ok("A"), Self.ok("B"), Self.ok("C"), Self.ok("D")])
     #expect(sent.map(\.ifMatch) == [nil, "A", nil, "C"])
     let loopStart = 100 * Self.ms + ReplayScript.loopGap
     #expect(sent[2].intendedAt == loopStart)
@@ -200,7 +214,8 @@ struct ReplayPublisherTests {
     _ = publisher.start(now: 0, origin: 0, script: script, outcomes: &outcomes)
     #expect(publisher.stop() == .wakeUp(at: .max))
     #expect(
-      publisher.responseReceived(Self.ok("L1"), latency: 1, now: 1, origin: 0, script: script, outcomes: &outcomes)
+      publisher.responseReceived(
+        Self.ok("L1"), latency: 1, now: 1, origin: 0, script: script, outcomes: &outcomes)
         == .leave)
     #expect(publisher.hasLeft)
   }

@@ -8,11 +8,16 @@ import Testing
 struct ReplayScriptTests {
   static let ms: UInt64 = 1_000_000
 
-  static func record(_ offset: UInt64, _ resource: String, event: String = "presence", tag: String? = nil, ifMatch: String? = nil)
+  static func record(
+    _ offset: UInt64, _ resource: String, event: String = "presence", tag: String? = nil,
+    ifMatch: String? = nil
+  )
     -> TraceRecord
   {
-    ReplayPublisherTests.record(offset, ifMatch == nil ? .initial : .refresh, ifMatch: ifMatch, tag: tag, resource: resource)
-      .with(event: event)
+    ReplayPublisherTests.record(
+      offset, ifMatch == nil ? .initial : .refresh, ifMatch: ifMatch, tag: tag, resource: resource
+    )
+    .with(event: event)
   }
 
   @Test func publishersAreTheRecordedResourceAndEventPairs() {
@@ -29,7 +34,8 @@ struct ReplayScriptTests {
 
   @Test func theWindowKeepsItsStepsAndCountsFromItsStart() {
     let records = (0..<10).map { Self.record(UInt64($0) * 100, "u\($0)@a") }
-    let script = ReplayScript(records: records, options: ReplayOptions(from: 300 * Self.ms, to: 600 * Self.ms, domain: "d"))
+    let script = ReplayScript(
+      records: records, options: ReplayOptions(from: 300 * Self.ms, to: 600 * Self.ms, domain: "d"))
     #expect(script.steps.count == 3)
     #expect(script.steps.map(\.offset) == [0, 100 * Self.ms, 200 * Self.ms])
   }
@@ -49,7 +55,8 @@ struct ReplayScriptTests {
 
   @Test func aTagIssuedEarlierByTheSamePublisherIsKnown() {
     let records = [
-      Self.record(0, "a@x", tag: "t1"), Self.record(10, "a@x", ifMatch: "t1"), Self.record(20, "a@x", ifMatch: "t0"),
+      Self.record(0, "a@x", tag: "t1"), Self.record(10, "a@x", ifMatch: "t1"),
+      Self.record(20, "a@x", ifMatch: "t0"),
     ]
     let script = ReplayScript(records: records, options: ReplayOptions(domain: "d"))
     #expect(script.steps.map(\.ifMatchIssuedEarlier) == [false, true, false])
