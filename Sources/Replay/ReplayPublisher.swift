@@ -6,7 +6,8 @@ import Publication
 /// It keeps one PUBLISH outstanding (a step that falls due while its predecessor is in flight
 /// waits, and is measured from when it was due), maps the entity-tags the recording used to the
 /// ones the live server issues, keeps a tag the recording saw rejected with 412 stale, raises
-/// Expires to a live 423's Min-Expires, answers live digest challenges with the identity's
+/// Expires to a live 423's Min-Expires (except where the recording was refused with 423 too, so
+/// the live server gets the same test), answers live digest challenges with the identity's
 /// credentials, and applies the ``BrokenChainPolicy`` where a conditional request has no live
 /// predecessor to refer to.
 public struct ReplayPublisher: Sendable {
@@ -139,6 +140,7 @@ public struct ReplayPublisher: Sendable {
     tags.removeAll()
     newestLiveTag = nil
     challenge = nil
+    minExpires = 0
   }
 
   /// The live request for the current step, or nil when it is skipped.
@@ -166,7 +168,9 @@ public struct ReplayPublisher: Sendable {
         }
       }
     }
-    let expires = step.expires == 0 ? 0 : max(step.expires, minExpires)
+    // A step the recording saw refused with 423 asks for the same too-brief interval again.
+    let expires =
+      step.expires == 0 || step.recordedStatus == 423 ? step.expires : max(step.expires, minExpires)
     defer { challenge = nil }
     return Request(
       operation: operation, ifMatch: ifMatch, expires: expires, intendedAt: due, challenge: challenge)

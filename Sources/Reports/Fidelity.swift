@@ -47,7 +47,9 @@ extension RunReport {
       public var differs: Bool { recordedStatus.map { String($0) != live } ?? false }
     }
 
-    /// Transactions replayed (every step of every copy and loop, sent or skipped).
+    /// Transactions the replay meant to play (every step of every copy and loop), and those it
+    /// played (sent or skipped); fewer when it was stopped early.
+    public var planned: UInt64
     public var transactions: UInt64
     public var comparable: UInt64
     public var sameFinalCode: UInt64
@@ -61,7 +63,8 @@ extension RunReport {
     /// The first transactions (in due order) whose live outcome differed.
     public var differences: [Transaction]
 
-    public init(_ metrics: FidelityMetrics, differences: [Transaction]) {
+    public init(_ metrics: FidelityMetrics, planned: Int, differences: [Transaction]) {
+      self.planned = UInt64(planned)
       transactions = metrics.transactions
       comparable = metrics.comparable
       sameFinalCode = metrics.sameFinalCode

@@ -9,7 +9,8 @@ extension ReportHTML {
     var html = "<h2>Fidelity: recorded vs live</h2><div class=\"cards\">"
     let cards: [(String, String)] = [
       ("same final code", format(fidelity.sameFinalCodePercent) + " %"),
-      ("comparable", String(fidelity.comparable)), ("replayed", String(fidelity.transactions)),
+      ("comparable", String(fidelity.comparable)),
+      ("replayed", "\(fidelity.transactions) of \(fidelity.planned)"),
       ("recorded p50", micros(fidelity.recordedLatencyMicros.p50)),
       ("live p50", micros(fidelity.liveLatencyMicros.p50)),
       ("recorded p99", micros(fidelity.recordedLatencyMicros.p99)),

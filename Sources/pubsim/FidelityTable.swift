@@ -83,6 +83,11 @@ enum FidelityTable {
         + "\(ReportHTML.micros(fidelity.recordedLatencyMicros.p99)); live p50 "
         + "\(ReportHTML.micros(fidelity.liveLatencyMicros.p50)) p99 \(ReportHTML.micros(fidelity.liveLatencyMicros.p99))",
     ]
+    if fidelity.planned > fidelity.transactions {
+      lines.append(
+        "\(fidelity.planned - fidelity.transactions) of \(fidelity.planned) planned transactions were not played "
+          + "(the replay stopped first)")
+    }
     let codes = fidelity.codes.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
     if !codes.isEmpty { lines.append("recorded → live: " + codes.joined(separator: ", ")) }
     for row in fidelity.differences.prefix(5) {

@@ -155,7 +155,8 @@ struct ReplayCommand: AsyncParsableCommand {
     if let replay = result.replay {
       metrics.fidelity = replay.fidelity
       let fidelity = RunReport.Fidelity(
-        replay.fidelity, differences: FidelityTable.differences(replay.outcomes, script: script))
+        replay.fidelity, planned: script.transactionCount,
+        differences: FidelityTable.differences(replay.outcomes, script: script))
       runReport.fidelity = fidelity
       fidelityText = FidelityTable.text(fidelity)
     }

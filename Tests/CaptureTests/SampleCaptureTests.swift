@@ -9,7 +9,7 @@ struct SampleCaptureTests {
   static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("captures")
 
-  @Test(arguments: ["own-traffic"])
+  @Test(arguments: ["own-traffic", "lifecycle-50", "auth-20"])
   func summaryMatchesTheExpectedOne(name: String) throws {
     let expected = try JSONDecoder().decode(
       ExtractionSummary.self,

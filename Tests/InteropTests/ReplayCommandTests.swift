@@ -9,6 +9,9 @@ struct ReplayCommandTests {
   /// 50 SIPp publishers recorded against pubsim's compositor: 300 × 200, 50 × 412, 50 × 423.
   static let lifecycle = Interop.repository + "/captures/lifecycle-50.pcap"
   static let ownTraffic = Interop.repository + "/captures/own-traffic.pcap"
+  /// 20 SIPp publishers behind digest authentication: each initial challenged (401), then 200s.
+  static let auth = Interop.repository + "/captures/auth-20.pcap"
+  static let authUsers = Interop.repository + "/captures/auth-20.users.csv"
 
   static func temporaryFolder() -> URL {
     FileManager.default.temporaryDirectory.appendingPathComponent("pubsim-replay-\(UUID().uuidString)")
@@ -112,6 +115,27 @@ struct ReplayCommandTests {
     #expect(fidelity["transactions"] as? Int == 400)
     #expect(fidelity["comparable"] as? Int == 0)
     #expect((run["transactions"] as? [String: Int])?["timeouts"] == 0)
+  }
+
+  @Test func recordedChallengesAreAnsweredWithLiveCredentials() throws {
+    let compositor = try CompositorProcess(["--auth-realm", "pubsim.test", "--credentials", Self.authUsers])
+    defer { _ = compositor.stop() }
+    let target = "sip:127.0.0.1:\(compositor.udpPort)"
+    let folder = Self.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let (result, run) = try Self.replay(
+      [Self.auth, "--target", target, "--credentials", Self.authUsers], folder: folder)
+    #expect(result.status == 0, "\(result.errors)")
+    let fidelity = try Self.fidelity(run)
+    #expect(fidelity["codes"] as? [String: Int] == ["200 → 200": 60, "401 → 401": 20])
+    // Without credentials the recorded retries are refused, so each refresh has no live
+    // publication and is sent as a fresh initial (refused too), and each remove is skipped.
+    let bare = folder.appendingPathComponent("without")
+    let (_, unauthenticated) = try Self.replay([Self.auth, "--target", target], folder: bare)
+    let codes = try Self.fidelity(unauthenticated)["codes"] as? [String: Int] ?? [:]
+    #expect(codes == ["401 → 401": 20, "200 → 401": 40, "200 → skipped": 20])
+    let differences = try Self.fidelity(unauthenticated)["differences"] as? [[String: Any]] ?? []
+    #expect(differences.first?["live"] as? String == "401")
   }
 
   @Test func aTraceFromANewerFormatGetsOneClearLine() throws {

@@ -220,3 +220,21 @@ struct ReplayPublisherTests {
     #expect(publisher.hasLeft)
   }
 }
+
+extension ReplayPublisherTests {
+  @Test func aRecorded423AsksForTheSameIntervalAgainInEveryLoop() {
+    let script = Self.script(
+      [
+        Self.record(0, .initial, status: 423, expires: 10),
+        Self.record(10, .initial, status: 200, expires: 60),
+      ],
+      loops: 2)
+    let (sent, _) = Self.play(
+      script,
+      answers: [
+        .init(statusCode: 423, minExpires: 60), Self.ok("A"), .init(statusCode: 423, minExpires: 60),
+        Self.ok("B"),
+      ])
+    #expect(sent.map(\.expires) == [10, 60, 10, 60])
+  }
+}
