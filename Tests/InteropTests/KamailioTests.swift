@@ -113,8 +113,9 @@ struct KamailioReplayTests {
     #expect(fidelity["sameFinalCode"] as? Int == 427)
   }
 
-  /// Kamailio answers a modify with an entity-tag it never issued with 500, where the recording
-  /// (pubsim's compositor) answered 412: the fidelity report must show exactly that difference.
+  /// Kamailio (publ_cache 2) answers a modify with an entity-tag it never issued with 500
+  /// ("ps_cache_update_presentity(): wrong etag"), where the recording (pubsim's compositor)
+  /// answered 412: the fidelity report must show exactly that difference.
   @Test func theLifecycleRecordingShowsWhereKamailioDeparts() throws {
     let kamailio = try KamailioTests.Kamailio.start()
     defer { kamailio.stop() }
