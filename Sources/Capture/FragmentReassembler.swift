@@ -19,8 +19,15 @@ public struct FragmentReassembler: Sendable {
   public let maxPending: Int
   public let timeout: UInt64
   private var pending: [Key: Pending] = [:]
-  /// Datagrams given up on (a fragment missing, too big, or evicted).
+  /// Datagrams in the order they started (entries whose datagram has since completed or been
+  /// dropped are skipped when met), so expiry and eviction take the oldest without a search.
+  private var order: [(key: Key, firstSeen: UInt64)] = []
+  private var orderHead = 0
+  /// Datagrams given up on (a fragment missing, too big, timed out, or evicted).
   public private(set) var dropped = 0
+
+  /// Datagrams in progress.
+  public var pendingCount: Int { pending.count }
 
   public init(maxPending: Int = 4096, timeout: UInt64 = 30_000_000_000) {
     self.maxPending = maxPending
@@ -35,10 +42,16 @@ public struct FragmentReassembler: Sendable {
     let key = Key(
       source: datagram.source, destination: datagram.destination, identification: fragment.identification,
       transportProtocol: datagram.transportProtocol)
+    if let stale = pending[key], time > stale.firstSeen + timeout {
+      // The datagram this fragment belongs to ran out of time: what came before is given up.
+      pending[key] = nil
+      dropped += 1
+    }
     if pending[key] == nil {
       expire(before: time)
       if pending.count >= maxPending { evictOldest() }
       pending[key] = Pending(firstSeen: time)
+      remember(key, firstSeen: time)
     }
     guard var entry = pending[key] else { return nil }
     let end = fragment.offset + payload.count
@@ -60,21 +73,44 @@ public struct FragmentReassembler: Sendable {
 
   /// Drops datagrams older than the timeout; call with the capture's clock.
   public mutating func expire(before time: UInt64) {
-    let stale = pending.filter { time > $0.value.firstSeen + timeout }.map(\.key)
-    for key in stale { pending[key] = nil }
-    dropped += stale.count
+    while let oldest = oldestLive(), time > oldest.firstSeen + timeout {
+      pending[oldest.key] = nil
+      orderHead += 1
+      dropped += 1
+    }
   }
 
   /// Counts everything still incomplete as dropped (end of capture).
   public mutating func finish() {
     dropped += pending.count
     pending.removeAll()
+    order.removeAll()
+    orderHead = 0
   }
 
   private mutating func evictOldest() {
-    guard let oldest = pending.min(by: { $0.value.firstSeen < $1.value.firstSeen })?.key else { return }
-    pending[oldest] = nil
+    guard let oldest = oldestLive() else { return }
+    pending[oldest.key] = nil
+    orderHead += 1
     dropped += 1
+  }
+
+  /// The oldest datagram still in progress, at `order[orderHead]` (stale entries passed over).
+  private mutating func oldestLive() -> (key: Key, firstSeen: UInt64)? {
+    while orderHead < order.count {
+      let entry = order[orderHead]
+      if pending[entry.key]?.firstSeen == entry.firstSeen { return entry }
+      orderHead += 1
+    }
+    return nil
+  }
+
+  private mutating func remember(_ key: Key, firstSeen: UInt64) {
+    if orderHead > 1024 && orderHead * 2 > order.count {
+      order.removeFirst(orderHead)
+      orderHead = 0
+    }
+    order.append((key, firstSeen))
   }
 
   private static func assemble(_ pieces: [Int: [UInt8]], total: Int) -> [UInt8]? {

@@ -20,6 +20,9 @@ public struct PacketDecoder {
   private var streamOrderHead = 0
   public let maxStreams: Int
 
+  /// TCP directions being reassembled.
+  var openStreams: Int { streams.count }
+
   public init(maxStreams: Int = 65_536) {
     self.maxStreams = maxStreams
   }

@@ -18,6 +18,9 @@ public struct TCPStreamReassembler: Sendable {
   /// Gaps given up on (a segment never captured).
   public private(set) var gaps = 0
 
+  /// Bytes held: the in-order buffer and the segments waiting for a gap to fill.
+  public var heldBytes: Int { buffer.count + outOfOrderBytes }
+
   public init(maxBuffered: Int = 1 << 20, limits: SIPLimits = .default) {
     self.maxBuffered = maxBuffered
     self.limits = limits
