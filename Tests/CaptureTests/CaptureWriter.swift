@@ -63,12 +63,15 @@ enum Frames {
       + source + destination + payload
   }
 
-  static func ipv6Packet(_ payload: [UInt8], protocol number: UInt8, extensionHeaders: [[UInt8]] = [])
-    -> [UInt8]
-  {
+  static func ipv6Packet(
+    _ payload: [UInt8], protocol number: UInt8, extensionHeaders: [[UInt8]] = [],
+    from source: [UInt8] = client6,
+    to destination: [UInt8] = server6
+  ) -> [UInt8] {
     let extensions = extensionHeaders.flatMap { $0 }
     let first = extensionHeaders.isEmpty ? number : 0
-    return [0x60, 0, 0, 0] + be16(UInt16(extensions.count + payload.count)) + [first, 64] + client6 + server6
+    return [0x60, 0, 0, 0] + be16(UInt16(extensions.count + payload.count)) + [first, 64] + source
+      + destination
       + extensions + payload
   }
 
@@ -95,10 +98,11 @@ enum Messages {
   static func publish(
     branch: String, cseq: Int, ifMatch: String? = nil, expires: Int = 3600, body: Bool = true,
     user: String = "alice",
-    transport: String = "UDP"
+    transport: String = "UDP", padding: Int = 0
   ) -> [UInt8] {
-    let content =
-      body ? "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\"sip:\(user)@example.com\"/>" : ""
+    let open = "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\"sip:\(user)@example.com\""
+    let note = "><note>" + String(repeating: "n", count: padding) + "</note></presence>"
+    let content = body ? open + (padding > 0 ? note : "/>") : ""
     var text =
       "PUBLISH sip:\(user)@example.com SIP/2.0\r\nVia: SIP/2.0/\(transport) 192.0.2.10:5080;branch=\(branch)\r\n"
     text +=
