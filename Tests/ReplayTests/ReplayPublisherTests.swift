@@ -238,3 +238,21 @@ extension ReplayPublisherTests {
     #expect(sent.map(\.expires) == [10, 60, 10, 60])
   }
 }
+
+extension ReplayPublisherTests {
+  @Test func anUnknownPackageIsSentAsRecordedAndNeverGivenABodyOfOurs() {
+    var initial = Self.record(0, .initial, tag: "r1")
+    initial.event = "x-vendor-state"
+    var orphan = Self.record(100, .refresh, ifMatch: "before-capture")
+    orphan.event = "x-vendor-state"
+    let script = Self.script([orphan])
+    #expect(script.publishers.first?.event == "x-vendor-state")
+    // A broken chain in a package pubsim has no body for cannot be re-initiated: it is skipped.
+    let (sent, outcomes) = Self.play(script, answers: [])
+    #expect(sent.isEmpty)
+    #expect(outcomes.map(\.live) == [.skipped])
+    let known = Self.script([initial])
+    #expect(known.publishers.first?.event == "x-vendor-state")
+    #expect(Self.play(known, answers: [Self.ok("L1")]).sent.count == 1)
+  }
+}
