@@ -84,7 +84,8 @@ public final class CaptureFile {
     }
   }
 
-  private func fileSize() -> Int64 {
+  /// The file's size in bytes (0 when it cannot be read).
+  func fileSize() -> Int64 {
     var status = stat()
     return stat(path, &status) == 0 ? Int64(status.st_size) : 0
   }

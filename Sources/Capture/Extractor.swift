@@ -7,14 +7,20 @@ public enum Extractor {
     public var tracker: PublishTracker
   }
 
-  /// - Parameter progress: called now and then with the fraction of frames read (by file).
-  public static func extract(_ paths: [String], progress: ((Double) -> Void)? = nil) throws(CaptureError)
-    -> Result
-  {
+  /// - Parameters:
+  ///   - keepsRequests: keep each PUBLISH request's bytes, as a trace needs (a summary does not).
+  ///   - progress: called now and then with the fraction of frames read (by file).
+  public static func extract(
+    _ paths: [String], keepsRequests: Bool = true, progress: ((Double) -> Void)? = nil
+  ) throws(CaptureError) -> Result {
     let files = try paths.map { (path: String) throws(CaptureError) -> CaptureFile in
       try CaptureFile(path: path)
     }
-    var decoder = PacketDecoder()
+    var decoder = PacketDecoder(keepsRequests: keepsRequests)
+    // A PUBLISH transaction takes about 1.5 KB of capture (request, response, headers); room
+    // made up front saves growing the tables as they fill.
+    let bytes = files.reduce(Int64(0)) { $0 + $1.fileSize() }
+    decoder.reserveCapacity(transactions: Int(min(bytes / 1500, 20_000_000)))
     var warnings: [String] = []
     if files.count == 1 {
       let file = files[0]

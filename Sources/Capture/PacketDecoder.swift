@@ -9,7 +9,7 @@ public struct PacketDecoder {
     var destination: SIPEndpointAddress
   }
 
-  public private(set) var tracker = PublishTracker()
+  public private(set) var tracker: PublishTracker
   public private(set) var packets = 0
   public private(set) var undecodable = 0
   /// Frames captured shorter than they were (snapshot length): their SIP may be incomplete.
@@ -23,8 +23,15 @@ public struct PacketDecoder {
   /// TCP directions being reassembled.
   var openStreams: Int { streams.count }
 
-  public init(maxStreams: Int = 65_536) {
+  /// - Parameter keepsRequests: keep every PUBLISH request's bytes (for a trace).
+  public init(maxStreams: Int = 65_536, keepsRequests: Bool = true) {
     self.maxStreams = maxStreams
+    tracker = PublishTracker(keepsRequests: keepsRequests)
+  }
+
+  /// Makes room for about `count` PUBLISH transactions.
+  public mutating func reserveCapacity(transactions count: Int) {
+    tracker.reserveCapacity(count)
   }
 
   /// Decodes one frame of a capture with the given link type.
@@ -128,11 +135,11 @@ public struct PacketDecoder {
     from source: SIPEndpointAddress,
     to destination: SIPEndpointAddress
   ) {
-    guard let scan = PublishScan.scan(bytes) else {
+    guard let fields = PublishScan.fields(bytes) else {
       tracker.countOtherMessage()
       return
     }
-    tracker.add(scan, bytes: bytes, at: packet.timestamp, from: source, to: destination)
+    tracker.add(fields, bytes: bytes, at: packet.timestamp, from: source, to: destination)
   }
 
   private func port(_ segment: UnsafeRawBufferPointer, _ offset: Int) -> UInt16 {

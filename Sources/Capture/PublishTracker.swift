@@ -5,103 +5,124 @@ import SIPCore
 /// keyed by top Via branch and CSeq (retransmissions folded in and counted), final responses
 /// matched (provisional ones ignored), each transaction classified by RFC 3903's table, and
 /// entity-tag chains linking each publication's life. Pure: no I/O.
+///
+/// Keys, entity-tags and event packages are held as fingerprints and small indices, not
+/// strings, so that millions of messages go through quickly; the request bytes (and the
+/// entity-tags a trace needs) are kept only when asked for (`keepsRequests`).
 public struct PublishTracker: Sendable {
   /// One PUBLISH transaction as recorded.
   public struct Transaction: Sendable {
-    /// The request as first sent (bytes as captured).
+    /// The request as first sent (bytes as captured); empty unless the tracker keeps requests.
     public var requestBytes: [UInt8]
     public var firstSeen: UInt64
     public var source: SIPEndpointAddress
     public var destination: SIPEndpointAddress
-    public var retransmissions = 0
+    public var retransmissions: Int32 = 0
     public var operation: PublishOperation?
-    public var event: String?
-    public var resource: String
-    public var ifMatch: String?
+    /// Position in ``PublishTracker/eventPackages`` (-1: no Event header).
+    public var eventIndex: Int32
     public var finalStatus: Int?
     public var finalAt: UInt64?
-    /// SIP-ETag and Expires of a 2xx.
+    /// SIP-ETag of a 2xx (kept with the requests) and its Expires.
     public var issuedTag: String?
     public var grantedExpires: UInt32?
     /// The publication's life this transaction belongs to.
-    public var chain: Int
+    public var chain: Int32
     /// Latency as recorded: first request to final response.
     public var latency: UInt64? { finalAt.map { $0 > firstSeen ? $0 - firstSeen : 0 } }
 
-    /// The request, parsed.
-    public var request: SIPMessage? { try? SIPParser().parse(requestBytes) }
+    /// The request, parsed (nil when the tracker did not keep it).
+    public var request: SIPMessage? { requestBytes.isEmpty ? nil : try? SIPParser().parse(requestBytes) }
   }
 
-  struct Key: Hashable, Sendable {
-    var branch: String
-    var callID: String
-    var sequence: UInt32
-  }
+  /// A transaction: top Via branch, Call-ID and CSeq number, fingerprinted.
+  typealias Key = ByteFingerprint
 
+  public let keepsRequests: Bool
   public private(set) var transactions: [Transaction] = []
-  private var index: [Key: Int] = [:]
-  private var chainByTag: [String: Int] = [:]
-  private var chainCount = 0
+  /// Event packages seen, lower case, in order of first appearance.
+  public private(set) var eventPackages: [String] = []
+  private var eventIndex: [ByteFingerprint: Int32] = [:]
+  private var index: [Key: Int32] = [:]
+  private var chainByTag: [ByteFingerprint: Int32] = [:]
+  private var chainCount: Int32 = 0
   public private(set) var sipMessages = 0
   public private(set) var publishRequestMessages = 0
   public private(set) var publishResponseMessages = 0
   public private(set) var unmatchedResponses = 0
   public private(set) var retransmittedResponses = 0
 
-  public init() {}
+  public init(keepsRequests: Bool = true) {
+    self.keepsRequests = keepsRequests
+  }
+
+  /// Makes room for about `count` transactions (a hint from the capture's size).
+  public mutating func reserveCapacity(_ count: Int) {
+    transactions.reserveCapacity(count)
+    index.reserveCapacity(count)
+  }
 
   /// A SIP message that is not part of the PUBLISH picture (or could not be read).
   public mutating func countOtherMessage() {
     sipMessages += 1
   }
 
-  /// A PUBLISH request or response, read by ``PublishScan``, with its bytes.
+  /// A PUBLISH request or response, read by ``PublishScan/fields(_:)``, with its bytes.
   public mutating func add(
-    _ scan: PublishScan, bytes: UnsafeRawBufferPointer, at time: UInt64, from source: SIPEndpointAddress,
+    _ fields: PublishScan.Fields, bytes: UnsafeRawBufferPointer, at time: UInt64,
+    from source: SIPEndpointAddress,
     to destination: SIPEndpointAddress
   ) {
     sipMessages += 1
-    let key = Key(branch: scan.branch, callID: scan.callID, sequence: scan.sequence)
-    switch scan.kind {
-    case .request(let method, let uri):
-      guard method == "PUBLISH" else { return }
+    var fingerprint = ByteFingerprint(bytes, fields.branch ?? 0..<0)
+    fingerprint.add(bytes, fields.callID)
+    fingerprint.add(fields.sequence)
+    let key = fingerprint
+    switch fields.kind {
+    case .request:
+      guard fields.isPublishRequest(in: bytes) else { return }
       publishRequestMessages += 1
-      addRequest(scan, uri: uri, bytes: bytes, key: key, at: time, from: source, to: destination)
+      addRequest(fields, bytes: bytes, key: key, at: time, from: source, to: destination)
     case .response(let status):
       publishResponseMessages += 1
-      addResponse(scan, status: status, key: key, at: time)
+      addResponse(fields, bytes: bytes, status: status, key: key, at: time)
     }
   }
 
   private mutating func addRequest(
-    _ scan: PublishScan, uri: String, bytes: UnsafeRawBufferPointer, key: Key, at time: UInt64,
+    _ fields: PublishScan.Fields, bytes: UnsafeRawBufferPointer, key: Key, at time: UInt64,
     from source: SIPEndpointAddress, to destination: SIPEndpointAddress
   ) {
     if let existing = index[key] {
-      transactions[existing].retransmissions += 1
+      transactions[Int(existing)].retransmissions += 1
       return
     }
-    let chain: Int
-    if let tag = scan.ifMatch, let known = chainByTag[tag] {
+    let chain: Int32
+    if let tag = fields.ifMatch, let known = chainByTag[ByteFingerprint(bytes, tag)] {
       chain = known
     } else {
       chainCount += 1
       chain = chainCount
     }
-    index[key] = transactions.count
+    index[key] = Int32(transactions.count)
     transactions.append(
       Transaction(
-        requestBytes: Array(bytes), firstSeen: time, source: source, destination: destination,
-        operation: scan.operation, event: scan.event, resource: SIPURI(uri)?.addressOfRecord ?? uri,
-        ifMatch: scan.ifMatch, chain: chain))
+        requestBytes: keepsRequests ? Array(bytes) : [], firstSeen: time, source: source,
+        destination: destination,
+        operation: PublishOperation.classify(
+          hasBody: fields.hasBody, hasIfMatch: fields.ifMatch != nil, expires: fields.expires),
+        eventIndex: fields.event.map { event(bytes, $0) } ?? -1, chain: chain))
   }
 
-  private mutating func addResponse(_ scan: PublishScan, status: Int, key: Key, at time: UInt64) {
+  private mutating func addResponse(
+    _ fields: PublishScan.Fields, bytes: UnsafeRawBufferPointer, status: Int, key: Key, at time: UInt64
+  ) {
     guard status >= 200 else { return }
-    guard let position = index[key] else {
+    guard let found = index[key] else {
       unmatchedResponses += 1
       return
     }
+    let position = Int(found)
     guard transactions[position].finalStatus == nil else {
       retransmittedResponses += 1
       return
@@ -109,13 +130,36 @@ public struct PublishTracker: Sendable {
     transactions[position].finalStatus = status
     transactions[position].finalAt = time
     guard (200..<300).contains(status) else { return }
-    transactions[position].issuedTag = scan.entityTag
-    transactions[position].grantedExpires = scan.expires
-    if let tag = scan.entityTag, transactions[position].operation != .remove {
-      chainByTag[tag] = transactions[position].chain
+    transactions[position].grantedExpires = fields.expires
+    guard let tag = fields.entityTag else { return }
+    if keepsRequests { transactions[position].issuedTag = PublishScan.text(bytes, tag) }
+    if transactions[position].operation != .remove {
+      chainByTag[ByteFingerprint(bytes, tag)] = transactions[position].chain
     }
   }
 
+  /// The index of an event package, adding it when new. Spellings are remembered as written
+  /// (no string made for a known one); different cases of one package share its index.
+  private mutating func event(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int32 {
+    let fingerprint = ByteFingerprint(bytes, range)
+    if let known = eventIndex[fingerprint] { return known }
+    let name = PublishScan.lowercased(bytes, range)
+    let index: Int32
+    if let existing = eventPackages.firstIndex(of: name) {
+      index = Int32(existing)
+    } else {
+      eventPackages.append(name)
+      index = Int32(eventPackages.count - 1)
+    }
+    eventIndex[fingerprint] = index
+    return index
+  }
+
+  /// The event package of a transaction, nil when its request had no Event header.
+  public func event(of transaction: Transaction) -> String? {
+    transaction.eventIndex >= 0 ? eventPackages[Int(transaction.eventIndex)] : nil
+  }
+
   /// Distinct publication lives seen.
-  public var chains: Int { chainCount }
+  public var chains: Int { Int(chainCount) }
 }

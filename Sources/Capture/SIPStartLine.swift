@@ -27,23 +27,22 @@ public enum SIPStartLine {
     let limit = min(bytes.count, start + 1024)
     guard let end = ByteSearch.first(10, in: bytes, start..<limit) else { return nil }
     let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-    let version = Array("SIP/2.0".utf8)
-    if line.count > 12, line.prefix(8).elementsEqual(version + [32], by: { $0 | 0x20 == $1 | 0x20 }),
+    if line.count > 12, ByteSearch.equals(line, 0..<8, "sip/2.0 ", ignoringCase: true),
       line[8...10].allSatisfy({ $0 >= 48 && $0 <= 57 })
     {
       return end - start
     }
-    var trimmed = line
-    if trimmed.last == 13 { trimmed = UnsafeRawBufferPointer(rebasing: trimmed.dropLast()) }
-    guard trimmed.count > 12, trimmed.suffix(8).elementsEqual([32] + version, by: { $0 | 0x20 == $1 | 0x20 }),
-      let space = trimmed.firstIndex(of: 32), space > 0,
-      trimmed[..<space].allSatisfy({ ($0 >= 65 && $0 <= 90) || $0 == 45 }),
-      trimmed.count > space + 5
+    let length = line.last == 13 ? line.count - 1 : line.count
+    guard length > 12, ByteSearch.equals(line, (length - 8)..<length, " sip/2.0", ignoringCase: true),
+      let space = ByteSearch.first(32, in: line, 0..<length), space > 0,
+      line[..<space].allSatisfy({ ($0 >= 65 && $0 <= 90) || $0 == 45 }),
+      length > space + 5
     else { return nil }
-    let scheme = trimmed[(space + 1)...].prefix(5)
+    let scheme = space + 1
     let isSIPURI =
-      scheme.starts(with: Array("sip:".utf8)) || scheme.starts(with: Array("sips:".utf8))
-      || scheme.starts(with: Array("tel:".utf8)) || scheme.starts(with: Array("SIP:".utf8))
+      ByteSearch.equals(line, scheme..<(scheme + 4), "sip:", ignoringCase: true)
+      || ByteSearch.equals(line, scheme..<(scheme + 5), "sips:", ignoringCase: true)
+      || ByteSearch.equals(line, scheme..<(scheme + 4), "tel:", ignoringCase: true)
     return isSIPURI ? end - start : nil
   }
 }

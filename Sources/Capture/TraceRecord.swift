@@ -119,24 +119,28 @@ public enum Trace {
     let start = transactions.first?.firstSeen ?? 0
     return (
       TraceHeader(captures: captures, startedAtNanos: start, transactions: transactions.count),
-      transactions.map { record($0, start: start) }
+      transactions.map { record($0, event: tracker.event(of: $0), start: start) }
     )
   }
 
-  static func record(_ transaction: PublishTracker.Transaction, start: UInt64) -> TraceRecord {
+  static func record(_ transaction: PublishTracker.Transaction, event: String?, start: UInt64) -> TraceRecord
+  {
     let message = transaction.request
+    let requestURI = message?.requestURI ?? ""
     let body = message?.body ?? []
     let text = String(validatingUTF8: body.map { CChar(bitPattern: $0) } + [0])
     return TraceRecord(
-      offsetNanos: transaction.firstSeen - start, chain: transaction.chain, operation: transaction.operation,
-      event: transaction.event, requestURI: message?.requestURI ?? "", resource: transaction.resource,
+      offsetNanos: transaction.firstSeen - start, chain: Int(transaction.chain),
+      operation: transaction.operation,
+      event: event, requestURI: requestURI, resource: SIPURI(requestURI)?.addressOfRecord ?? requestURI,
       from: message?.headers[.from], to: message?.headers[.to],
-      expires: message?.headers[.expires].flatMap(PublishRequest.deltaSeconds), ifMatch: transaction.ifMatch,
+      expires: message?.headers[.expires].flatMap(PublishRequest.deltaSeconds),
+      ifMatch: message?.headers[.sipIfMatch],
       contentType: body.isEmpty ? nil : message?.headers[.contentType],
       body: body.isEmpty ? nil : (text ?? Data(body).base64EncodedString()),
       bodyEncoding: body.isEmpty ? nil : (text == nil ? "base64" : "utf8"),
       source: transaction.source.description, destination: transaction.destination.description,
-      retransmissions: transaction.retransmissions,
+      retransmissions: Int(transaction.retransmissions),
       recorded: TraceRecord.Recorded(
         status: transaction.finalStatus, latencyMicros: transaction.latency.map { $0 / 1_000 },
         entityTag: transaction.issuedTag, expires: transaction.grantedExpires))

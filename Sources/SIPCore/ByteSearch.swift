@@ -16,4 +16,23 @@ public enum ByteSearch {
     guard let found = memchr(base + range.lowerBound, Int32(byte), range.count) else { return nil }
     return base.distance(to: UnsafeRawPointer(found))
   }
+
+  /// Whether `bytes[range]` holds `text` (ASCII). With `ignoringCase`, letters compare without
+  /// case and `text` must be written in lower case.
+  public static func equals(
+    _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ text: StaticString, ignoringCase: Bool = false
+  ) -> Bool {
+    guard range.count == text.utf8CodeUnitCount, range.lowerBound >= 0, range.upperBound <= bytes.count else {
+      return false
+    }
+    return text.withUTF8Buffer { expected in
+      var index = 0
+      while index < expected.count {
+        let byte = bytes[range.lowerBound + index]
+        guard (ignoringCase ? byte | 0x20 : byte) == expected[index] else { return false }
+        index += 1
+      }
+      return true
+    }
+  }
 }

@@ -30,17 +30,61 @@ public struct PublishScan: Sendable, Equatable {
     case proxyAuthenticate
   }
 
+  /// The same reading as positions in the scanned bytes, with no string made: what extraction
+  /// uses to go through millions of messages, materialising text only where it keeps it.
+  public struct Fields: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+      case request(method: Range<Int>, uri: Range<Int>)
+      case response(statusCode: Int)
+    }
+
+    public var kind: Kind
+    public var callID: Range<Int> = 0..<0
+    public var sequence: UInt32 = 0
+    public var branch: Range<Int>?
+    public var event: Range<Int>?
+    public var ifMatch: Range<Int>?
+    public var expires: UInt32?
+    public var entityTag: Range<Int>?
+    public var minExpires: UInt32?
+    public var wwwAuthenticate: Range<Int>?
+    public var proxyAuthenticate: Range<Int>?
+    public var hasBody = false
+
+    /// Whether the request's method is PUBLISH (responses: false).
+    public func isPublishRequest(in bytes: UnsafeRawBufferPointer) -> Bool {
+      guard case .request(let method, _) = kind else { return false }
+      return ByteSearch.equals(bytes, method, "PUBLISH")
+    }
+  }
+
   /// Reads a message; nil when it is not a PUBLISH request or response, or lacks what
   /// identifies a transaction.
   public static func scan(_ bytes: UnsafeRawBufferPointer) -> PublishScan? {
+    guard let fields = fields(bytes) else { return nil }
+    let kind: Kind
+    switch fields.kind {
+    case .request(let method, let uri): kind = .request(method: text(bytes, method), uri: text(bytes, uri))
+    case .response(let code): kind = .response(statusCode: code)
+    }
+    return PublishScan(
+      kind: kind, callID: text(bytes, fields.callID), sequence: fields.sequence,
+      branch: fields.branch.map { text(bytes, $0) } ?? "", event: fields.event.map { lowercased(bytes, $0) },
+      ifMatch: fields.ifMatch.map { text(bytes, $0) }, expires: fields.expires,
+      entityTag: fields.entityTag.map { text(bytes, $0) }, minExpires: fields.minExpires,
+      wwwAuthenticate: fields.wwwAuthenticate.map { text(bytes, $0) },
+      proxyAuthenticate: fields.proxyAuthenticate.map { text(bytes, $0) }, hasBody: fields.hasBody)
+  }
+
+  /// Reads a message into ``Fields``; nil when it is not a PUBLISH request or response, or lacks
+  /// what identifies a transaction.
+  public static func fields(_ bytes: UnsafeRawBufferPointer) -> Fields? {
     var lineStart = 0
     while lineStart < bytes.count, bytes[lineStart] == 13 || bytes[lineStart] == 10 { lineStart += 1 }
     guard let firstEnd = lineEnd(bytes, from: lineStart),
       let kind = startLine(bytes, lineStart..<firstEnd.content)
     else { return nil }
-    var scan = PublishScan(
-      kind: kind, callID: "", sequence: 0, branch: "", event: nil, ifMatch: nil, expires: nil, entityTag: nil,
-      minExpires: nil, wwwAuthenticate: nil, proxyAuthenticate: nil, hasBody: false)
+    var fields = Fields(kind: kind)
     var sawCSeq = false
     var contentLength: Int?
     var position = firstEnd.next
@@ -48,37 +92,37 @@ public struct PublishScan: Sendable, Equatable {
       guard let end = lineEnd(bytes, from: position) else { return nil }
       if end.content == position {
         let bodyLength = bytes.count - end.next
-        scan.hasBody = (contentLength ?? bodyLength) > 0 && bodyLength > 0
-        return sawCSeq && !scan.callID.isEmpty ? scan : nil
+        fields.hasBody = (contentLength ?? bodyLength) > 0 && bodyLength > 0
+        return sawCSeq && !fields.callID.isEmpty ? fields : nil
       }
       let line = position..<end.content
       position = end.next
       guard let (field, value) = header(bytes, line) else { continue }
       switch field {
       case .via:
-        if scan.branch.isEmpty { scan.branch = branch(bytes, value) ?? "" }
+        if fields.branch == nil { fields.branch = branch(bytes, value) }
       case .callID:
-        scan.callID = text(bytes, value)
+        fields.callID = value
       case .cseq:
         guard let (number, isPublish) = cseq(bytes, value), isPublish else { return nil }
-        scan.sequence = number
+        fields.sequence = number
         sawCSeq = true
       case .event:
-        scan.event = token(bytes, value)
+        fields.event = token(bytes, value)
       case .ifMatch:
-        scan.ifMatch = text(bytes, value)
+        fields.ifMatch = value
       case .expires:
-        scan.expires = deltaSeconds(bytes, value)
+        fields.expires = deltaSeconds(bytes, value)
       case .minExpires:
-        scan.minExpires = deltaSeconds(bytes, value)
+        fields.minExpires = deltaSeconds(bytes, value)
       case .wwwAuthenticate:
-        scan.wwwAuthenticate = text(bytes, value)
+        fields.wwwAuthenticate = value
       case .proxyAuthenticate:
-        scan.proxyAuthenticate = text(bytes, value)
+        fields.proxyAuthenticate = value
       case .entityTag:
-        scan.entityTag = text(bytes, value)
+        fields.entityTag = value
       case .contentLength:
-        contentLength = Int(text(bytes, value))
+        contentLength = deltaSeconds(bytes, value).map(Int.init)
       }
     }
     return nil
@@ -95,9 +139,11 @@ public struct PublishScan: Sendable, Equatable {
     return (content, newline + 1)
   }
 
-  private static func startLine(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>) -> Kind? {
+  private static func startLine(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>) -> Fields.Kind? {
     let view = UnsafeRawBufferPointer(rebasing: bytes[line])
-    if view.count >= 12, view.prefix(8).elementsEqual("SIP/2.0 ".utf8, by: { $0 | 0x20 == $1 | 0x20 }) {
+    if view.count >= 12,
+      ByteSearch.equals(bytes, line.lowerBound..<(line.lowerBound + 8), "sip/2.0 ", ignoringCase: true)
+    {
       let digits = view[8..<11]
       guard digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
       return .response(statusCode: digits.reduce(0) { $0 * 10 + Int($1 - 48) })
@@ -105,9 +151,8 @@ public struct PublishScan: Sendable, Equatable {
     guard let firstSpace = view.firstIndex(of: 32), let lastSpace = view.lastIndex(of: 32),
       lastSpace > firstSpace
     else { return nil }
-    return .request(
-      method: String(decoding: view[..<firstSpace], as: UTF8.self),
-      uri: String(decoding: view[(firstSpace + 1)..<lastSpace], as: UTF8.self))
+    let base = line.lowerBound
+    return .request(method: base..<(base + firstSpace), uri: (base + firstSpace + 1)..<(base + lastSpace))
   }
 
   /// The field a header line carries (only the ones needed) and the range of its value.
@@ -126,8 +171,7 @@ public struct PublishScan: Sendable, Equatable {
 
   private static func field(named name: UnsafeRawBufferPointer) -> Field? {
     func equals(_ text: StaticString) -> Bool {
-      guard name.count == text.utf8CodeUnitCount else { return false }
-      return text.withUTF8Buffer { expected in zip(name, expected).allSatisfy { $0 | 0x20 == $1 } }
+      ByteSearch.equals(name, 0..<name.count, text, ignoringCase: true)
     }
     switch name.count {
     case 1:
@@ -164,28 +208,40 @@ public struct PublishScan: Sendable, Equatable {
     return UInt32(value)
   }
 
-  private static func text(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
+  /// The bytes in `range` as text.
+  public static func text(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
     String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
   }
 
-  private static func token(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
-    let end = bytes[range].firstIndex(where: { $0 == 59 || $0 == 32 }) ?? range.upperBound
-    return text(bytes, range.lowerBound..<end).lowercased()
+  /// Text made lower case (ASCII), without a second copy when it already is.
+  public static func lowercased(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
+    let view = UnsafeRawBufferPointer(rebasing: bytes[range])
+    guard view.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return text(bytes, range) }
+    return String(decoding: view.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
   }
 
-  private static func branch(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String? {
-    let end = bytes[range].firstIndex(of: 44) ?? range.upperBound
-    let marker = Array(";branch=".utf8)
+  /// A header value's first token (up to `;` or a space).
+  private static func token(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Range<Int> {
+    let end = bytes[range].firstIndex(where: { $0 == 59 || $0 == 32 }) ?? range.upperBound
+    return range.lowerBound..<end
+  }
+
+  /// The `branch` parameter of the first Via value.
+  private static func branch(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Range<Int>? {
+    let end = ByteSearch.first(44, in: bytes, range) ?? range.upperBound
+    let marker: StaticString = ";branch="
+    let length = marker.utf8CodeUnitCount
     var index = range.lowerBound
-    while index + marker.count <= end {
-      if bytes[index] == 59,
-        zip(bytes[index..<(index + marker.count)], marker).allSatisfy({ $0 | 0x20 == $1 | 0x20 })
-      {
-        let start = index + marker.count
-        let stop = bytes[start..<end].firstIndex(where: { $0 == 59 || $0 == 32 }) ?? end
-        return text(bytes, start..<stop)
+    while let semicolon = ByteSearch.first(59, in: bytes, index..<end), semicolon + length <= end {
+      let matches = marker.withUTF8Buffer { expected in
+        (0..<length).allSatisfy { bytes[semicolon + $0] | 0x20 == expected[$0] | 0x20 }
       }
-      index += 1
+      if matches {
+        let start = semicolon + length
+        let stop = bytes[start..<end].firstIndex(where: { $0 == 59 || $0 == 32 }) ?? end
+        return start..<stop
+      }
+      index = semicolon + 1
     }
     return nil
   }
@@ -199,7 +255,6 @@ public struct PublishScan: Sendable, Equatable {
     }
     guard index > range.lowerBound, number <= UInt64(UInt32.max) else { return nil }
     while index < range.upperBound, bytes[index] == 32 || bytes[index] == 9 { index += 1 }
-    let method = UnsafeRawBufferPointer(rebasing: bytes[index..<range.upperBound])
-    return (UInt32(number), method.elementsEqual("PUBLISH".utf8))
+    return (UInt32(number), ByteSearch.equals(bytes, index..<range.upperBound, "PUBLISH"))
   }
 }

@@ -46,7 +46,7 @@ struct ExtractCommand: ParsableCommand {
     let showProgress = isatty(2) != 0
     do {
       let progress: ((Double) -> Void)? = showProgress ? { Self.drawProgress($0) } : nil
-      result = try Extractor.extract(captures, progress: progress)
+      result = try Extractor.extract(captures, keepsRequests: output != nil, progress: progress)
     } catch {
       throw ValidationError(error.description)
     }
