@@ -26,7 +26,7 @@ record() {
   (cd "$work" && sipp "127.0.0.1:$PORT" $3 -i 127.0.0.1 -p $((PORT + 1)) -timeout 60s -timeout_error \
     >/dev/null 2>&1)
   sleep 1
-  kill -INT $dump $compositor
+  kill $dump $compositor
   wait $dump $compositor 2>/dev/null || true
   rm -rf "$work"
   $PUBSIM extract "$out" --summary > "captures/$1.summary.json"

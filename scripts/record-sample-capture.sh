@@ -17,7 +17,7 @@ $PUBSIM run profiles/quickstart.yaml --target "sip:127.0.0.1:$PORT" --duration 4
 $PUBSIM run profiles/quickstart.yaml --target "sip:127.0.0.1:$PORT;transport=tcp" --duration 3s --publishers 100 \
   --cleanup >/dev/null
 sleep 8
-kill -INT $DUMP $COMPOSITOR
+kill $DUMP $COMPOSITOR
 wait $DUMP $COMPOSITOR 2>/dev/null || true
 $PUBSIM extract "$OUT" --summary > captures/own-traffic.summary.json
 echo "wrote $OUT and captures/own-traffic.summary.json"

@@ -64,6 +64,7 @@ public final class CompositorServer: Sendable {
 
   private func bindUDP(_ endpoint: SIPEndpoint) async throws -> SIPEndpoint {
     var port = endpoint.port
+    if port != 0 { try await ensureUDPPortIsFree(endpoint) }
     for loop in group.makeIterator() {
       let state = state(for: loop)
       let channel = try await DatagramBootstrap(group: loop)
@@ -80,6 +81,18 @@ public final class CompositorServer: Sendable {
       channels.withLockedValue { $0.append(channel) }
     }
     return SIPEndpoint(transport: .udp, host: endpoint.host, port: port)
+  }
+
+  /// The loops share the port with SO_REUSEPORT, which would also let them join another
+  /// compositor already there (and silently split its traffic): a plain bind first finds out.
+  private func ensureUDPPortIsFree(_ endpoint: SIPEndpoint) async throws {
+    let probe: Channel
+    do {
+      probe = try await DatagramBootstrap(group: group).bind(host: endpoint.host, port: endpoint.port).get()
+    } catch {
+      throw CompositorError.portInUse("\(endpoint.uri): the UDP port is in use (\(error))")
+    }
+    try await probe.close()
   }
 
   private func bindTCP(_ endpoint: SIPEndpoint) async throws -> SIPEndpoint {
@@ -139,10 +152,11 @@ public final class CompositorServer: Sendable {
 /// Why the compositor cannot do what was asked.
 public enum CompositorError: Error, CustomStringConvertible {
   case unsupported(String)
+  case portInUse(String)
 
   public var description: String {
     switch self {
-    case .unsupported(let what): return what
+    case .unsupported(let what), .portInUse(let what): return what
     }
   }
 }

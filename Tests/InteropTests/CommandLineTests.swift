@@ -26,11 +26,15 @@ struct CommandLineTests {
     #expect(result.errors.contains(message), "\(result.errors)")
   }
 
-  @Test func portAlreadyInUseIsOneLine() throws {
+  /// Over UDP too: the compositor's loops share their port (SO_REUSEPORT), which must not let a
+  /// second compositor quietly take half of the first one's traffic.
+  @Test(arguments: ["tcp", "udp"])
+  func portAlreadyInUseIsOneLine(transport: String) throws {
     let first = try CompositorProcess()
     defer { _ = first.stop() }
+    let port = transport == "tcp" ? first.tcpPort : first.udpPort
     let result = try runProgram(
-      Interop.pubsim.path, ["compositor", "--listen", "sip:127.0.0.1:\(first.tcpPort);transport=tcp"],
+      Interop.pubsim.path, ["compositor", "--listen", "sip:127.0.0.1:\(port);transport=\(transport)"],
       timeout: 20)
     #expect(result.status != 0)
     #expect(result.errors.split(separator: "\n").count == 1, "\(result.errors)")
