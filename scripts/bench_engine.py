@@ -10,6 +10,12 @@ scenario is Tests/InteropTests/Scenarios/publish-cycle.xml, pubsim uses --arriva
       the offered cycles done, run finished on time;
   (c) pubsim's peak RSS with 1 000 000 live publishers (--cpu-only/--rates skip parts).
 
+"floor" is scripts/floor/udp_floor.c (built with cc here): a client doing nothing but the socket
+work, batched (one sendmmsg and non-blocking recvmmsg per 1 ms tick, no parsing, no timers,
+one PUBLISH per transaction). Its CPU per transaction is what the kernel alone costs any client,
+and its clean rate is the responder's ceiling on this machine; --tools sipp,pubsim,floor climbs
+its ladder too.
+
 usage: scripts/bench_engine.py [--cpu-rate 8000] [--rates 8000,16000,...] [--seconds 10]
        [--million] [--json FILE]
 Rates are PUBLISH transactions per second (4 per cycle). Needs `swift build -c release` and sipp.
@@ -86,10 +92,36 @@ def run_sipp(port: int, rate: int, seconds: int) -> dict:
     }
 
 
+def floor_binary() -> Path:
+    binary = Path(tempfile.gettempdir()) / "pubsim-udp-floor"
+    source = peers.REPO / "scripts" / "floor" / "udp_floor.c"
+    if not binary.exists() or binary.stat().st_mtime < source.stat().st_mtime:
+        subprocess.run(["cc", "-O2", "-o", str(binary), str(source)], check=True)
+    return binary
+
+
+def run_floor(port: int, rate: int, seconds: int) -> dict:
+    started = time.time()
+    result = subprocess.run([str(floor_binary()), str(port), str(rate), str(seconds)], stdout=subprocess.PIPE,
+                            text=True, timeout=seconds * 4 + 30)
+    elapsed = time.time() - started
+    sent, received, cpu = result.stdout.split()
+    sent, received, cpu = int(sent), int(received), float(cpu)
+    return {
+        "tool": "floor", "offeredRate": rate, "cyclesOffered": sent, "cyclesCompleted": received,
+        "failed": sent - received, "retransmissionShare": 0.0, "cpuSeconds": round(cpu, 3),
+        "cpuMicrosPerTransaction": round(cpu / max(sent, 1) * 1e6, 2), "seconds": round(elapsed, 2),
+        "clean": received == sent and elapsed <= seconds * 1.5 + 10,
+    }
+
+
+RUNNERS = {"pubsim": run_pubsim, "sipp": run_sipp, "floor": run_floor}
+
+
 def measure(tool: str, rate: int, seconds: int) -> dict:
     server = peers.start_pubsim_compositor()
     try:
-        row = run_pubsim(server.port, rate, seconds) if tool == "pubsim" else run_sipp(server.port, rate, seconds)
+        row = RUNNERS[tool](server.port, rate, seconds)
     finally:
         server.stop()
     print(f"{tool:7} {rate:6}/s  cycles {row['cyclesCompleted']:6}/{row['cyclesOffered']:<6} failed {row['failed']:4}  "
@@ -139,10 +171,11 @@ def main() -> int:
     results: dict = {"machine": os.uname().release, "cores": os.cpu_count(), "seconds": args.seconds}
     if not args.skip_cpu:
         print(f"(a) CPU per transaction at {args.cpu_rate}/s")
-        cpu_rows = [measure(tool, args.cpu_rate, args.seconds) for tool in ("pubsim", "sipp")]
+        cpu_rows = [measure(tool, args.cpu_rate, args.seconds) for tool in ("pubsim", "sipp", "floor")]
         results["cpu"] = cpu_rows
-        ratio = cpu_rows[0]["cpuMicrosPerTransaction"] / max(cpu_rows[1]["cpuMicrosPerTransaction"], 0.001)
-        print(f"    pubsim/SIPp CPU per transaction: {ratio:.2f}")
+        sipp = max(cpu_rows[1]["cpuMicrosPerTransaction"], 0.001)
+        print(f"    pubsim/SIPp CPU per transaction: {cpu_rows[0]['cpuMicrosPerTransaction'] / sipp:.2f}; "
+              f"kernel floor/SIPp: {cpu_rows[2]['cpuMicrosPerTransaction'] / sipp:.2f}")
     rates = [int(rate) for rate in args.rates.split(",") if rate]
     ladder = {}
     if rates:
