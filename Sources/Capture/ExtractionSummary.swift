@@ -31,32 +31,18 @@ public struct ExtractionSummary: Codable, Sendable, Equatable {
   public init(packets: Int, tracker: PublishTracker, warnings: [String]) {
     self.packets = packets
     sipMessages = tracker.sipMessages
-    // Counted by number first (one pass over possibly millions of transactions), named after.
-    var operationCounts: [PublishOperation: Int] = [:]
-    var statusCounts: [Int: Int] = [:]
-    var eventCounts = [Int](repeating: 0, count: tracker.eventPackages.count + 1)
-    var unanswered = 0
-    var retransmissions = 0
-    for transaction in tracker.transactions {
-      if let operation = transaction.operation { operationCounts[operation, default: 0] += 1 }
-      if let status = transaction.finalStatus {
-        statusCounts[status, default: 0] += 1
-      } else {
-        unanswered += 1
-      }
-      eventCounts[Int(transaction.eventIndex) + 1] += 1
-      retransmissions += Int(transaction.retransmissions)
-    }
+    var totals = tracker.retired
+    for transaction in tracker.transactions { totals.add(transaction) }
     var events: [String: Int] = [:]
-    for (position, count) in eventCounts.enumerated() where count > 0 {
+    for (position, count) in totals.events.enumerated() where count > 0 {
       events[position == 0 ? "(none)" : tracker.eventPackages[position - 1]] = count
     }
     publish = Publish(
-      transactions: tracker.transactions.count, retransmissions: retransmissions,
+      transactions: totals.transactions, retransmissions: totals.retransmissions,
       operations: Dictionary(
-        uniqueKeysWithValues: PublishOperation.allCases.map { ($0.rawValue, operationCounts[$0] ?? 0) }),
-      responses: Dictionary(uniqueKeysWithValues: statusCounts.map { (String($0.key), $0.value) }),
-      unanswered: unanswered, unmatchedResponses: tracker.unmatchedResponses, events: events,
+        uniqueKeysWithValues: PublishOperation.allCases.map { ($0.rawValue, totals.operations[$0] ?? 0) }),
+      responses: Dictionary(uniqueKeysWithValues: totals.statuses.map { (String($0.key), $0.value) }),
+      unanswered: totals.unanswered, unmatchedResponses: tracker.unmatchedResponses, events: events,
       messages: Messages(
         requests: tracker.publishRequestMessages, responses: tracker.publishResponseMessages),
       chains: tracker.chains)

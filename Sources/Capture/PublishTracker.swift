@@ -9,6 +9,11 @@ import SIPCore
 /// Keys, entity-tags and event packages are held as fingerprints and small indices, not
 /// strings, so that millions of messages go through quickly; the request bytes (and the
 /// entity-tags a trace needs) are kept only when asked for (`keepsRequests`).
+///
+/// Memory stays bounded however long the capture: without `keepsRequests` (a summary),
+/// transactions older than ``retention`` of capture time (twice Timer F: nothing of theirs can
+/// still arrive) are folded into ``retired`` and forgotten; and entity-tags are forgotten once
+/// superseded, removed, or past the lifetime the server granted.
 public struct PublishTracker: Sendable {
   /// One PUBLISH transaction as recorded.
   public struct Transaction: Sendable {
@@ -28,6 +33,10 @@ public struct PublishTracker: Sendable {
     public var grantedExpires: UInt32?
     /// The publication's life this transaction belongs to.
     public var chain: Int32
+    /// Its key (top Via branch, Call-ID, CSeq), fingerprinted.
+    var key: ByteFingerprint
+    /// The SIP-If-Match it sent, fingerprinted.
+    var usedTag: ByteFingerprint?
     /// Latency as recorded: first request to final response.
     public var latency: UInt64? { finalAt.map { $0 > firstSeen ? $0 - firstSeen : 0 } }
 
@@ -38,13 +47,32 @@ public struct PublishTracker: Sendable {
   /// A transaction: top Via branch, Call-ID and CSeq number, fingerprinted.
   typealias Key = ByteFingerprint
 
+  /// Where an entity-tag leads, and until when (capture time) it can still be used.
+  struct ChainEntry {
+    var chain: Int32
+    var usableUntil: UInt64
+  }
+
+  /// How long a transaction is kept for its retransmissions and responses, in capture time.
+  public static let retention: UInt64 = 64_000_000_000
+  /// Kept beyond a granted lifetime before an entity-tag is forgotten (clock skew, late refreshes).
+  static let tagGrace: UInt64 = 60_000_000_000
+
   public let keepsRequests: Bool
-  public private(set) var transactions: [Transaction] = []
+  /// The transactions not yet retired, in order of their first request (all of them when the
+  /// tracker keeps requests).
+  public var transactions: ArraySlice<Transaction> { stored[head...] }
+  /// Transactions retired from ``transactions`` (only without `keepsRequests`).
+  public private(set) var retired = PublishTotals()
+  private var stored: [Transaction] = []
+  private var head = 0
+  private var lastTagSweep: UInt64 = 0
   /// Event packages seen, lower case, in order of first appearance.
   public private(set) var eventPackages: [String] = []
   private var eventIndex: [ByteFingerprint: Int32] = [:]
-  private var index: [Key: Int32] = [:]
-  private var chainByTag: [ByteFingerprint: Int32] = [:]
+  /// Transaction number (counted from the first, retired ones included) by key.
+  private var index: [Key: Int] = [:]
+  private var chainByTag: [ByteFingerprint: ChainEntry] = [:]
   private var chainCount: Int32 = 0
   public private(set) var sipMessages = 0
   public private(set) var publishRequestMessages = 0
@@ -58,8 +86,9 @@ public struct PublishTracker: Sendable {
 
   /// Makes room for about `count` transactions (a hint from the capture's size).
   public mutating func reserveCapacity(_ count: Int) {
-    transactions.reserveCapacity(count)
-    index.reserveCapacity(count)
+    let bounded = keepsRequests ? count : min(count, 1 << 20)
+    stored.reserveCapacity(bounded)
+    index.reserveCapacity(bounded)
   }
 
   /// A SIP message that is not part of the PUBLISH picture (or could not be read).
@@ -78,6 +107,7 @@ public struct PublishTracker: Sendable {
     fingerprint.add(bytes, fields.callID)
     fingerprint.add(fields.sequence)
     let key = fingerprint
+    if !keepsRequests { retire(before: time) }
     switch fields.kind {
     case .request:
       guard fields.isPublishRequest(in: bytes) else { return }
@@ -94,24 +124,25 @@ public struct PublishTracker: Sendable {
     from source: SIPEndpointAddress, to destination: SIPEndpointAddress
   ) {
     if let existing = index[key] {
-      transactions[Int(existing)].retransmissions += 1
+      stored[existing - retired.transactions].retransmissions += 1
       return
     }
     let chain: Int32
-    if let tag = fields.ifMatch, let known = chainByTag[ByteFingerprint(bytes, tag)] {
-      chain = known
+    let usedTag = fields.ifMatch.map { ByteFingerprint(bytes, $0) }
+    if let usedTag, let known = chainByTag[usedTag] {
+      chain = known.chain
     } else {
       chainCount += 1
       chain = chainCount
     }
-    index[key] = Int32(transactions.count)
-    transactions.append(
+    index[key] = retired.transactions + stored.count - head
+    stored.append(
       Transaction(
         requestBytes: keepsRequests ? Array(bytes) : [], firstSeen: time, source: source,
         destination: destination,
         operation: PublishOperation.classify(
           hasBody: fields.hasBody, hasIfMatch: fields.ifMatch != nil, expires: fields.expires),
-        eventIndex: fields.event.map { event(bytes, $0) } ?? -1, chain: chain))
+        eventIndex: fields.event.map { event(bytes, $0) } ?? -1, chain: chain, key: key, usedTag: usedTag))
   }
 
   private mutating func addResponse(
@@ -122,19 +153,41 @@ public struct PublishTracker: Sendable {
       unmatchedResponses += 1
       return
     }
-    let position = Int(found)
-    guard transactions[position].finalStatus == nil else {
+    let position = found - retired.transactions + head
+    guard stored[position].finalStatus == nil else {
       retransmittedResponses += 1
       return
     }
-    transactions[position].finalStatus = status
-    transactions[position].finalAt = time
+    stored[position].finalStatus = status
+    stored[position].finalAt = time
     guard (200..<300).contains(status) else { return }
-    transactions[position].grantedExpires = fields.expires
+    stored[position].grantedExpires = fields.expires
+    // The tag the request named is superseded (or removed) now; the new one leads on.
+    if let used = stored[position].usedTag { chainByTag[used] = nil }
     guard let tag = fields.entityTag else { return }
-    if keepsRequests { transactions[position].issuedTag = PublishScan.text(bytes, tag) }
-    if transactions[position].operation != .remove {
-      chainByTag[ByteFingerprint(bytes, tag)] = transactions[position].chain
+    if keepsRequests { stored[position].issuedTag = PublishScan.text(bytes, tag) }
+    if stored[position].operation != .remove {
+      let lifetime = UInt64(fields.expires ?? 3600) * 1_000_000_000
+      chainByTag[ByteFingerprint(bytes, tag)] = ChainEntry(
+        chain: stored[position].chain, usableUntil: time + lifetime + Self.tagGrace)
+    }
+  }
+
+  /// Folds transactions older than ``retention`` into ``retired``, and now and then forgets
+  /// entity-tags past their lifetime.
+  private mutating func retire(before time: UInt64) {
+    while head < stored.count, stored[head].firstSeen + Self.retention < time {
+      retired.add(stored[head])
+      index[stored[head].key] = nil
+      head += 1
+    }
+    if head > 4096 && head * 2 > stored.count {
+      stored.removeFirst(head)
+      head = 0
+    }
+    if time > lastTagSweep + Self.retention {
+      lastTagSweep = time
+      chainByTag = chainByTag.filter { $0.value.usableUntil >= time }
     }
   }
 
@@ -159,6 +212,9 @@ public struct PublishTracker: Sendable {
   public func event(of transaction: Transaction) -> String? {
     transaction.eventIndex >= 0 ? eventPackages[Int(transaction.eventIndex)] : nil
   }
+
+  /// Entity-tags remembered (for the bounds tests).
+  var rememberedTags: Int { chainByTag.count }
 
   /// Distinct publication lives seen.
   public var chains: Int { Int(chainCount) }

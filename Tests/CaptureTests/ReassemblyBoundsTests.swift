@@ -104,3 +104,50 @@ struct ReassemblyBoundsTests {
     }
   }
 }
+
+/// A long capture summarised: what the tracker holds stays bounded by its retention, while the
+/// summary still counts every transaction and keeps each publication's chain.
+@Suite("Tracker bounds")
+struct TrackerBoundsTests {
+  static let second: UInt64 = 1_000_000_000
+
+  static let ethernet = LinkType.ethernet
+
+  static func add(_ decoder: inout PacketDecoder, _ frame: [UInt8], at time: UInt64) {
+    frame.withUnsafeBytes {
+      decoder.add(
+        CapturedPacket(number: decoder.packets + 1, timestamp: time, bytes: $0, originalLength: frame.count),
+        linkType: ethernet)
+    }
+  }
+
+  @Test func tenMinutesOfRefreshesHoldOnlyTheRetentionWindow() {
+    var decoder = PacketDecoder(keepsRequests: false)
+    var largest = 0
+    let publishers = 50
+    // Each publisher publishes once, then refreshes every second for ten minutes (granted 60 s).
+    for tick in 0..<600 {
+      for publisher in 0..<publishers {
+        let user = "u\(publisher)"
+        let cseq = tick + 1
+        let branch = "z9hG4bK\(publisher)x\(tick)"
+        let time = UInt64(tick) * Self.second + UInt64(publisher) * 1_000_000
+        let request = Messages.publish(
+          branch: branch, cseq: cseq, ifMatch: tick == 0 ? nil : "\(user)-\(tick - 1)", expires: 60,
+          body: tick == 0, user: user)
+        Self.add(&decoder, ExtractorTests.udpFrame(request), at: time)
+        let response = Messages.response(200, branch: branch, cseq: cseq, etag: "\(user)-\(tick)", user: user)
+        Self.add(&decoder, ExtractorTests.udpFrame(response, toServer: false), at: time + 500_000)
+        largest = max(largest, decoder.tracker.transactions.count)
+      }
+      #expect(decoder.tracker.rememberedTags <= 2 * publishers)
+    }
+    #expect(largest <= 66 * publishers, "held \(largest) transactions for a 64 s window")
+    let summary = ExtractionSummary(packets: decoder.packets, tracker: decoder.tracker, warnings: [])
+    #expect(summary.publish.transactions == 600 * publishers)
+    #expect(summary.publish.responses == ["200": 600 * publishers])
+    #expect(summary.publish.operations["refresh"] == 599 * publishers)
+    #expect(summary.publish.chains == publishers, "every refresh continues its publication's chain")
+    #expect(summary.publish.unanswered == 0)
+  }
+}
