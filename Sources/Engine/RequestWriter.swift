@@ -60,9 +60,12 @@ struct RequestWriter {
     buffer.writeString(String(outgoing.cseq))
     buffer.writeStaticString(" PUBLISH\r\nEvent: ")
     buffer.writeString(publisher.event)
-    buffer.writeStaticString("\r\nExpires: ")
-    buffer.writeString(String(outgoing.request.expires))
     buffer.writeStaticString("\r\n")
+    if outgoing.request.sendsExpires {
+      buffer.writeStaticString("Expires: ")
+      buffer.writeString(String(outgoing.request.expires))
+      buffer.writeStaticString("\r\n")
+    }
     if let tag = outgoing.request.ifMatch {
       buffer.writeStaticString("SIP-If-Match: ")
       buffer.writeString(tag)

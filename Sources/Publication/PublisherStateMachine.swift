@@ -13,6 +13,9 @@ public struct PublisherStateMachine: Sendable {
     /// The entity-tag for SIP-If-Match (nil for an initial publication).
     public var ifMatch: String?
     public var expires: UInt32
+    /// Whether the request carries an Expires header (a replayed request recorded without one
+    /// leaves the lifetime to the server, as the recording did).
+    public var sendsExpires = true
     /// When the schedule meant this request to leave: latency is measured from here, so a late
     /// send (a slow server holding up the publisher) is not hidden (no coordinated omission).
     public var intendedAt: UInt64

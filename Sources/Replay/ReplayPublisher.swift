@@ -172,8 +172,11 @@ public struct ReplayPublisher: Sendable {
     let expires =
       step.expires == 0 || step.recordedStatus == 423 ? step.expires : max(step.expires, minExpires)
     defer { challenge = nil }
-    return Request(
+    var request = Request(
       operation: operation, ifMatch: ifMatch, expires: expires, intendedAt: due, challenge: challenge)
+    // Without a recorded Expires the server picks the lifetime, unless a live 423 asked for more.
+    request.sendsExpires = step.hasExpires || expires != step.expires
+    return request
   }
 
   /// The step whose body a re-initiated publication sends; -1 for the package's default body.

@@ -18,7 +18,7 @@ public struct ReplayScript: Sendable {
 
   /// Recorded time between loops, after the last step.
   public static let loopGap: UInt64 = 1_000_000_000
-  /// Sent when a recorded request had no Expires header.
+  /// Stands for a recorded request's missing Expires header (which is not sent either).
   public static let defaultExpires: UInt32 = 3600
 
   public let options: ReplayOptions
@@ -46,7 +46,8 @@ public struct ReplayScript: Sendable {
       }
       let step = ReplayStep(
         offset: record.offsetNanos - options.from, operation: record.operation,
-        expires: record.expires ?? Self.defaultExpires, ifMatch: record.ifMatch,
+        expires: record.expires ?? Self.defaultExpires, hasExpires: record.expires != nil,
+        ifMatch: record.ifMatch,
         ifMatchIssuedEarlier: record.ifMatch.map { issuedTags[publisher]?.contains($0) ?? false } ?? false,
         contentType: record.contentType, body: record.bodyBytes, recordedStatus: record.recorded.status,
         recordedLatencyMicros: record.recorded.latencyMicros, recordedTag: record.recorded.entityTag,

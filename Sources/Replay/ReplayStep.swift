@@ -7,6 +7,9 @@ public struct ReplayStep: Sendable, Equatable {
   /// The operation as recorded (nil: none of RFC 3903's four, sent as recorded all the same).
   public var operation: PublishOperation?
   public var expires: UInt32
+  /// Whether the recorded request had an Expires header (``expires`` is the server's usual
+  /// default otherwise, for pacing only).
+  public var hasExpires: Bool
   /// The recorded SIP-If-Match.
   public var ifMatch: String?
   /// Whether an earlier step of the same publisher received `ifMatch` in the recording (if not,
@@ -22,7 +25,8 @@ public struct ReplayStep: Sendable, Equatable {
   public var publisher: Int32
 
   public init(
-    offset: UInt64, operation: PublishOperation?, expires: UInt32, ifMatch: String? = nil,
+    offset: UInt64, operation: PublishOperation?, expires: UInt32, hasExpires: Bool = true,
+    ifMatch: String? = nil,
     ifMatchIssuedEarlier: Bool = false, contentType: String? = nil, body: [UInt8] = [],
     recordedStatus: Int? = nil, recordedLatencyMicros: UInt64? = nil, recordedTag: String? = nil,
     publisher: Int32 = 0
@@ -30,6 +34,7 @@ public struct ReplayStep: Sendable, Equatable {
     self.offset = offset
     self.operation = operation
     self.expires = expires
+    self.hasExpires = hasExpires
     self.ifMatch = ifMatch
     self.ifMatchIssuedEarlier = ifMatchIssuedEarlier
     self.contentType = contentType

@@ -256,3 +256,14 @@ extension ReplayPublisherTests {
     #expect(Self.play(known, answers: [Self.ok("L1")]).sent.count == 1)
   }
 }
+
+extension ReplayPublisherTests {
+  @Test func aRequestRecordedWithoutExpiresIsSentWithoutOne() {
+    var record = Self.record(0, .initial, tag: "r1")
+    record.expires = nil
+    let script = Self.script([record])
+    #expect(script.steps[0].hasExpires == false)
+    let (sent, _) = Self.play(script, answers: [Self.ok("L1")])
+    #expect(sent.first?.sendsExpires == false)
+  }
+}
