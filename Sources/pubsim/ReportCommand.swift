@@ -41,6 +41,7 @@ struct ReportCommand: ParsableCommand {
   func run() throws {
     let (report, metrics) = try load()
     StandardOutput.line(RunSummaryText.render(report))
+    if let fidelity = report.fidelity { StandardOutput.line(FidelityTable.text(fidelity)) }
     if let thresholds = report.thresholds, !thresholds.isEmpty {
       StandardOutput.line(ThresholdTable.render(thresholds))
     }
@@ -74,12 +75,21 @@ struct ReportCommand: ParsableCommand {
       if merged == nil { merged = metrics } else { merged?.merge(metrics) }
     }
     let first = loaded[0].report
-    let report = RunReport(
+    var report = RunReport(
       kind: "merged", profile: first.profile, target: first.target, startedAt: first.startedAt,
       durationSeconds: loaded.map(\.report.durationSeconds).max() ?? 0,
       stoppedEarly: loaded.contains { $0.report.stoppedEarly }, metrics: merged ?? RunMetrics(startedAt: 0),
       peakPublishers: loaded.reduce(0) { $0 + $1.report.publishers.peak },
       activePublishers: loaded.reduce(0) { $0 + $1.report.publishers.active })
+    if let fidelity = merged?.fidelity {
+      // Replays merge too: the counts and histograms exactly, the differences as the earliest.
+      let differences = loaded.flatMap { $0.report.fidelity?.differences ?? [] }.sorted {
+        $0.dueMillis < $1.dueMillis
+      }
+      report.fidelity = RunReport.Fidelity(
+        fidelity, planned: Int(loaded.reduce(UInt64(0)) { $0 + ($1.report.fidelity?.planned ?? 0) }),
+        differences: Array(differences.prefix(FidelityTable.differenceLimit)))
+    }
     return (report, merged)
   }
 

@@ -57,6 +57,12 @@ struct ReplayCommandTests {
     #expect(html.contains("<h2>Fidelity: recorded vs live</h2>"))
     #expect(html.contains("aria-label=\"recorded and live latency by percentile\""))
     #expect(html.contains("412 → 412"))
+    // `pubsim report` reads the fidelity back, alone and merged (two halves of one replay).
+    let run = folder.appendingPathComponent("run.json").path
+    let again = try runProgram(Interop.pubsim.path, ["report", run])
+    #expect(again.output.contains("fidelity: 400 of 400 comparable transactions"), "\(again.output)")
+    let merged = try runProgram(Interop.pubsim.path, ["report", run, run])
+    #expect(merged.output.contains("fidelity: 800 of 800 comparable transactions"), "\(merged.output)")
   }
 
   @Test func aTraceAtTenTimesSpeedAndAHundredCopiesRunsClean() throws {
