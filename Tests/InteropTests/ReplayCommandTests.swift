@@ -58,10 +58,10 @@ struct ReplayCommandTests {
     #expect(html.contains("aria-label=\"recorded and live latency by percentile\""))
     #expect(html.contains("412 → 412"))
     // `pubsim report` reads the fidelity back, alone and merged (two halves of one replay).
-    let run = folder.appendingPathComponent("run.json").path
-    let again = try runProgram(Interop.pubsim.path, ["report", run])
+    let runFile = folder.appendingPathComponent("run.json").path
+    let again = try runProgram(Interop.pubsim.path, ["report", runFile])
     #expect(again.output.contains("fidelity: 400 of 400 comparable transactions"), "\(again.output)")
-    let merged = try runProgram(Interop.pubsim.path, ["report", run, run])
+    let merged = try runProgram(Interop.pubsim.path, ["report", runFile, runFile])
     #expect(merged.output.contains("fidelity: 800 of 800 comparable transactions"), "\(merged.output)")
   }
 
