@@ -124,7 +124,7 @@ public struct PublishTracker: Sendable {
     from source: SIPEndpointAddress, to destination: SIPEndpointAddress
   ) {
     if let existing = index[key] {
-      stored[existing - retired.transactions].retransmissions += 1
+      stored[position(of: existing)].retransmissions += 1
       return
     }
     let chain: Int32
@@ -153,7 +153,7 @@ public struct PublishTracker: Sendable {
       unmatchedResponses += 1
       return
     }
-    let position = found - retired.transactions + head
+    let position = position(of: found)
     guard stored[position].finalStatus == nil else {
       retransmittedResponses += 1
       return
@@ -171,6 +171,11 @@ public struct PublishTracker: Sendable {
       chainByTag[ByteFingerprint(bytes, tag)] = ChainEntry(
         chain: stored[position].chain, usableUntil: time + lifetime + Self.tagGrace)
     }
+  }
+
+  /// Where transaction number `number` (counted from the first, retired ones included) is stored.
+  private func position(of number: Int) -> Int {
+    number - retired.transactions + head
   }
 
   /// Folds transactions older than ``retention`` into ``retired``, and now and then forgets

@@ -136,6 +136,8 @@ struct TrackerBoundsTests {
           branch: branch, cseq: cseq, ifMatch: tick == 0 ? nil : "\(user)-\(tick - 1)", expires: 60,
           body: tick == 0, user: user)
         Self.add(&decoder, ExtractorTests.udpFrame(request), at: time)
+        // Every tenth request is retransmitted once before its answer.
+        if tick % 10 == 0 { Self.add(&decoder, ExtractorTests.udpFrame(request), at: time + 100_000) }
         let response = Messages.response(200, branch: branch, cseq: cseq, etag: "\(user)-\(tick)", user: user)
         Self.add(&decoder, ExtractorTests.udpFrame(response, toServer: false), at: time + 500_000)
         largest = max(largest, decoder.tracker.transactions.count)
@@ -149,5 +151,6 @@ struct TrackerBoundsTests {
     #expect(summary.publish.operations["refresh"] == 599 * publishers)
     #expect(summary.publish.chains == publishers, "every refresh continues its publication's chain")
     #expect(summary.publish.unanswered == 0)
+    #expect(summary.publish.retransmissions == 60 * publishers)
   }
 }
