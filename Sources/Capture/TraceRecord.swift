@@ -70,6 +70,22 @@ public struct TraceRecord: Codable, Sendable, Equatable {
     self.recorded = recorded
   }
 
+  /// Longest span a trace may cover, and longest recorded latency: a year, and an hour.
+  static let maximumOffset: UInt64 = 366 * 86_400 * 1_000_000_000
+  static let maximumLatencyMicros: UInt64 = 3_600_000_000
+
+  /// Why the record cannot be from a real capture (a hand-edited or damaged trace), or nil.
+  var implausibility: String? {
+    if offsetNanos > Self.maximumOffset { return "offsetNanos \(offsetNanos) is beyond a year" }
+    if let latency = recorded.latencyMicros, latency > Self.maximumLatencyMicros {
+      return "recorded latencyMicros \(latency) is beyond an hour"
+    }
+    if let status = recorded.status, !(100...699).contains(status) {
+      return "recorded status \(status) is not a SIP status"
+    }
+    return nil
+  }
+
   /// The body's bytes.
   public var bodyBytes: [UInt8] {
     guard let body else { return [] }
@@ -165,6 +181,9 @@ public enum Trace {
     for (offset, line) in lines.dropFirst().enumerated() {
       guard let record = try? decoder.decode(TraceRecord.self, from: Data(line)) else {
         throw FormatError(file: file, message: "line \(offset + 2) is not a trace record")
+      }
+      if let problem = record.implausibility {
+        throw FormatError(file: file, message: "line \(offset + 2): \(problem)")
       }
       records.append(record)
     }

@@ -27,6 +27,9 @@ final class ReplayWorkload: ShardWorkload, @unchecked Sendable {
   private var origin: UInt64 = 0
   private var arrivals = Heap<Arrival>()
   private var publishers: [ReplayPublisher] = []
+  /// Each live publisher's identity, made once when it arrives (the Content-Type is set per
+  /// request, from the body it carries).
+  private var identities: [RequestWriter.Publisher] = []
   private var pending: [ReplayOutcome] = []
   private(set) var fidelity = FidelityMetrics()
   private(set) var outcomes: [ReplayOutcome] = []
@@ -73,6 +76,7 @@ final class ReplayWorkload: ShardWorkload, @unchecked Sendable {
         arrivals.insert(arrival(copy: next.copy, recorded: next.recorded + shards))
       }
       var publisher = ReplayPublisher(recorded: Int32(next.recorded), copy: Int32(next.copy))
+      identities.append(identity(recorded: next.recorded, copy: next.copy))
       let action = publisher.start(now: now, origin: origin, script: script, outcomes: &pending)
       publishers.append(publisher)
       changes.append((publishers.count - 1, action, true))
@@ -98,7 +102,8 @@ final class ReplayWorkload: ShardWorkload, @unchecked Sendable {
   ) -> Action {
     let wasLeft = publishers[publisher].hasLeft
     let action = publishers[publisher].responseReceived(
-      response, latency: latency, now: now, origin: origin, script: script, outcomes: &pending)
+      response, latency: latency, now: now, origin: origin, script: script,
+      canAuthenticate: identities[publisher].password != nil, outcomes: &pending)
     settle(publisher, wasLeft: wasLeft)
     return action
   }
@@ -106,7 +111,7 @@ final class ReplayWorkload: ShardWorkload, @unchecked Sendable {
   func requestFailed(publisher: Int, timedOut: Bool, now: UInt64) -> Action {
     let wasLeft = publishers[publisher].hasLeft
     let action = publishers[publisher].requestFailed(
-      now: now, origin: origin, script: script, outcomes: &pending)
+      now: now, timedOut: timedOut, origin: origin, script: script, outcomes: &pending)
     settle(publisher, wasLeft: wasLeft)
     return action
   }
@@ -120,18 +125,25 @@ final class ReplayWorkload: ShardWorkload, @unchecked Sendable {
   }
 
   func identity(of publisher: Int) -> RequestWriter.Publisher {
-    let player = publishers[publisher]
-    let recorded = script.publishers[Int(player.recorded)]
-    let user = script.options.user(recorded.user, copy: Int(player.copy))
-    var contentType = BodyTemplate.defaults(for: recorded.event).contentType
-    if let step = player.bodyStep, step >= 0, let recordedType = script.steps[Int(step)].contentType {
-      contentType = recordedType
+    var identity = identities[publisher]
+    if let step = publishers[publisher].bodyStep, step >= 0,
+      let recordedType = script.steps[Int(step)].contentType
+    {
+      identity.contentType = recordedType
     }
+    return identity
+  }
+
+  /// Copy `copy` of recorded publisher `recorded`: its live user, domain, Call-ID number, event
+  /// package, the package's usual Content-Type, and its password when the credentials have one.
+  private func identity(recorded: Int, copy: Int) -> RequestWriter.Publisher {
+    let template = script.publishers[recorded]
+    let user = script.options.user(template.user, copy: copy)
     return RequestWriter.Publisher(
-      user: user, domain: script.options.domain,
-      number: Int(player.copy) * script.publishers.count + Int(player.recorded), runTag: runTag,
-      event: recorded.event, contentType: contentType,
-      password: credentials[user] ?? credentials[recorded.user])
+      user: user, domain: script.options.domain, number: copy * script.publishers.count + recorded,
+      runTag: runTag, event: template.event,
+      contentType: BodyTemplate.defaults(for: template.event).contentType,
+      password: credentials[user] ?? credentials[template.user])
   }
 
   func body(

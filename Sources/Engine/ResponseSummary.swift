@@ -1,7 +1,8 @@
 import Publication
 import SIPCore
 
-/// What the engine reads from a response, in one pass with ``PublishScan`` (no full parse): the
+/// What the engine reads from a response, in one pass with ``PublishScan/fields(_:)`` (no full
+/// parse, and text made only of what is used: the branch, the entity-tag, a challenge): the
 /// transaction it answers and what the publisher state machine needs. Malformed values (a
 /// non-numeric Expires, say) read as absent.
 struct ResponseSummary {
@@ -10,20 +11,22 @@ struct ResponseSummary {
   var stateMachineResponse: PublisherStateMachine.Response
 
   init?(_ bytes: UnsafeRawBufferPointer) {
-    guard let scan = PublishScan.scan(bytes), case .response(let code) = scan.kind, !scan.branch.isEmpty
+    guard let fields = PublishScan.fields(bytes), case .response(let code) = fields.kind,
+      let branch = fields.branch, !branch.isEmpty
     else {
       return nil
     }
-    branch = scan.branch
+    self.branch = PublishScan.text(bytes, branch)
     statusCode = code
     var challenge: PublisherStateMachine.Challenge?
-    if code == 401, let value = scan.wwwAuthenticate {
-      challenge = .init(value: value, isProxy: false)
-    } else if code == 407, let value = scan.proxyAuthenticate {
-      challenge = .init(value: value, isProxy: true)
+    if code == 401, let value = fields.wwwAuthenticate {
+      challenge = .init(value: PublishScan.text(bytes, value), isProxy: false)
+    } else if code == 407, let value = fields.proxyAuthenticate {
+      challenge = .init(value: PublishScan.text(bytes, value), isProxy: true)
     }
     stateMachineResponse = PublisherStateMachine.Response(
-      statusCode: code, entityTag: scan.entityTag, expires: scan.expires, minExpires: scan.minExpires,
-      challenge: challenge)
+      statusCode: code, entityTag: fields.entityTag.map { PublishScan.text(bytes, $0) },
+      expires: fields.expires,
+      minExpires: fields.minExpires, challenge: challenge)
   }
 }

@@ -357,6 +357,7 @@ final class Shard: @unchecked Sendable {
   private func authorization(
     for request: PublisherStateMachine.Request, publisher: Int, identity: RequestWriter.Publisher
   ) -> (name: String, value: String)? {
+    if request.startsAuthenticationOver { publishers[publisher].auth = nil }
     if let challenge = request.challenge, let parsed = DigestChallenge(challenge.value) {
       publishers[publisher].auth = AuthState(challenge: parsed, isProxy: challenge.isProxy)
     }

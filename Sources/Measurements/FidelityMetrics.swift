@@ -1,6 +1,7 @@
 /// How closely a replay reproduced its recording: for transactions whose recorded final response
 /// is known, whether the live server gave the same final code, and the recorded and live latency
-/// per recorded operation. Mergeable across shards, like ``RunMetrics``.
+/// per recorded operation. Mergeable across shards and runs, like ``RunMetrics``. Recording is
+/// in place and builds no strings: it runs once per replayed transaction on a shard's loop.
 public struct FidelityMetrics: Sendable, Codable, Equatable {
   public struct OperationFidelity: Sendable, Codable, Equatable {
     public var comparable: UInt64 = 0
@@ -18,6 +19,33 @@ public struct FidelityMetrics: Sendable, Codable, Equatable {
     }
   }
 
+  /// A recorded final code and what became of it live.
+  public struct CodePair: Sendable, Codable, Hashable {
+    /// The live outcome when there was no final code.
+    public static let noResponse = -1
+    public static let skipped = -2
+
+    public var recorded: Int
+    /// The live final code, or ``noResponse`` or ``skipped``.
+    public var live: Int
+
+    public init(recorded: Int, live: Int) {
+      self.recorded = recorded
+      self.live = live
+    }
+
+    /// `200 → 412`, `200 → none`, `200 → skipped`.
+    public var text: String {
+      let outcome =
+        switch live {
+        case Self.noResponse: "none"
+        case Self.skipped: "skipped"
+        default: String(live)
+        }
+      return "\(recorded) → \(outcome)"
+    }
+  }
+
   /// Replayed transactions (sent or skipped).
   public var transactions: UInt64 = 0
   /// Those with a recorded final response, and of those, how many got the same code live.
@@ -28,9 +56,8 @@ public struct FidelityMetrics: Sendable, Codable, Equatable {
   public var skipped: UInt64 = 0
   /// Comparable transactions by recorded operation ("unclassified" for none of the four).
   public var operations: [String: OperationFidelity] = [:]
-  /// "recorded → live" final codes over comparable transactions ("none" for no response,
-  /// "skipped" for not sent).
-  public var codePairs: [String: UInt64] = [:]
+  /// Recorded → live final codes over comparable transactions.
+  public var codePairs: [CodePair: UInt64] = [:]
 
   public init() {}
 
@@ -45,17 +72,21 @@ public struct FidelityMetrics: Sendable, Codable, Equatable {
     if reinitiated { self.reinitiated += 1 }
     guard let recordedStatus else { return }
     comparable += 1
-    var entry = operations[operation] ?? OperationFidelity()
-    entry.comparable += 1
-    if live == recordedStatus {
-      sameFinalCode += 1
-      entry.sameFinalCode += 1
+    let same = live == recordedStatus
+    if same { sameFinalCode += 1 }
+    // In place: a copy of the entry would copy both histograms' counts.
+    operations[operation, default: OperationFidelity()].comparable += 1
+    if same { operations[operation, default: OperationFidelity()].sameFinalCode += 1 }
+    if let recordedLatencyMicros {
+      operations[operation, default: OperationFidelity()].recorded.record(
+        nanoseconds: min(recordedLatencyMicros, UInt64.max / 1_000) * 1_000)
     }
-    if let recordedLatencyMicros { entry.recorded.record(nanoseconds: recordedLatencyMicros * 1_000) }
-    if let liveLatencyMicros { entry.live.record(nanoseconds: UInt64(liveLatencyMicros) * 1_000) }
-    operations[operation] = entry
-    let liveText = skipped ? "skipped" : live.map(String.init) ?? "none"
-    codePairs["\(recordedStatus) → \(liveText)", default: 0] += 1
+    if let liveLatencyMicros {
+      operations[operation, default: OperationFidelity()].live.record(
+        nanoseconds: UInt64(liveLatencyMicros) * 1_000)
+    }
+    let outcome = skipped ? CodePair.skipped : live ?? CodePair.noResponse
+    codePairs[CodePair(recorded: recordedStatus, live: outcome), default: 0] += 1
   }
 
   public mutating func merge(_ other: FidelityMetrics) {

@@ -16,6 +16,9 @@ public struct PublisherStateMachine: Sendable {
     /// Whether the request carries an Expires header (a replayed request recorded without one
     /// leaves the lifetime to the server, as the recording did).
     public var sendsExpires = true
+    /// Forget any challenge answered before (a replay starting its recording over must meet
+    /// the server's challenges as the recording did).
+    public var startsAuthenticationOver = false
     /// When the schedule meant this request to leave: latency is measured from here, so a late
     /// send (a slow server holding up the publisher) is not hidden (no coordinated omission).
     public var intendedAt: UInt64

@@ -64,18 +64,20 @@ public struct ReplayPublisher: Sendable {
     return next(now: now, origin: origin, script: script, outcomes: &outcomes)
   }
 
-  /// A final response to the step in flight.
+  /// A final response to the step in flight. `canAuthenticate`: the publisher has credentials
+  /// to answer a challenge with.
   public mutating func responseReceived(
     _ response: PublisherStateMachine.Response, latency: UInt64, now: UInt64, origin: UInt64,
-    script: ReplayScript, outcomes: inout [ReplayOutcome]
+    script: ReplayScript, canAuthenticate: Bool = true, outcomes: inout [ReplayOutcome]
   ) -> Action {
     guard var flight = inFlight else { return .wakeUp(at: .max) }
     let step = script.steps[Int(currentStep)]
     let code = response.statusCode
+    let latencyMicros = UInt32(min(latency / 1_000, UInt64(UInt32.max)))
     if code == 401 || code == 407, let live = response.challenge {
-      if step.recordedStatus == 401 || step.recordedStatus == 407 {
+      if step.wasChallenged {
         challenge = live
-      } else if !flight.answeredChallenge && !stopping {
+      } else if !flight.answeredChallenge && !stopping && canAuthenticate {
         // The recording was not challenged here: answer as a real client would, once.
         flight.answeredChallenge = true
         flight.request.challenge = live
@@ -85,20 +87,52 @@ public struct ReplayPublisher: Sendable {
     }
     if code == 423, let least = response.minExpires { minExpires = max(minExpires, least) }
     if (200..<300).contains(code) { learn(liveTag: response.entityTag, for: step, request: flight.request) }
-    finish(
-      .status(code), latencyMicros: UInt32(min(latency / 1_000, UInt64(UInt32.max))), origin: origin,
-      script: script, outcomes: &outcomes)
+    finish(.status(code), latencyMicros: latencyMicros, origin: origin, script: script, outcomes: &outcomes)
+    if (200..<300).contains(code) && step.wasChallenged {
+      absorbRecordedRetry(
+        of: step, liveTag: response.entityTag, code: code, latencyMicros: latencyMicros,
+        request: flight.request,
+        origin: origin, script: script, outcomes: &outcomes)
+    }
     return next(now: now, origin: origin, script: script, outcomes: &outcomes)
   }
 
-  /// The step in flight got no final response (Timer F, or the connection failed).
+  /// The live server accepted at once what the recording had challenged: the recorded retry
+  /// that answered the challenge has happened already, live. Sending it again would publish a
+  /// second time; it takes this step's outcome, and its recorded entity-tag leads to the live one.
+  private mutating func absorbRecordedRetry(
+    of step: ReplayStep, liveTag: String?, code: Int, latencyMicros: UInt32, request: Request, origin: UInt64,
+    script: ReplayScript, outcomes: inout [ReplayOutcome]
+  ) {
+    let positions = script.publishers[Int(recorded)].steps
+    guard Int(position) < positions.count else { return }
+    let retryIndex = positions[Int(position)]
+    let retry = script.steps[Int(retryIndex)]
+    guard retry.operation == step.operation, retry.ifMatch == step.ifMatch, !retry.wasChallenged else {
+      return
+    }
+    if let liveTag, let recordedTag = retry.recordedTag { remember(recordedTag, as: liveTag) }
+    outcomes.append(
+      ReplayOutcome(
+        step: retryIndex, copy: copy, loop: loop, operation: request.operation, live: .status(code),
+        latencyMicros: latencyMicros, dueAt: request.intendedAt - origin))
+    position += 1
+  }
+
+  /// The step in flight got no final response: Timer F (`timedOut`), or it could not be sent
+  /// (a connection down), in which case the publisher waits a second before its next step
+  /// rather than failing every step already due at once.
   public mutating func requestFailed(
-    now: UInt64, origin: UInt64, script: ReplayScript, outcomes: inout [ReplayOutcome]
+    now: UInt64, timedOut: Bool = true, origin: UInt64, script: ReplayScript, outcomes: inout [ReplayOutcome]
   ) -> Action {
     guard inFlight != nil else { return .wakeUp(at: .max) }
     finish(.noResponse, latencyMicros: nil, origin: origin, script: script, outcomes: &outcomes)
+    guard timedOut || stopping else { return .wakeUp(at: now + Self.sendRetryDelay) }
     return next(now: now, origin: origin, script: script, outcomes: &outcomes)
   }
+
+  /// How long a publisher whose request could not be sent waits before its next step.
+  static let sendRetryDelay: UInt64 = 1_000_000_000
 
   /// The replay is ending: no more steps; leave now, or when the step in flight ends.
   public mutating func stop() -> Action {
@@ -174,6 +208,7 @@ public struct ReplayPublisher: Sendable {
     defer { challenge = nil }
     var request = Request(
       operation: operation, ifMatch: ifMatch, expires: expires, intendedAt: due, challenge: challenge)
+    request.startsAuthenticationOver = loop > 0 && position == 0
     // Without a recorded Expires the server picks the lifetime, unless a live 423 asked for more.
     request.sendsExpires = step.hasExpires || expires != step.expires
     return request
@@ -200,6 +235,10 @@ public struct ReplayPublisher: Sendable {
     }
     newestLiveTag = liveTag
     guard let recordedTag = step.recordedTag else { return }
+    remember(recordedTag, as: liveTag)
+  }
+
+  private mutating func remember(_ recordedTag: String, as liveTag: String) {
     tags.removeAll { $0.recorded == recordedTag }
     if tags.count == Self.tagMemory { tags.removeFirst() }
     tags.append((recordedTag, liveTag))

@@ -7,7 +7,8 @@ import Publication
 public struct ReplayScript: Sendable {
   /// One recorded (resource, event package): the publisher replay plays for every copy.
   public struct Publisher: Sendable, Equatable {
-    /// The recorded user part (the live one adds the copy's suffix).
+    /// The live user part of copy 0: the recorded one, made unique when two recorded resources
+    /// differ only in their domain (which the replay rewrites); copies add their suffix.
     public var user: String
     /// The recorded address-of-record.
     public var resource: String
@@ -27,12 +28,17 @@ public struct ReplayScript: Sendable {
   /// Offset of the last step, at recorded speed.
   public private(set) var duration: UInt64 = 0
 
-  /// The steps of `records` (a trace's, in time order) inside the options' window.
+  /// The steps of `records` (a trace's; put in time order here) inside the options' window.
   public init(records: [TraceRecord], options: ReplayOptions) {
     self.options = options
     var publisherIndex: [String: Int32] = [:]
     var issuedTags: [Int32: Set<String>] = [:]
-    for record in records where record.offsetNanos >= options.from && record.offsetNanos < options.to {
+    var users = LiveUsers()
+    let ordered = records.enumerated().sorted {
+      ($0.element.offsetNanos, $0.offset) < ($1.element.offsetNanos, $1.offset)
+    }
+    for record in ordered.map(\.element)
+    where record.offsetNanos >= options.from && record.offsetNanos < options.to {
       let event = record.event ?? "presence"
       let key = record.resource + "\u{0}" + event
       let publisher: Int32
@@ -42,7 +48,8 @@ public struct ReplayScript: Sendable {
         publisher = Int32(publishers.count)
         publisherIndex[key] = publisher
         publishers.append(
-          Publisher(user: Self.user(of: record.resource), resource: record.resource, event: event, steps: []))
+          Publisher(
+            user: users.user(for: record.resource), resource: record.resource, event: event, steps: []))
       }
       let step = ReplayStep(
         offset: record.offsetNanos - options.from, operation: record.operation,
@@ -59,10 +66,25 @@ public struct ReplayScript: Sendable {
     }
   }
 
-  /// The user part of a recorded address-of-record.
-  static func user(of resource: String) -> String {
-    guard let at = resource.lastIndex(of: "@") else { return resource }
-    return String(resource[..<at])
+  /// Live user parts by recorded resource: the recorded user, or, when another resource already
+  /// has it (alice@a and alice@b both become alice@<target>), the user with `.2`, `.3`, ...
+  struct LiveUsers {
+    private var byResource: [String: String] = [:]
+    private var taken: Set<String> = []
+
+    mutating func user(for resource: String) -> String {
+      if let known = byResource[resource] { return known }
+      let recorded = resource.lastIndex(of: "@").map { String(resource[..<$0]) } ?? resource
+      var user = recorded
+      var number = 2
+      while taken.contains(user) {
+        user = "\(recorded).\(number)"
+        number += 1
+      }
+      taken.insert(user)
+      byResource[resource] = user
+      return user
+    }
   }
 
   /// Live publishers: every recorded one, once per copy.
@@ -78,7 +100,13 @@ public struct ReplayScript: Sendable {
     let loops = Double(max(options.loops, 1))
     let recorded = Double(duration) + (loops - 1) * Double(duration + Self.loopGap)
     let scale = max(options.scale, 1)
-    return UInt64(recorded / options.speed + Double(options.spread) * Double(scale - 1) / Double(scale))
+    return Self.nanoseconds(
+      recorded / options.speed + Double(options.spread) * Double(scale - 1) / Double(scale))
+  }
+
+  /// A time in nanoseconds, clamped to what a run can schedule (a century).
+  static func nanoseconds(_ value: Double) -> UInt64 {
+    UInt64(max(0, min(value, 3.15e18)))
   }
 
   /// When step `step` of copy `copy` in loop `loop` is due, in nanoseconds after the replay's
@@ -88,7 +116,7 @@ public struct ReplayScript: Sendable {
     let recorded = Double(steps[step].offset) + Double(loop) * Double(duration + Self.loopGap)
     let scale = max(options.scale, 1)
     let shift = Double(options.spread) * Double(copy) / Double(scale)
-    return UInt64(recorded / options.speed + shift)
+    return Self.nanoseconds(recorded / options.speed + shift)
   }
 
   /// The recorded body a publication most recently carried before step `position` of

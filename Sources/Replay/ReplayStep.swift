@@ -45,6 +45,6 @@ public struct ReplayStep: Sendable, Equatable {
     self.publisher = publisher
   }
 
-  /// Whether the recording holds this step's final response (so live can be compared with it).
-  public var isComparable: Bool { recordedStatus != nil }
+  /// Whether the recording shows the server challenging this request (401 or 407).
+  public var wasChallenged: Bool { recordedStatus == 401 || recordedStatus == 407 }
 }

@@ -78,7 +78,7 @@ extension RunReport {
           recordedLatencyMicros: $0.recorded.summary,
           liveLatencyMicros: $0.live.summary)
       }
-      codes = metrics.codePairs
+      codes = Dictionary(metrics.codePairs.map { ($0.key.text, $0.value) }, uniquingKeysWith: +)
       self.differences = differences
     }
 

@@ -4,15 +4,23 @@
 /// around 2⁻¹²⁸ per pair.
 ///
 /// As a dictionary key it hashes to its own bits (``_rawHashValue(seed:)``): it is already a
-/// hash, and skipping SipHash over it is most of the cost of a lookup in a large capture.
+/// hash, and skipping SipHash over it is most of the cost of a lookup in a large capture. The
+/// starting state is random per process, so a crafted capture cannot aim many keys at one
+/// bucket.
 public struct ByteFingerprint: Hashable, Sendable {
-  public private(set) var high: UInt64 = 0x9E37_79B9_7F4A_7C15
-  public private(set) var low: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+  private static let start = (high: UInt64.random(in: .min ... .max), low: UInt64.random(in: .min ... .max))
 
-  public init() {}
+  public private(set) var high: UInt64
+  public private(set) var low: UInt64
+
+  public init() {
+    high = Self.start.high
+    low = Self.start.low
+  }
 
   /// The fingerprint of `range` in `bytes`.
   public init(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) {
+    self.init()
     add(bytes, range)
   }
 

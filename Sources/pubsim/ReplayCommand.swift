@@ -96,7 +96,6 @@ struct ReplayCommand: AsyncParsableCommand {
 
   func validate() throws {
     if let target { _ = try LoadSession.endpoint(target) }
-    guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be above 0") }
     guard scale >= 1 else { throw ValidationError("--scale must be at least 1") }
     guard loops >= 1 else { throw ValidationError("--loop must be at least 1") }
     if let shards, shards < 1 { throw ValidationError("--shards must be at least 1") }
@@ -109,6 +108,24 @@ struct ReplayCommand: AsyncParsableCommand {
       if let value, DurationText.nanoseconds(value) == nil {
         throw ValidationError("\(name) '\(value)' is not a duration such as 500ms, 30s or 2m")
       }
+    }
+    if let from, let to, let start = DurationText.nanoseconds(from), let end = DurationText.nanoseconds(to),
+      start >= end
+    {
+      throw ValidationError("--from \(from) must come before --to \(to)")
+    }
+    // Bounds that keep every replay time within reach (and the run within a year).
+    guard speed >= 0.001, speed <= 1_000_000 else {
+      throw ValidationError("--speed must be between 0.001 and 1000000")
+    }
+    guard scale <= 1_000_000 else { throw ValidationError("--scale must be at most 1000000") }
+    guard loops <= 100_000 else { throw ValidationError("--loop must be at most 100000") }
+    guard scale == 1 || userSuffix.contains("{copy}") else {
+      throw ValidationError(
+        "--user-suffix '\(userSuffix)' must contain {copy}, or every copy would be the same user")
+    }
+    if let spreadTime = DurationText.nanoseconds(spread), spreadTime > 86_400_000_000_000 {
+      throw ValidationError("--spread must be at most a day")
     }
     if inputs.count > 1, inputs.contains(where: Self.isTrace) {
       throw ValidationError("replay takes one trace, or one or more captures, not both")

@@ -42,6 +42,23 @@ struct TraceTests {
     }
   }
 
+  @Test(arguments: [
+    ("\"offsetNanos\":0", "\"offsetNanos\":18446744073709551615", "offsetNanos"),
+    ("\"latencyMicros\":1000", "\"latencyMicros\":100000000000000000", "latencyMicros"),
+  ])
+  func implausibleValuesAreNamedNotTrusted(original: String, hostile: String, named: String) throws {
+    let text = String(decoding: try Trace.encode(Self.tracker(), captures: []), as: UTF8.self)
+    #expect(text.contains(original))
+    let data = Data(text.replacingOccurrences(of: original, with: hostile).utf8)
+    do {
+      _ = try Trace.decode(data, file: "x.trace")
+      Issue.record("decoded a trace with \(hostile)")
+    } catch {
+      #expect(error.description.hasPrefix("x.trace: line 2: "), "\(error.description)")
+      #expect(error.description.contains(named))
+    }
+  }
+
   @Test func damagedLinesAreNamed() throws {
     var data = try Trace.encode(Self.tracker(), captures: [])
     data.append(Data("{broken\n".utf8))

@@ -73,7 +73,7 @@ struct ReplayCommandTests {
     let extract = try runProgram(Interop.pubsim.path, ["extract", Self.lifecycle, "-o", trace])
     #expect(extract.status == 0, "\(extract.errors)")
     let (result, run) = try Self.replay(
-      [trace, "--speed", "10", "--scale", "100", "--spread", "4s"],
+      [trace, "--speed", "10", "--scale", "100", "--spread", "4s", "--shards", "3"],
       folder: folder.appendingPathComponent("report"))
     #expect(result.status == 0, "\(result.errors)")
     let transactions = try #require(run["transactions"] as? [String: Int])
@@ -134,6 +134,11 @@ struct ReplayCommandTests {
     #expect(result.status == 0, "\(result.errors)")
     let fidelity = try Self.fidelity(run)
     #expect(fidelity["codes"] as? [String: Int] == ["200 → 200": 60, "401 → 401": 20])
+    // A second loop meets the challenges afresh, as the recording did.
+    let (_, looped) = try Self.replay(
+      [Self.auth, "--target", target, "--credentials", Self.authUsers, "--loop", "2", "--speed", "4"],
+      folder: folder.appendingPathComponent("looped"))
+    #expect(try Self.fidelity(looped)["codes"] as? [String: Int] == ["200 → 200": 120, "401 → 401": 40])
     // Without credentials the recorded retries are refused, so each refresh has no live
     // publication and is sent as a fresh initial (refused too), and each remove is skipped.
     let bare = folder.appendingPathComponent("without")
@@ -160,7 +165,9 @@ struct ReplayCommandTests {
 
   @Test(arguments: [
     (["--on-broken-chain", "retry"], "--on-broken-chain 'retry'"),
-    (["--speed", "0"], "--speed must be above 0"),
+    (["--speed", "0"], "--speed must be between 0.001 and 1000000"),
+    (["--from", "2m", "--to", "1m"], "--from 2m must come before --to 1m"),
+    (["--scale", "3", "--user-suffix=-x"], "must contain {copy}"),
     (["--scale", "0"], "--scale must be at least 1"),
     (["--from", "soon"], "--from 'soon' is not a duration"),
   ])

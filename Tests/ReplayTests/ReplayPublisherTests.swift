@@ -226,16 +226,65 @@ extension ReplayPublisherTests {
     let script = Self.script(
       [
         Self.record(0, .initial, status: 423, expires: 10),
-        Self.record(10, .initial, status: 200, expires: 60),
+        Self.record(10, .initial, status: 200, expires: 30),
       ],
       loops: 2)
+    // Loop 1: the live 423 raises the retry to 60. Loop 2 starts over: 10 as recorded, and 30,
+    // since no live 423 came this time.
+    let (sent, _) = Self.play(
+      script,
+      answers: [.init(statusCode: 423, minExpires: 60), Self.ok("A"), .init(statusCode: 200), Self.ok("B")])
+    #expect(sent.map(\.expires) == [10, 60, 10, 30])
+  }
+
+  @Test func everyLoopMeetsTheRecordedChallengesAfresh() {
+    let challenge = PublisherStateMachine.Challenge(value: "Digest realm=\"x\", nonce=\"n\"", isProxy: false)
+    let script = Self.script(
+      [Self.record(0, .initial, status: 401), Self.record(10, .initial, status: 200)], loops: 2)
     let (sent, _) = Self.play(
       script,
       answers: [
-        .init(statusCode: 423, minExpires: 60), Self.ok("A"), .init(statusCode: 423, minExpires: 60),
+        .init(statusCode: 401, challenge: challenge), Self.ok("A"),
+        .init(statusCode: 401, challenge: challenge),
         Self.ok("B"),
       ])
-    #expect(sent.map(\.expires) == [10, 60, 10, 60])
+    #expect(sent.map(\.startsAuthenticationOver) == [false, false, true, false])
+  }
+
+  @Test func aLiveAcceptanceOfARecordedChallengeTakesTheRecordedRetryAlong() {
+    let script = Self.script([
+      Self.record(0, .initial, status: 401), Self.record(10, .initial, status: 200, tag: "r1"),
+      Self.record(100, .refresh, ifMatch: "r1", tag: "r2"),
+    ])
+    let (sent, outcomes) = Self.play(script, answers: [Self.ok("L1"), Self.ok("L2")])
+    #expect(sent.map(\.operation) == [.initial, .refresh], "the recorded retry is not sent a second time")
+    #expect(sent.last?.ifMatch == "L1")
+    #expect(outcomes.map(\.step) == [0, 1, 2])
+    #expect(outcomes.map(\.live) == [.status(200), .status(200), .status(200)])
+  }
+
+  @Test func anUnsendableRequestWaitsASecondBeforeTheNextStep() {
+    let script = Self.script([Self.record(0, .initial, tag: "r1"), Self.record(1, .refresh, ifMatch: "r1")])
+    var publisher = ReplayPublisher(recorded: 0, copy: 0)
+    var outcomes: [ReplayOutcome] = []
+    _ = publisher.start(now: 0, origin: 0, script: script, outcomes: &outcomes)
+    let action = publisher.requestFailed(
+      now: 5 * Self.ms, timedOut: false, origin: 0, script: script, outcomes: &outcomes)
+    #expect(action == .wakeUp(at: 5 * Self.ms + ReplayPublisher.sendRetryDelay))
+    #expect(outcomes.map(\.live) == [.noResponse])
+  }
+
+  @Test func anUnrecordedChallengeWithoutCredentialsIsNotAnsweredBlindly() {
+    let challenge = PublisherStateMachine.Challenge(value: "Digest realm=\"x\", nonce=\"n\"", isProxy: false)
+    let script = Self.script([Self.record(0, .initial, status: 200)])
+    var publisher = ReplayPublisher(recorded: 0, copy: 0)
+    var outcomes: [ReplayOutcome] = []
+    _ = publisher.start(now: 0, origin: 0, script: script, outcomes: &outcomes)
+    let action = publisher.responseReceived(
+      .init(statusCode: 401, challenge: challenge), latency: 1, now: 1, origin: 0, script: script,
+      canAuthenticate: false, outcomes: &outcomes)
+    #expect(action == .leave)
+    #expect(outcomes.map(\.live) == [.status(401)])
   }
 }
 

@@ -53,6 +53,21 @@ struct ReplayScriptTests {
     #expect(options.user("alice", copy: 3) == "alice-3")
   }
 
+  @Test func resourcesThatDifferOnlyInDomainStayApartLive() {
+    let records = [
+      Self.record(0, "alice@a"), Self.record(5, "alice@b"), Self.record(9, "alice@a", event: "dialog"),
+    ]
+    let script = ReplayScript(records: records, options: ReplayOptions(domain: "live"))
+    #expect(script.publishers.map(\.user) == ["alice", "alice.2", "alice"])
+  }
+
+  @Test func recordsOutOfOrderArePlayedInTimeOrder() {
+    let records = [Self.record(50, "b@x"), Self.record(10, "a@x")]
+    let script = ReplayScript(records: records, options: ReplayOptions(domain: "d"))
+    #expect(script.publishers.map(\.user) == ["a", "b"])
+    #expect(script.steps.map(\.offset) == [10 * Self.ms, 50 * Self.ms])
+  }
+
   @Test func aTagIssuedEarlierByTheSamePublisherIsKnown() {
     let records = [
       Self.record(0, "a@x", tag: "t1"), Self.record(10, "a@x", ifMatch: "t1"),

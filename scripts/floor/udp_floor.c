@@ -44,7 +44,9 @@ int main(int argc, char **argv) {
     long due = tick < ticks ? (long)((tick + 1) * rate / 1000) - (long)(tick * rate / 1000) : 0;
     int count = 0;
     for (; count < due && count < BATCH; count++, sent++) {
-      /* A PUBLISH refresh: new branch and CSeq each time, so the compositor treats it as new. */
+      /* An initial PUBLISH with its own resource, branch and Call-ID: each one a new transaction
+       * and publication for the compositor. At most BATCH (256) per tick, so rates above
+       * 256 000/s are under-offered. */
       int n = snprintf(requests[count], sizeof requests[count],
         "PUBLISH sip:floor%ld@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bKfloor%ld\r\n"
         "Max-Forwards: 70\r\nFrom: <sip:floor%ld@127.0.0.1>;tag=f\r\nTo: <sip:floor%ld@127.0.0.1>\r\n"
