@@ -27,6 +27,9 @@ public struct ReplayScript: Sendable {
   public private(set) var publishers: [Publisher] = []
   /// Offset of the last step, at recorded speed.
   public private(set) var duration: UInt64 = 0
+  /// Conditional steps that, slowed down by the speed, fall due after the lifetime the recorded
+  /// server granted their publication: the live publication will likely have expired (412).
+  public private(set) var stepsOutlivingTheirPublication = 0
 
   /// The steps of `records` (a trace's; put in time order here) inside the options' window.
   public init(records: [TraceRecord], options: ReplayOptions) {
@@ -34,6 +37,8 @@ public struct ReplayScript: Sendable {
     var publisherIndex: [String: Int32] = [:]
     var issuedTags: [Int32: Set<String>] = [:]
     var users = LiveUsers()
+    /// When each recorded tag was issued, and the lifetime granted with it.
+    var issued: [String: (offset: UInt64, lifetime: UInt64)] = [:]
     let ordered = records.enumerated().sorted {
       ($0.element.offsetNanos, $0.offset) < ($1.element.offsetNanos, $1.offset)
     }
@@ -59,7 +64,15 @@ public struct ReplayScript: Sendable {
         contentType: record.contentType, body: record.bodyBytes, recordedStatus: record.recorded.status,
         recordedLatencyMicros: record.recorded.latencyMicros, recordedTag: record.recorded.entityTag,
         publisher: publisher)
-      if let tag = step.recordedTag { issuedTags[publisher, default: []].insert(tag) }
+      if let tag = step.recordedTag {
+        issuedTags[publisher, default: []].insert(tag)
+        issued[tag] = (step.offset, UInt64(record.recorded.expires ?? Self.defaultExpires) * 1_000_000_000)
+      }
+      if let tag = step.ifMatch, let origin = issued[tag], step.offset > origin.offset,
+        Double(step.offset - origin.offset) / options.speed > Double(origin.lifetime)
+      {
+        stepsOutlivingTheirPublication += 1
+      }
       publishers[Int(publisher)].steps.append(Int32(steps.count))
       steps.append(step)
       duration = max(duration, step.offset)

@@ -150,6 +150,11 @@ struct ReplayCommand: AsyncParsableCommand {
     let (targetEndpoint, embedded) = try await LoadSession.resolveTarget(
       try target.map { try LoadSession.endpoint($0) }, transport: .udp)
     let script = ReplayScript(records: records, options: options(domain: domain ?? targetEndpoint.host))
+    if script.stepsOutlivingTheirPublication > 0 {
+      StandardOutput.error(
+        "warning: at --speed \(speed), \(script.stepsOutlivingTheirPublication) recorded refreshes "
+          + "or modifications fall due after the lifetime the recorded server granted; expect 412s there")
+    }
     let plan = LoadPlan(
       target: targetEndpoint, domain: script.options.domain,
       duration: script.playingTime + 40_000_000_000, population: script.publisherCount,

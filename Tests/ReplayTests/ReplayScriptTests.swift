@@ -85,3 +85,15 @@ extension TraceRecord {
     return copy
   }
 }
+
+extension ReplayScriptTests {
+  @Test func slowingDownPastTheGrantedLifetimeIsNoticed() {
+    var first = ReplayPublisherTests.record(0, .initial, tag: "t1")
+    first.recorded.expires = 60
+    let refresh = ReplayPublisherTests.record(50_000, .refresh, ifMatch: "t1")
+    let normal = ReplayScript(records: [first, refresh], options: ReplayOptions(domain: "d"))
+    #expect(normal.stepsOutlivingTheirPublication == 0)
+    let slow = ReplayScript(records: [first, refresh], options: ReplayOptions(speed: 0.5, domain: "d"))
+    #expect(slow.stepsOutlivingTheirPublication == 1)
+  }
+}
