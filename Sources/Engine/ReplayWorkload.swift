@@ -119,7 +119,7 @@ final class ReplayWorkload: ShardWorkload, @unchecked Sendable {
   func stop(now: UInt64, cleanup: Bool, into changes: inout [Change]) {
     arrivals = Heap()
     for publisher in publishers.indices where !publishers[publisher].hasLeft {
-      changes.append((publisher, publishers[publisher].stop(), false))
+      changes.append((publisher, publishers[publisher].stop(now: now, cleanup: cleanup), false))
       settle(publisher, wasLeft: false)
     }
   }

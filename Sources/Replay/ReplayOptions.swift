@@ -19,11 +19,13 @@ public struct ReplayOptions: Sendable, Equatable {
   /// The domain of every Request-URI, From and To.
   public var domain: String
   public var onBrokenChain: BrokenChainPolicy
+  /// Remove, at the end, every publication the replay left live.
+  public var cleanup: Bool
 
   public init(
     speed: Double = 1, scale: Int = 1, loops: Int = 1, from: UInt64 = 0, to: UInt64 = .max,
     spread: UInt64 = 1_000_000_000, userSuffix: String = "-{copy}", domain: String,
-    onBrokenChain: BrokenChainPolicy = .reinitiate
+    onBrokenChain: BrokenChainPolicy = .reinitiate, cleanup: Bool = false
   ) {
     self.speed = speed
     self.scale = scale
@@ -34,6 +36,7 @@ public struct ReplayOptions: Sendable, Equatable {
     self.userSuffix = userSuffix
     self.domain = domain
     self.onBrokenChain = onBrokenChain
+    self.cleanup = cleanup
   }
 
   /// The user of copy `copy` of a recorded user.

@@ -18,6 +18,8 @@ public struct ReplayPublisher: Sendable {
     var position: Int32
     var request: Request
     var answeredChallenge = false
+    /// A remove sent by `cleanup` after the recording's steps: no step, no outcome.
+    var isCleanup = false
   }
 
   /// Most recorded → live entity-tag pairs remembered per publisher.
@@ -32,6 +34,9 @@ public struct ReplayPublisher: Sendable {
   private var tags: [(recorded: String, live: String)] = []
   /// The newest entity-tag the live server issued this publisher.
   private var newestLiveTag: String?
+  /// Entity-tags of the publications live as far as the replay knows (for `cleanup`).
+  private var liveTags: [String] = []
+  private var cleanupOnStop = false
   private var minExpires: UInt32 = 0
   /// A recorded challenge the next request answers (the recording's retry after 401/407).
   private var challenge: PublisherStateMachine.Challenge?
@@ -71,8 +76,13 @@ public struct ReplayPublisher: Sendable {
     script: ReplayScript, canAuthenticate: Bool = true, outcomes: inout [ReplayOutcome]
   ) -> Action {
     guard var flight = inFlight else { return .wakeUp(at: .max) }
-    let step = script.steps[Int(currentStep)]
     let code = response.statusCode
+    track(flight.request, code: code, liveTag: response.entityTag)
+    if flight.isCleanup {
+      inFlight = nil
+      return cleanUpOrLeave(now: now)
+    }
+    let step = script.steps[Int(currentStep)]
     let latencyMicros = UInt32(min(latency / 1_000, UInt64(UInt32.max)))
     if code == 401 || code == 407, let live = response.challenge {
       if step.wasChallenged {
@@ -125,7 +135,12 @@ public struct ReplayPublisher: Sendable {
   public mutating func requestFailed(
     now: UInt64, timedOut: Bool = true, origin: UInt64, script: ReplayScript, outcomes: inout [ReplayOutcome]
   ) -> Action {
-    guard inFlight != nil else { return .wakeUp(at: .max) }
+    guard let flight = inFlight else { return .wakeUp(at: .max) }
+    if flight.isCleanup {
+      inFlight = nil
+      liveTags.removeAll { $0 == flight.request.ifMatch }
+      return cleanUpOrLeave(now: now)
+    }
     finish(.noResponse, latencyMicros: nil, origin: origin, script: script, outcomes: &outcomes)
     guard timedOut || stopping else { return .wakeUp(at: now + Self.sendRetryDelay) }
     return next(now: now, origin: origin, script: script, outcomes: &outcomes)
@@ -134,11 +149,31 @@ public struct ReplayPublisher: Sendable {
   /// How long a publisher whose request could not be sent waits before its next step.
   static let sendRetryDelay: UInt64 = 1_000_000_000
 
-  /// The replay is ending: no more steps; leave now, or when the step in flight ends.
-  public mutating func stop() -> Action {
+  /// The replay is ending: no more steps; leave now (after removing what is live, with
+  /// `cleanup`), or when the step in flight ends.
+  public mutating func stop(now: UInt64 = 0, cleanup: Bool = false) -> Action {
     stopping = true
+    cleanupOnStop = cleanup
     guard inFlight == nil else { return .wakeUp(at: .max) }
-    return leave()
+    return cleanUpOrLeave(now: now)
+  }
+
+  /// With cleanup, removes the next live publication; leaves when none is left.
+  private mutating func cleanUpOrLeave(now: UInt64) -> Action {
+    guard cleanupOnStop, let tag = liveTags.last else { return leave() }
+    let remove = Request(operation: .remove, ifMatch: tag, expires: 0, intendedAt: now)
+    inFlight = InFlight(position: position, request: remove, isCleanup: true)
+    return .send(remove)
+  }
+
+  /// Keeps ``liveTags`` as the live server sees them: the tag a request named is gone after a
+  /// 2xx (superseded or removed) or a 412 (unknown), and a 2xx that publishes issues a new one.
+  private mutating func track(_ request: Request, code: Int, liveTag: String?) {
+    let accepted = (200..<300).contains(code)
+    if let used = request.ifMatch, accepted || code == 412 { liveTags.removeAll { $0 == used } }
+    guard accepted, request.expires > 0, let liveTag else { return }
+    if liveTags.count == Self.tagMemory { liveTags.removeFirst() }
+    liveTags.append(liveTag)
   }
 
   // MARK: Steps
@@ -165,7 +200,8 @@ public struct ReplayPublisher: Sendable {
           step: currentStep, copy: copy, loop: loop, operation: nil, live: .skipped, dueAt: due - origin))
       position += 1
     }
-    return leave()
+    if !stopping { cleanupOnStop = script.options.cleanup }
+    return cleanUpOrLeave(now: now)
   }
 
   private mutating func startNextLoop() {
@@ -175,6 +211,8 @@ public struct ReplayPublisher: Sendable {
     newestLiveTag = nil
     challenge = nil
     minExpires = 0
+    // Publications of the loop before stay live on the server (the recording left them so);
+    // cleanup removes them at the end all the same.
   }
 
   /// The live request for the current step, or nil when it is skipped.
@@ -228,11 +266,11 @@ public struct ReplayPublisher: Sendable {
   }
 
   private mutating func learn(liveTag: String?, for step: ReplayStep, request: Request) {
-    guard let liveTag else { return }
     if request.expires == 0 {
       newestLiveTag = nil
       return
     }
+    guard let liveTag else { return }
     newestLiveTag = liveTag
     guard let recordedTag = step.recordedTag else { return }
     remember(recordedTag, as: liveTag)

@@ -73,6 +73,9 @@ struct ReplayCommand: AsyncParsableCommand {
       "CSV of user,password,domain to answer live digest challenges.", valueName: "file"))
   var credentials: String?
 
+  @Flag(help: "At the end (or on Ctrl-C), remove every publication the replay left live.")
+  var cleanup = false
+
   @Option(
     help: ArgumentHelp("Write run.json, fidelity.csv, timeseries.csv and report.html here.", valueName: "dir")
   )
@@ -146,7 +149,7 @@ struct ReplayCommand: AsyncParsableCommand {
     let passwords = try loadCredentials()
     let session = LoadSession(
       metricsListen: metricsListen, thresholds: try LoadSession.parseThresholds(threshold),
-      abortOnThreshold: abortOnThreshold)
+      abortOnThreshold: abortOnThreshold, stoppingNote: cleanup ? " and removing" : "")
     let (targetEndpoint, embedded) = try await LoadSession.resolveTarget(
       try target.map { try LoadSession.endpoint($0) }, transport: .udp)
     let script = ReplayScript(records: records, options: options(domain: domain ?? targetEndpoint.host))
@@ -157,7 +160,7 @@ struct ReplayCommand: AsyncParsableCommand {
     }
     let plan = LoadPlan(
       target: targetEndpoint, domain: script.options.domain,
-      duration: script.playingTime + 40_000_000_000, population: script.publisherCount,
+      duration: script.playingTime + 40_000_000_000, population: script.publisherCount, cleanup: cleanup,
       shards: shards ?? System.coreCount)
     StandardOutput.line(
       "pubsim replay \(inputs.joined(separator: " ")): \(script.transactionCount) transactions of "
@@ -195,7 +198,7 @@ struct ReplayCommand: AsyncParsableCommand {
       speed: speed, scale: scale, loops: loops, from: from.flatMap(DurationText.nanoseconds) ?? 0,
       to: to.flatMap(DurationText.nanoseconds) ?? .max, spread: DurationText.nanoseconds(spread) ?? 0,
       userSuffix: userSuffix, domain: domain,
-      onBrokenChain: BrokenChainPolicy(rawValue: onBrokenChain) ?? .reinitiate)
+      onBrokenChain: BrokenChainPolicy(rawValue: onBrokenChain) ?? .reinitiate, cleanup: cleanup)
   }
 
   /// Whether a file is a pubsim trace (JSON Lines) rather than a capture.
@@ -263,6 +266,7 @@ struct ReplayCommand: AsyncParsableCommand {
     }
     if from != nil || to != nil { parameters["window"] = "\(from ?? "start") to \(to ?? "end")" }
     if credentials != nil { parameters["credentials"] = credentials }
+    parameters["cleanup"] = cleanup ? "yes" : "no"
     return parameters
   }
 }

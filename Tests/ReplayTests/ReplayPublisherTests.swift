@@ -316,3 +316,35 @@ extension ReplayPublisherTests {
     #expect(sent.first?.sendsExpires == false)
   }
 }
+
+extension ReplayPublisherTests {
+  @Test func cleanupRemovesWhatTheRecordingLeftLive() {
+    let records = [
+      Self.record(0, .initial, tag: "r1"), Self.record(10, .refresh, ifMatch: "r1", tag: "r2"),
+      Self.record(20, .initial, tag: "s1"), Self.record(30, .remove, ifMatch: "s1"),
+    ]
+    let script = ReplayScript(records: records, options: ReplayOptions(domain: "d", cleanup: true))
+    let (sent, outcomes) = Self.play(
+      script, answers: [Self.ok("A"), Self.ok("B"), Self.ok("C"), Self.ok("D"), Self.ok("E")])
+    // Only B is live at the end: A was superseded, C removed by the recording itself.
+    #expect(sent.map(\.ifMatch) == [nil, "A", nil, "C", "B"])
+    #expect(sent.last?.expires == 0)
+    #expect(outcomes.count == 4, "the cleanup remove is not a recorded step")
+  }
+
+  @Test func stoppingWithCleanupRemovesBeforeLeaving() {
+    let script = Self.script([
+      Self.record(0, .initial, tag: "r1"), Self.record(1_000, .refresh, ifMatch: "r1"),
+    ])
+    var publisher = ReplayPublisher(recorded: 0, copy: 0)
+    var outcomes: [ReplayOutcome] = []
+    _ = publisher.start(now: 0, origin: 0, script: script, outcomes: &outcomes)
+    _ = publisher.responseReceived(
+      Self.ok("L1"), latency: 1, now: 1, origin: 0, script: script, outcomes: &outcomes)
+    let action = publisher.stop(now: 2, cleanup: true)
+    #expect(action == .send(.init(operation: .remove, ifMatch: "L1", expires: 0, intendedAt: 2)))
+    #expect(
+      publisher.responseReceived(
+        .init(statusCode: 200), latency: 1, now: 3, origin: 0, script: script, outcomes: &outcomes) == .leave)
+  }
+}
