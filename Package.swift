@@ -31,10 +31,12 @@ let package = Package(
       dependencies: ["SIPCore"]
     ),
     // SwiftNIO channels and SIP codecs.
+    // sendmmsg/recvmmsg with kernel receive timestamps (needs _GNU_SOURCE, so a C target).
+    .target(name: "CDatagram"),
     .target(
       name: "Transport",
       dependencies: [
-        "SIPCore",
+        "SIPCore", "CDatagram",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
       ]

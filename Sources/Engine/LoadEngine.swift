@@ -233,20 +233,14 @@ public final class LoadEngine: Sendable {
 
   private var localHost: String { plan.target.host.contains(":") ? "::1" : "127.0.0.1" }
 
+  /// A UDP socket the shard reads on its tick, with kernel receive timestamps.
   private func openUDP(shard: Shard, target: SocketAddress) async throws -> ShardConnection {
-    let channel = try await DatagramBootstrap(group: shard.loop)
-      .sipDatagramOptions()
-      .channelInitializer { channel in
-        channel.eventLoop.makeCompletedFuture {
-          try channel.pipeline.syncOperations.addHandler(ShardDatagramHandler(shard: shard))
-        }
-      }
-      .bind(host: plan.target.isLoopback ? localHost : "0.0.0.0", port: 0).get()
-    let sentBy = HostPort(
-      host: channel.localAddress?.ipAddress ?? localHost, port: channel.localAddress?.port)
+    let host = plan.target.isLoopback ? localHost : (target.protocol == .inet6 ? "::" : "0.0.0.0")
+    let socket = try TimestampedDatagramSocket(target: target, localHost: host)
+    let sentBy = HostPort(host: plan.target.isLoopback ? localHost : host, port: socket.localPort)
     return ShardConnection(
-      channel: channel, writer: RequestWriter(transport: .udp, sentBy: sentBy.description), target: target,
-      transport: .udp)
+      channel: nil, datagram: socket, writer: RequestWriter(transport: .udp, sentBy: sentBy.description),
+      target: target, transport: .udp)
   }
 
   private func openTCP(shard: Shard, connectionIndex: Int, target: SocketAddress) async throws
@@ -294,6 +288,9 @@ public final class LoadEngine: Sendable {
   }
 
   private func closeConnections(_ connections: [[ShardConnection]]) async {
+    for (shard, shardConnections) in zip(shards, connections) {
+      try? await shard.loop.submit { for connection in shardConnections { connection.close() } }.get()
+    }
     for connection in connections.joined() {
       if let channel = try? await connectionChannel(connection) { try? await channel.close() }
     }

@@ -80,6 +80,8 @@ final class Shard: @unchecked Sendable {
   private var wake: Scheduled<Void>?
   private var wakeAt: UInt64 = .max
   private var running = false
+  /// Whether any socket is read on the tick (timestamped UDP) rather than by SwiftNIO.
+  private var polling = false
   private let allocator = ByteBufferAllocator()
   private var finished: EventLoopPromise<Void>?
 
@@ -102,6 +104,7 @@ final class Shard: @unchecked Sendable {
     let finished = loop.makePromise(of: Void.self)
     self.finished = finished
     self.connections = connections
+    polling = connections.contains { $0.datagram != nil }
     self.startedAt = startedAt
     metrics.startedAt = startedAt
     workload.start(at: startedAt)
@@ -177,6 +180,7 @@ final class Shard: @unchecked Sendable {
 
   private func onTick() {
     let now = NIODeadline.now().uptimeNanoseconds
+    readDatagrams(now: now)
     startArrivals(now: now)
     fireTimers(now: now)
     releaseDeferred(now: now)
@@ -195,6 +199,8 @@ final class Shard: @unchecked Sendable {
     var next = startedAt + (lastSampledSecond + 1) * 1_000_000_000
     if let timer = timers.min { next = min(next, timer.deadline) }
     if !stopping { next = min(next, workload.nextArrival(now: now)) }
+    // Timestamped UDP sockets are read on the tick: while answers are awaited, tick every 1 ms.
+    if inFlight > 0 && polling { next = min(next, now + 1_000_000) }
     if deferredHead < deferred.count { next = min(next, now + 1_000_000) }
     if stopping { next = min(next, stopDeadline) }
     scheduleWake(at: max(next, now))
@@ -402,11 +408,37 @@ final class Shard: @unchecked Sendable {
 
   // MARK: Responses
 
-  /// Handles bytes read from one of the shard's sockets (a datagram, or one framed TCP message).
+  /// Handles bytes read by SwiftNIO from one of the shard's sockets (a framed TCP message).
   func received(_ bytes: ByteBuffer) {
     let now = NIODeadline.now().uptimeNanoseconds
-    let summary = bytes.withUnsafeReadableBytes { ResponseSummary($0) }
-    guard let response = summary, let code = BranchCode(response.branch), code.run == runTag,
+    bytes.withUnsafeReadableBytes { received($0, at: now, now: now) }
+    finishIfDrained(now: now)
+  }
+
+  /// Reads every response waiting on the shard's timestamped UDP sockets (on the tick), each
+  /// measured at the kernel's receive time.
+  private func readDatagrams(now: UInt64) {
+    var clockOffset: Int64?
+    for connection in connections {
+      guard let socket = connection.datagram else { continue }
+      socket.receive { bytes, realtime in
+        let offset = clockOffset ?? Self.realtimeMinusUptime(uptime: now)
+        clockOffset = offset
+        let receivedAt = realtime == 0 ? now : UInt64(clamping: Int64(clamping: realtime) - offset)
+        received(bytes, at: min(receivedAt, now), now: now)
+      }
+    }
+  }
+
+  /// The wall clock minus the uptime clock, to place kernel timestamps on the engine's clock.
+  private static func realtimeMinusUptime(uptime: UInt64) -> Int64 {
+    Int64(clamping: TimestampedDatagramSocket.wallClockNanoseconds()) - Int64(clamping: uptime)
+  }
+
+  /// One response: `receivedAt` is when it arrived (latency ends there), `now` when it is
+  /// handled (the publisher acts from here).
+  private func received(_ bytes: UnsafeRawBufferPointer, at receivedAt: UInt64, now: UInt64) {
+    guard let response = ResponseSummary(bytes), let code = BranchCode(response.branch), code.run == runTag,
       code.shard == index,
       code.slot < transactions.count
     else {
@@ -421,15 +453,16 @@ final class Shard: @unchecked Sendable {
     guard
       case .completed(let status) = transactions[slot].state.responseReceived(statusCode: response.statusCode)
     else { return }
-    complete(slot, status: status, response: response.stateMachineResponse, now: now)
-    finishIfDrained(now: now)
+    complete(slot, status: status, response: response.stateMachineResponse, receivedAt: receivedAt, now: now)
   }
 
-  private func complete(_ slot: Int, status: Int, response: PublisherStateMachine.Response, now: UInt64) {
+  private func complete(
+    _ slot: Int, status: Int, response: PublisherStateMachine.Response, receivedAt: UInt64, now: UInt64
+  ) {
     let record = transactions[slot]
     metrics.recordResponse(
       record.operation, statusCode: status, intendedAt: record.intendedAt, sentAt: record.sentAt,
-      receivedAt: now)
+      receivedAt: receivedAt)
     switch status {
     case 412 where record.operation != .remove: metrics.recoveries412 += 1
     case 423: metrics.retries423 += 1
@@ -440,7 +473,8 @@ final class Shard: @unchecked Sendable {
     releaseTransaction(slot)
     perform(
       workload.responseReceived(
-        publisher: publisher, response: response, latency: now - min(now, record.sentAt), now: now,
+        publisher: publisher, response: response, latency: receivedAt - min(receivedAt, record.sentAt),
+        now: now,
         random: &random),
       publisher: publisher, now: now)
   }

@@ -4,25 +4,39 @@ import Transport
 /// One socket a shard sends through: a UDP socket (sending to the target) or a TCP connection to
 /// it. Publishers are spread over a shard's connections by index, which spreads load over many
 /// source ports. Touched only on its shard's event loop.
+///
+/// UDP goes through a ``TimestampedDatagramSocket`` the shard reads on its tick; TCP through a
+/// SwiftNIO channel.
 final class ShardConnection: @unchecked Sendable {
   var channel: Channel?
+  let datagram: TimestampedDatagramSocket?
   var writer: RequestWriter
   /// Written to since the last flush.
   var dirty = false
   let target: SocketAddress
   let transport: SIPTransportKind
 
-  init(channel: Channel?, writer: RequestWriter, target: SocketAddress, transport: SIPTransportKind) {
+  init(
+    channel: Channel?, datagram: TimestampedDatagramSocket? = nil, writer: RequestWriter,
+    target: SocketAddress,
+    transport: SIPTransportKind
+  ) {
     self.channel = channel
+    self.datagram = datagram
     self.writer = writer
     self.target = target
     self.transport = transport
   }
 
-  var isUp: Bool { channel?.isActive ?? false }
+  var isUp: Bool { datagram != nil || (channel?.isActive ?? false) }
 
   /// Queues bytes for sending (flushed once per tick or read batch).
   func write(_ bytes: ByteBuffer) -> Bool {
+    if let datagram {
+      datagram.enqueue(bytes)
+      dirty = true
+      return true
+    }
     guard let channel, channel.isActive else { return false }
     if transport == .udp {
       channel.write(AddressedEnvelope(remoteAddress: target, data: bytes), promise: nil)
@@ -36,6 +50,15 @@ final class ShardConnection: @unchecked Sendable {
   func flushIfNeeded() {
     guard dirty else { return }
     dirty = false
-    channel?.flush()
+    if let datagram {
+      datagram.flush()
+    } else {
+      channel?.flush()
+    }
+  }
+
+  /// Closes the socket (on the shard's loop).
+  func close() {
+    datagram?.close()
   }
 }
