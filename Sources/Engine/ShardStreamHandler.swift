@@ -1,29 +1,6 @@
 import NIOCore
 import SIPCore
 
-/// Reads responses from one of a shard's UDP sockets into the shard.
-final class ShardDatagramHandler: ChannelInboundHandler {
-  typealias InboundIn = AddressedEnvelope<ByteBuffer>
-
-  private let shard: Shard
-
-  init(shard: Shard) {
-    self.shard = shard
-  }
-
-  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-    shard.received(unwrapInboundIn(data).data)
-  }
-
-  func channelReadComplete(context: ChannelHandlerContext) {
-    shard.readBatchComplete()
-  }
-
-  func errorCaught(context: ChannelHandlerContext, error: Error) {
-    // ICMP port unreachable (target down) arrives here; Timer F reports the loss.
-  }
-}
-
 /// Reads framed responses from one of a shard's TCP connections into the shard, and tells it
 /// when the connection goes away.
 final class ShardStreamHandler: ChannelInboundHandler {
