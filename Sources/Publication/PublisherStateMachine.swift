@@ -227,7 +227,8 @@ public struct PublisherStateMachine: Sendable {
     entityTag = tag
     let granted = response.expires ?? request.expires
     phase = .published
-    if stopping { return removeOnStop ? sendRemove(intendedAt: now) : leave() }
+    // A cycle under way runs to its remove, as a SIPp call in progress does when the rate stops.
+    if stopping && behaviour.shape == .steady { return removeOnStop ? sendRemove(intendedAt: now) : leave() }
     if behaviour.shape == .cycle {
       switch request.operation {
       case .initial: return sendConditional(.refresh, intendedAt: now)

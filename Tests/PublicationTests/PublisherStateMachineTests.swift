@@ -43,6 +43,16 @@ struct PublisherStateMachineTests {
     #expect(publisher.machine.hasLeft)
   }
 
+  @Test func aCycleUnderWayWhenTheRunStopsRunsToItsRemove() {
+    var publisher = Publisher(.cycle)
+    _ = publisher.start()
+    #expect(publisher.machine.stop(now: 5, cleanup: false) == .wakeUp(at: .max))
+    #expect(Self.request(publisher.answer(Self.ok("a"), at: 10))?.operation == .refresh)
+    #expect(Self.request(publisher.answer(Self.ok("b"), at: 20))?.operation == .modify)
+    #expect(Self.request(publisher.answer(Self.ok("c"), at: 30))?.operation == .remove)
+    #expect(publisher.answer(Self.ok("d", expires: 0), at: 40) == .leave)
+  }
+
   @Test func refreshIsScheduledBeforeTheGrantedLifetimeEnds() {
     var publisher = Publisher(
       PublisherBehaviour(requestedExpires: 3600, refreshFraction: 0.5, refreshJitter: 0))
