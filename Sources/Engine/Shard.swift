@@ -82,6 +82,8 @@ final class Shard: @unchecked Sendable {
   private var running = false
   /// Whether any socket is read on the tick (timestamped UDP) rather than by SwiftNIO.
   private var polling = false
+  /// Transactions queued on timestamped sockets since the last flush, stamped when it sends.
+  private var unstamped: [Int32] = []
   private let allocator = ByteBufferAllocator()
   private var finished: EventLoopPromise<Void>?
 
@@ -269,6 +271,15 @@ final class Shard: @unchecked Sendable {
   }
 
   private func flushAll() {
+    if !unstamped.isEmpty {
+      // Requests on timestamped sockets leave now, at the end of the tick's work: that is their
+      // send time (the latency from the actual send starts here).
+      let sentAt = NIODeadline.now().uptimeNanoseconds
+      for slot in unstamped where transactions[Int(slot)].publisher >= 0 {
+        transactions[Int(slot)].sentAt = sentAt
+      }
+      unstamped.removeAll(keepingCapacity: true)
+    }
     for connection in connections { connection.flushIfNeeded() }
   }
 
@@ -355,6 +366,7 @@ final class Shard: @unchecked Sendable {
         now: now)
       return
     }
+    if connection.datagram != nil { unstamped.append(Int32(slot)) }
     scheduleTransactionTimer(slot)
   }
 
@@ -422,7 +434,7 @@ final class Shard: @unchecked Sendable {
     for connection in connections {
       guard let socket = connection.datagram else { continue }
       socket.receive { bytes, realtime in
-        let offset = clockOffset ?? Self.realtimeMinusUptime(uptime: now)
+        let offset = clockOffset ?? Self.realtimeMinusUptime()
         clockOffset = offset
         let receivedAt = realtime == 0 ? now : UInt64(clamping: Int64(clamping: realtime) - offset)
         received(bytes, at: min(receivedAt, now), now: now)
@@ -430,9 +442,11 @@ final class Shard: @unchecked Sendable {
     }
   }
 
-  /// The wall clock minus the uptime clock, to place kernel timestamps on the engine's clock.
-  private static func realtimeMinusUptime(uptime: UInt64) -> Int64 {
-    Int64(clamping: TimestampedDatagramSocket.wallClockNanoseconds()) - Int64(clamping: uptime)
+  /// The wall clock minus the uptime clock, read back to back, to place kernel timestamps on the
+  /// engine's clock.
+  private static func realtimeMinusUptime() -> Int64 {
+    let uptime = NIODeadline.now().uptimeNanoseconds
+    return Int64(clamping: TimestampedDatagramSocket.wallClockNanoseconds()) - Int64(clamping: uptime)
   }
 
   /// One response: `receivedAt` is when it arrived (latency ends there), `now` when it is

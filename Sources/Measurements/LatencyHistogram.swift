@@ -40,6 +40,9 @@ public struct LatencyHistogram: Sendable, Codable, Equatable {
 
   public var maxMicros: UInt64 { count == 0 ? 0 : histogram.max }
 
+  /// The mean in microseconds; 0 when empty.
+  public var meanMicros: Double { count == 0 ? 0 : histogram.mean }
+
   /// The contract's percentile summary.
   public var summary: PercentileSummary {
     PercentileSummary(
