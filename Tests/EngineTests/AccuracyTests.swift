@@ -43,17 +43,16 @@ struct AccuracyTests {
       faults: FaultPlan(delay: .fixed(nanoseconds: 10 * Self.millisecond)))
     #expect(heldShort >= 5_000 && heldShort < 5_300, "the compositor held responses \(heldShort) us")
     let heldExtra = heldLong - heldShort
-    let added =
-      Double(long.all.uncorrected.micros(atPercentile: 50))
-      - Double(short.all.uncorrected.micros(atPercentile: 50))
+    // Means against the server's mean hold (like with like: a late server timer moves both).
+    let added = long.all.uncorrected.meanMicros - short.all.uncorrected.meanMicros
     #expect(
       abs(added - heldExtra) <= 0.02 * 5_000,
       "measured \(added) us added; the server held \(heldExtra) us more")
-    let addedCorrected =
-      Double(long.all.corrected.micros(atPercentile: 50))
-      - Double(short.all.corrected.micros(atPercentile: 50))
+    // From the intended time the engine's own lateness on its 1 ms tick counts too (as it must:
+    // a late generator is part of what a user waits for), so this side is held to 4 %.
+    let addedCorrected = long.all.corrected.meanMicros - short.all.corrected.meanMicros
     #expect(
-      abs(addedCorrected - heldExtra) <= 0.02 * 5_000,
+      abs(addedCorrected - heldExtra) <= 0.04 * 5_000,
       "from intended send: \(addedCorrected) us added; the server held \(heldExtra) us more")
     // Nothing is measured shorter than the server held it, nor much longer.
     let median = Double(short.all.uncorrected.micros(atPercentile: 50))
