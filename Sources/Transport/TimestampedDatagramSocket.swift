@@ -64,6 +64,7 @@ public final class TimestampedDatagramSocket {
   }
 
   deinit {
+    close()
     receiveArena.deallocate()
   }
 
@@ -145,7 +146,12 @@ public final class TimestampedDatagramSocket {
     }
   }
 
+  private var isClosed = false
+
+  /// Closes the socket (again is a no-op; the socket also closes when released).
   public func close() {
+    guard !isClosed else { return }
+    isClosed = true
     Glibc.close(descriptor)
   }
 
