@@ -14,14 +14,16 @@ import Transport
 struct AccuracyTests {
   static let millisecond: UInt64 = 1_000_000
 
-  /// Cycles at a moderate rate; returns what pubsim measured and how long the compositor really
+  /// Cycles at a light rate (a debug-built compositor in the same process is slow enough that
+  /// requests meeting in one tick would queue before it reads them, which its hold time does not
+  /// see); returns what pubsim measured and how long the compositor really
   /// held its responses on average (its timers fire a little after 5 ms, which is the server's
   /// doing, not a measurement error).
   static func cycleRun(faults: FaultPlan) async throws -> (metrics: RunMetrics, heldMicros: Double) {
     try await LoadEngineTests.withCompositor(faults: faults) { target, server in
       let plan = LoadPlan(
-        target: target, duration: 2_000 * Self.millisecond, population: 300, behaviour: .cycle,
-        arrivalRate: 200,
+        target: target, duration: 4_000 * Self.millisecond, population: 240, behaviour: .cycle,
+        arrivalRate: 60,
         shards: 1)
       let metrics = try await LoadEngineTests.run(plan).metrics
       let statistics = try await server.statistics()
@@ -58,7 +60,7 @@ struct AccuracyTests {
     let median = Double(short.all.uncorrected.micros(atPercentile: 50))
     #expect(
       median >= heldShort * 0.99 && median <= heldShort + 1_500, "p50 \(median) us, held \(heldShort) us")
-    #expect(short.completed == 1_200 && long.completed == 1_200)
+    #expect(short.completed == 960 && long.completed == 960)
   }
 
   @Test func stallShowsFromIntendedTimeButNotFromActualSend() async throws {
