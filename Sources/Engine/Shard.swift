@@ -11,7 +11,8 @@ import Transport
 /// merges their metrics at the end. What the publishers do comes from its ``ShardWorkload``.
 ///
 /// A 1 ms tick starts arriving publishers, fires due timers (publisher wake-ups and Timer E/F)
-/// and flushes every socket once; responses are handled as they are read.
+/// and flushes every socket once. UDP responses are read on the tick (stamped by the kernel when
+/// they arrived); TCP responses are handled as SwiftNIO reads them.
 final class Shard: @unchecked Sendable {
   struct PublisherSlot {
     var cseq: UInt32 = 0

@@ -28,8 +28,6 @@ final class ShardConnection: @unchecked Sendable {
     self.transport = transport
   }
 
-  var isUp: Bool { datagram != nil || (channel?.isActive ?? false) }
-
   /// Queues bytes for sending (flushed once per tick or read batch).
   func write(_ bytes: ByteBuffer) -> Bool {
     if let datagram {

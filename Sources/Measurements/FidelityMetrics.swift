@@ -11,6 +11,13 @@ public struct FidelityMetrics: Sendable, Codable, Equatable {
 
     public init() {}
 
+    mutating func add(same: Bool, recordedMicros: UInt64?, liveMicros: UInt32?) {
+      comparable += 1
+      if same { sameFinalCode += 1 }
+      if let recordedMicros { recorded.record(nanoseconds: min(recordedMicros, UInt64.max / 1_000) * 1_000) }
+      if let liveMicros { live.record(nanoseconds: UInt64(liveMicros) * 1_000) }
+    }
+
     mutating func merge(_ other: OperationFidelity) {
       comparable += other.comparable
       sameFinalCode += other.sameFinalCode
@@ -74,17 +81,9 @@ public struct FidelityMetrics: Sendable, Codable, Equatable {
     comparable += 1
     let same = live == recordedStatus
     if same { sameFinalCode += 1 }
-    // In place: a copy of the entry would copy both histograms' counts.
-    operations[operation, default: OperationFidelity()].comparable += 1
-    if same { operations[operation, default: OperationFidelity()].sameFinalCode += 1 }
-    if let recordedLatencyMicros {
-      operations[operation, default: OperationFidelity()].recorded.record(
-        nanoseconds: min(recordedLatencyMicros, UInt64.max / 1_000) * 1_000)
-    }
-    if let liveLatencyMicros {
-      operations[operation, default: OperationFidelity()].live.record(
-        nanoseconds: UInt64(liveLatencyMicros) * 1_000)
-    }
+    // One lookup, in place: a copy of the entry would copy both histograms' counts.
+    operations[operation, default: OperationFidelity()].add(
+      same: same, recordedMicros: recordedLatencyMicros, liveMicros: liveLatencyMicros)
     let outcome = skipped ? CodePair.skipped : live ?? CodePair.noResponse
     codePairs[CodePair(recorded: recordedStatus, live: outcome), default: 0] += 1
   }

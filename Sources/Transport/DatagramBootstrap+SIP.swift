@@ -2,7 +2,7 @@ import NIOCore
 import NIOPosix
 
 extension DatagramBootstrap {
-  /// The socket settings every pubsim UDP socket uses, client or server: 4 MiB kernel buffers
+  /// The settings of the compositor's UDP sockets (the engine's are ``TimestampedDatagramSocket``): 4 MiB kernel buffers
   /// to ride out bursts, and batched reads (up to 32 datagrams per recvmmsg, one read per
   /// readiness) so that a busy socket costs one system call per batch rather than per message.
   public func sipDatagramOptions() -> DatagramBootstrap {

@@ -34,8 +34,6 @@ public final class TimestampedDatagramSocket {
   private var datagrams: [pubsim_datagram]
   /// The port the socket was given.
   public private(set) var localPort = 0
-  /// Requests the kernel refused (its buffer full); they are lost, and Timer E resends them.
-  public private(set) var sendFailures = 0
 
   /// A socket bound to `localHost` on a free port, sending to `target`.
   public init(target: SocketAddress, localHost: String) throws {
@@ -93,9 +91,8 @@ public final class TimestampedDatagramSocket {
     queuedEnds.append(queued.count)
   }
 
-  public var hasQueued: Bool { !queuedEnds.isEmpty }
-
-  /// Sends everything queued, `batch` datagrams per `sendmmsg`.
+  /// Sends everything queued, `batch` datagrams per `sendmmsg`. What the kernel refuses (its
+  /// buffer full) is lost like a datagram on the wire, and Timer E resends it.
   public func flush() {
     guard !queuedEnds.isEmpty else { return }
     queued.withUnsafeMutableBytes { bytes in
@@ -110,8 +107,7 @@ public final class TimestampedDatagramSocket {
                 bytes: bytes.baseAddress.map { $0 + start }, length: queuedEnds[index + slot] - start,
                 receivedAt: 0)
             }
-            let sent = pubsim_send_batch(descriptor, address, targetLength, &datagrams, Int32(count))
-            sendFailures += count - max(Int(sent), 0)
+            _ = pubsim_send_batch(descriptor, address, targetLength, &datagrams, Int32(count))
             index += count
           }
         }
