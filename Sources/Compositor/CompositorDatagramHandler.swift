@@ -32,7 +32,7 @@ final class CompositorDatagramHandler: ChannelInboundHandler {
       context.write(wrapOutboundOut(outgoing), promise: nil)
     } else {
       let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-      state.sendLater(after: reply.delay, on: context.eventLoop) {
+      state.sendLater(after: reply.delay, readAt: now, on: context.eventLoop) {
         bound.value.writeAndFlush(NIOAny(outgoing), promise: nil)
       }
     }

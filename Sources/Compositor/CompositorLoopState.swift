@@ -73,15 +73,17 @@ final class CompositorLoopState: @unchecked Sendable {
     return Reply(bytes: response, delay: delay, port: replyPort(via, source: source))
   }
 
-  /// Sends a held response (`--delay`, `--stall`) when its time comes, and records how long it
-  /// was really held (from the decision to the write, timer lateness included), so that tests
-  /// can compare what a client measured with what the server did.
-  func sendLater(after delay: UInt64, on loop: EventLoop, send: @escaping @Sendable () -> Void) {
-    let decidedAt = NIODeadline.now().uptimeNanoseconds
-    loop.scheduleTask(in: .nanoseconds(Int64(delay))) { [self] in
-      statistics.heldResponses += 1
-      statistics.heldNanoseconds += NIODeadline.now().uptimeNanoseconds - decidedAt
+  /// Sends a held response (`--delay`, `--stall`) `delay` after its request was read, and records
+  /// how long the server really kept it (from the read to the end of the write: decoding,
+  /// deciding and timer lateness included), so that tests can compare what a client measured
+  /// with what the server did.
+  func sendLater(
+    after delay: UInt64, readAt: UInt64, on loop: EventLoop, send: @escaping @Sendable () -> Void
+  ) {
+    loop.scheduleTask(deadline: NIODeadline.uptimeNanoseconds(readAt + delay)) { [self] in
       send()
+      statistics.heldResponses += 1
+      statistics.heldNanoseconds += NIODeadline.now().uptimeNanoseconds - readAt
     }
   }
 

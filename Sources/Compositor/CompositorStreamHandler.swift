@@ -32,7 +32,7 @@ final class CompositorStreamHandler: ChannelInboundHandler {
     } else {
       let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
       let bytes = reply.bytes
-      state.sendLater(after: reply.delay, on: context.eventLoop) {
+      state.sendLater(after: reply.delay, readAt: now, on: context.eventLoop) {
         bound.value.writeAndFlush(NIOAny(bytes), promise: nil)
       }
     }

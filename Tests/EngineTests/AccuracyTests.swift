@@ -17,8 +17,9 @@ struct AccuracyTests {
   /// Cycles at a light rate (a debug-built compositor in the same process is slow enough that
   /// requests meeting in one tick would queue before it reads them, which its hold time does not
   /// see); returns what pubsim measured and how long the compositor really
-  /// held its responses on average (its timers fire a little after 5 ms, which is the server's
-  /// doing, not a measurement error).
+  /// held its responses on average, from reading each request to writing its response (decoding
+  /// and timer lateness make that a little over 5 ms, which is the server's doing, not a
+  /// measurement error).
   static func cycleRun(faults: FaultPlan) async throws -> (metrics: RunMetrics, heldMicros: Double) {
     try await LoadEngineTests.withCompositor(faults: faults) { target, server in
       let plan = LoadPlan(
@@ -35,9 +36,12 @@ struct AccuracyTests {
   }
 
   /// Two runs against a server holding every response 5 ms, then 10 ms: the extra 5 ms must come
-  /// out within 2 %. (Comparing two held runs, rather than a held run with an unheld one, keeps
-  /// the server's own timing alike on both sides: an unheld server answers from a busy loop, a
-  /// held one from its timers.)
+  /// out at the median within 2 %. (Comparing two held runs, rather than a held run with an
+  /// unheld one, keeps the server's own timing alike on both sides: an unheld server answers from
+  /// a busy loop, a held one from its timers. The server counts its hold from reading the request,
+  /// so its own decoding, slow in a debug build and slower while other suites take the CPU, is on
+  /// its side of the comparison. Medians, because a stolen CPU now and then moves a mean by more
+  /// than pubsim's own error.)
   @Test func fixedServerDelayIsMeasuredWithinTwoPercent() async throws {
     let (short, heldShort) = try await Self.cycleRun(
       faults: FaultPlan(delay: .fixed(nanoseconds: 5 * Self.millisecond)))
@@ -45,22 +49,26 @@ struct AccuracyTests {
       faults: FaultPlan(delay: .fixed(nanoseconds: 10 * Self.millisecond)))
     #expect(heldShort >= 5_000 && heldShort < 5_300, "the compositor held responses \(heldShort) us")
     let heldExtra = heldLong - heldShort
-    // Means against the server's mean hold (like with like: a late server timer moves both).
-    let added = long.all.uncorrected.meanMicros - short.all.uncorrected.meanMicros
+    // Against the server's mean hold (like with like: a late server timer moves both).
+    let added = Self.medianMicros(long.all.uncorrected) - Self.medianMicros(short.all.uncorrected)
     #expect(
       abs(added - heldExtra) <= 0.02 * 5_000,
-      "measured \(added) us added; the server held \(heldExtra) us more")
+      "p50 from actual send: \(added) us added; the server held \(heldExtra) us more")
     // From the intended time the engine's own lateness on its 1 ms tick counts too (as it must:
     // a late generator is part of what a user waits for), so this side is held to 4 %.
-    let addedCorrected = long.all.corrected.meanMicros - short.all.corrected.meanMicros
+    let addedCorrected = Self.medianMicros(long.all.corrected) - Self.medianMicros(short.all.corrected)
     #expect(
       abs(addedCorrected - heldExtra) <= 0.04 * 5_000,
-      "from intended send: \(addedCorrected) us added; the server held \(heldExtra) us more")
+      "p50 from intended send: \(addedCorrected) us added; the server held \(heldExtra) us more")
     // Nothing is measured shorter than the server held it, nor much longer.
-    let median = Double(short.all.uncorrected.micros(atPercentile: 50))
+    let median = Self.medianMicros(short.all.uncorrected)
     #expect(
       median >= heldShort * 0.99 && median <= heldShort + 1_500, "p50 \(median) us, held \(heldShort) us")
     #expect(short.completed == 960 && long.completed == 960)
+  }
+
+  static func medianMicros(_ histogram: LatencyHistogram) -> Double {
+    Double(histogram.micros(atPercentile: 50))
   }
 
   @Test func stallShowsFromIntendedTimeButNotFromActualSend() async throws {
