@@ -67,7 +67,7 @@ public enum ReportHTML {
     .scroll{overflow-x:auto}table{border-collapse:collapse;margin:.4rem 0 1rem;min-width:100%}
     th,td{padding:.3rem .6rem;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}
     th:first-child,td:first-child{text-align:left}svg{width:100%;height:auto;background:#fcfcfc;border:1px solid #eee}
-    .note{color:#666;font-size:.9rem}.pass{color:#2a7d2a;font-weight:600}.fail{color:#c0392b;font-weight:600}
+    .note{color:#666;font-size:.9rem}tr.none td{color:#999}.pass{color:#2a7d2a;font-weight:600}.fail{color:#c0392b;font-weight:600}
     .bar{background:#1f77b4;height:.8rem;display:inline-block;vertical-align:middle}.bar.err{background:#d62728}
     .cards{display:flex;flex-wrap:wrap;gap:.6rem}.card{border:1px solid #e3e3e3;border-radius:6px;padding:.5rem .8rem;min-width:9rem}
     .card b{display:block;font-size:1.25rem}.kv th,.kv td{white-space:normal}.kv td{text-align:right}
@@ -187,11 +187,7 @@ public enum ReportHTML {
         name: name, points: seconds.enumerated().map { (x: Double($0.offset), y: value($0.element)) },
         color: color)
     }
-    let last = Double(max(seconds.count - 1, 1))
-    let ticks = (0...4).map { step -> (x: Double, label: String) in
-      let x = (last * Double(step) / 4).rounded()
-      return (x: x, label: "\(Int(x)) s")
-    }
+    let ticks = SVGChart.timeTicks(upTo: Double(max(seconds.count - 1, 1)))
     return SVGChart.render(chartLines, xTicks: ticks, yUnit: unit, title: title)
   }
 
@@ -219,6 +215,12 @@ public enum ReportHTML {
       "<th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>p99 from send</th><th>timeouts</th><th>responses</th></tr>"
     for name in ["initial", "refresh", "modify", "remove"] {
       guard let operation = report.operations[name] else { continue }
+      guard operation.count > 0 || operation.timeouts > 0 else {
+        html +=
+          "<tr class=\"none\"><td>\(name)</td><td>0</td>" + String(repeating: "<td>—</td>", count: 8)
+          + "</tr>"
+        continue
+      }
       let latency = operation.latencyMicros
       let codes = operation.responses.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(
         separator: ", ")

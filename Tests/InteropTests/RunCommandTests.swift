@@ -43,7 +43,7 @@ struct RunCommandTests {
     let html = try String(contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8)
     #expect(html.hasPrefix("<!doctype html>"))
     #expect(html.hasSuffix("</body></html>\n"))
-    for (open, close) in [("<svg", "</svg>"), ("<table", "</table>"), ("<div", "</div>"), ("<tr>", "</tr>")] {
+    for (open, close) in [("<svg", "</svg>"), ("<table", "</table>"), ("<div", "</div>"), ("<tr", "</tr>")] {
       #expect(
         html.components(separatedBy: open).count == html.components(separatedBy: close).count, "\(open)")
     }
