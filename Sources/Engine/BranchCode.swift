@@ -23,25 +23,75 @@ struct BranchCode: Equatable, Sendable {
     self.generation = generation
   }
 
-  /// Writes the branch piece by piece (each piece fits a small string: no allocation).
+  /// Writes the branch digit by digit (base 36, lower case): no strings on the send path.
   func write(into buffer: inout ByteBuffer) {
     buffer.writeStaticString("z9hG4bK-")
-    buffer.writeString(String(run, radix: 36))
-    buffer.writeStaticString("-")
-    buffer.writeString(String(shard, radix: 36))
-    buffer.writeStaticString("-")
-    buffer.writeString(String(slot, radix: 36))
-    buffer.writeStaticString("-")
-    buffer.writeString(String(generation, radix: 36))
+    Self.writeBase36(UInt64(run), into: &buffer)
+    buffer.writeInteger(UInt8(ascii: "-"))
+    Self.writeBase36(UInt64(shard), into: &buffer)
+    buffer.writeInteger(UInt8(ascii: "-"))
+    Self.writeBase36(UInt64(slot), into: &buffer)
+    buffer.writeInteger(UInt8(ascii: "-"))
+    Self.writeBase36(UInt64(generation), into: &buffer)
+  }
+
+  private static func writeBase36(_ value: UInt64, into buffer: inout ByteBuffer) {
+    var place: UInt64 = 1
+    while place <= value / 36 { place *= 36 }
+    var rest = value
+    repeat {
+      let digit = UInt8(rest / place)
+      buffer.writeInteger(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
+      rest %= place
+      place /= 36
+    } while place > 0
   }
 
   /// Reads a branch this engine wrote; nil for anything else.
   init?(_ branch: String) {
-    let parts = branch.split(separator: "-")
-    guard parts.count == 5, parts[0] == "z9hG4bK", let run = UInt32(parts[1], radix: 36),
-      let shard = Int(parts[2], radix: 36), let slot = Int(parts[3], radix: 36),
-      let generation = UInt32(parts[4], radix: 36)
+    var branch = branch
+    guard let code = branch.withUTF8({ Self(UnsafeRawBufferPointer($0)) }) else { return nil }
+    self = code
+  }
+
+  /// Reads a branch this engine wrote from its bytes (a response's Via); nil for anything else.
+  init?(_ bytes: UnsafeRawBufferPointer) {
+    let prefix: StaticString = "z9hG4bK-"
+    let start = prefix.utf8CodeUnitCount
+    guard bytes.count > start,
+      bytes.prefix(start).elementsEqual(UnsafeRawBufferPointer(start: prefix.utf8Start, count: start))
     else { return nil }
-    self.init(run: run, shard: shard, slot: slot, generation: generation)
+    var parts: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    var part = 0
+    var value: UInt64 = 0
+    var digits = 0
+    for byte in bytes[start...] {
+      if byte == UInt8(ascii: "-") {
+        guard digits > 0, part < 3 else { return nil }
+        switch part {
+        case 0: parts.0 = value
+        case 1: parts.1 = value
+        default: parts.2 = value
+        }
+        (part, value, digits) = (part + 1, 0, 0)
+        continue
+      }
+      guard let digit = Self.base36Digit(byte), digits < 12 else { return nil }
+      value = value * 36 + UInt64(digit)
+      digits += 1
+    }
+    parts.3 = value
+    guard digits > 0, part == 3, let run = UInt32(exactly: parts.0), let generation = UInt32(exactly: parts.3)
+    else { return nil }
+    self.init(run: run, shard: Int(parts.1), slot: Int(parts.2), generation: generation)
+  }
+
+  private static func base36Digit(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "z"): byte - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte - UInt8(ascii: "A") + 10
+    default: nil
+    }
   }
 }

@@ -6,7 +6,8 @@ import SIPCore
 /// transaction it answers and what the publisher state machine needs. Malformed values (a
 /// non-numeric Expires, say) read as absent.
 struct ResponseSummary {
-  var branch: String
+  /// Where the top Via's branch lies in the response's bytes.
+  var branch: Range<Int>
   var statusCode: Int
   var stateMachineResponse: PublisherStateMachine.Response
 
@@ -16,7 +17,7 @@ struct ResponseSummary {
     else {
       return nil
     }
-    self.branch = PublishScan.text(bytes, branch)
+    self.branch = branch
     statusCode = code
     var challenge: PublisherStateMachine.Challenge?
     if code == 401, let value = fields.wwwAuthenticate {

@@ -453,7 +453,8 @@ final class Shard: @unchecked Sendable {
   /// One response: `receivedAt` is when it arrived (latency ends there), `now` when it is
   /// handled (the publisher acts from here).
   private func received(_ bytes: UnsafeRawBufferPointer, at receivedAt: UInt64, now: UInt64) {
-    guard let response = ResponseSummary(bytes), let code = BranchCode(response.branch), code.run == runTag,
+    guard let response = ResponseSummary(bytes),
+      let code = BranchCode(UnsafeRawBufferPointer(rebasing: bytes[response.branch])), code.run == runTag,
       code.shard == index,
       code.slot < transactions.count
     else {

@@ -40,11 +40,15 @@ public struct TimeSeries: Sendable, Codable, Equatable {
       return index < seconds.count ? seconds[index] : Second()
     }
     set {
+      self[elapsed: elapsed] = newValue
+    }
+    // In place: a get-then-set would copy the second's histogram for every recorded response.
+    _modify {
       let index = Self.index(elapsed)
       if index >= seconds.count {
         seconds.append(contentsOf: repeatElement(Second(), count: index - seconds.count + 1))
       }
-      seconds[index] = newValue
+      yield &seconds[index]
     }
   }
 
