@@ -52,10 +52,18 @@ final class ReplayWorkload: ShardWorkload, @unchecked Sendable {
     self.outcomeLimit = outcomeLimit
   }
 
+  /// Publishers are dealt round-robin: this shard gets every `shards`-th from its own number.
+  var publisherCapacity: Int {
+    let total = script.publishers.count * max(script.options.scale, 1)
+    return total > shard ? (total - shard + shards - 1) / shards : 0
+  }
+
   func start(at startedAt: UInt64) {
     origin = startedAt
     let recordedCount = script.publishers.count
     guard recordedCount > 0 else { return }
+    publishers.reserveCapacity(publisherCapacity)
+    identities.reserveCapacity(publisherCapacity)
     for copy in 0..<max(script.options.scale, 1) {
       // Publisher (copy, recorded) is number copy × recordedCount + recorded, dealt round-robin.
       let first = ((shard - copy * recordedCount) % shards + shards) % shards

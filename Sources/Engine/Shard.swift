@@ -18,8 +18,6 @@ final class Shard: @unchecked Sendable {
     var cseq: UInt32 = 0
     var transaction: Int32 = -1
     var timerGeneration: UInt32 = 0
-    /// The digest challenge this publisher answers preemptively, with its nonce count.
-    var auth: AuthState?
   }
 
   struct AuthState {
@@ -62,6 +60,9 @@ final class Shard: @unchecked Sendable {
   private(set) var activeAtStop = 0
   private var startedAt: UInt64 = 0
   private var publishers: [PublisherSlot] = []
+  /// The digest challenge each challenged publisher answers preemptively, with its nonce count
+  /// (apart from the slots, which a million publishers without authentication keep small).
+  private var authentications: [Int32: AuthState] = [:]
   private var transactions: [TransactionRecord] = []
   private var freeTransactions: [Int32] = []
   private var timers = Heap<TimerEntry>()
@@ -110,6 +111,7 @@ final class Shard: @unchecked Sendable {
     polling = connections.contains { $0.datagram != nil }
     self.startedAt = startedAt
     metrics.startedAt = startedAt
+    publishers.reserveCapacity(workload.publisherCapacity)
     workload.start(at: startedAt)
     lastRefill = startedAt
     lastSampledSecond = 0
@@ -376,13 +378,14 @@ final class Shard: @unchecked Sendable {
   private func authorization(
     for request: PublisherStateMachine.Request, publisher: Int, identity: RequestWriter.Publisher
   ) -> (name: String, value: String)? {
-    if request.startsAuthenticationOver { publishers[publisher].auth = nil }
+    let key = Int32(publisher)
+    if request.startsAuthenticationOver { authentications[key] = nil }
     if let challenge = request.challenge, let parsed = DigestChallenge(challenge.value) {
-      publishers[publisher].auth = AuthState(challenge: parsed, isProxy: challenge.isProxy)
+      authentications[key] = AuthState(challenge: parsed, isProxy: challenge.isProxy)
     }
-    guard var auth = publishers[publisher].auth, let password = identity.password else { return nil }
+    guard var auth = authentications[key], let password = identity.password else { return nil }
     auth.nonceCount &+= 1
-    publishers[publisher].auth = auth
+    authentications[key] = auth
     let value = DigestAuthorization.header(
       answering: auth.challenge, method: "PUBLISH", uri: "sip:" + identity.aor, username: identity.user,
       password: password, nonceCount: auth.nonceCount, cnonce: String(random.next(), radix: 16))

@@ -12,6 +12,9 @@ protocol ShardWorkload: AnyObject {
   /// A publisher's action the shard must perform; `arrived` marks a publisher coming online.
   typealias Change = (publisher: Int, action: Action, arrived: Bool)
 
+  /// How many publishers this shard will hold at most (room is made for them at the start).
+  var publisherCapacity: Int { get }
+
   /// The shard starts ticking at `startedAt` (uptime nanoseconds).
   func start(at startedAt: UInt64)
 

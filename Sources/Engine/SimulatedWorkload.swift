@@ -10,6 +10,8 @@ final class SimulatedWorkload: ShardWorkload {
   private let shards: Int
   private let runTag: String
   private let localPopulation: Int
+  /// The profile's behaviour, one copy for all of the shard's publishers.
+  private let behaviour: SharedBehaviour
   private var startedAt: UInt64 = 0
   private var machines: [PublisherStateMachine] = []
   /// Body version per publisher (the PIDF note changes with every modify).
@@ -24,7 +26,14 @@ final class SimulatedWorkload: ShardWorkload {
     self.runTag = runTag
     shards = max(plan.shards, 1)
     localPopulation = plan.population / shards + (shard < plan.population % shards ? 1 : 0)
+    behaviour = SharedBehaviour(plan.behaviour)
+    // Room for the whole population at once: growing by doubling would hold the old and the new
+    // array together at the peak (untouched capacity costs address space, not memory).
+    machines.reserveCapacity(localPopulation)
+    versions.reserveCapacity(localPopulation)
   }
+
+  var publisherCapacity: Int { localPopulation }
 
   func start(at startedAt: UInt64) {
     self.startedAt = startedAt
@@ -38,7 +47,7 @@ final class SimulatedWorkload: ShardWorkload {
     while machines.count < localPopulation {
       let arrival = startedAt + plan.arrivalOffset(of: machines.count * shards + shard)
       guard arrival <= now else { return }
-      var machine = PublisherStateMachine(behaviour: plan.behaviour)
+      var machine = PublisherStateMachine(sharing: behaviour)
       let action = machine.start(now: arrival, using: &random)
       machines.append(machine)
       versions.append(0)
@@ -67,9 +76,9 @@ final class SimulatedWorkload: ShardWorkload {
       if let returning = offline.first, machines[returning].hasLeft {
         offline.removeFirst()
         publisher = returning
-        machines[publisher] = PublisherStateMachine(behaviour: plan.behaviour)
+        machines[publisher] = PublisherStateMachine(sharing: behaviour)
       } else if machines.count < localPopulation {
-        machines.append(PublisherStateMachine(behaviour: plan.behaviour))
+        machines.append(PublisherStateMachine(sharing: behaviour))
         versions.append(0)
         publisher = machines.count - 1
       } else {

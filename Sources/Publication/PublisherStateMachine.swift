@@ -95,7 +95,8 @@ public struct PublisherStateMachine: Sendable {
     case left
   }
 
-  public let behaviour: PublisherBehaviour
+  private let shared: SharedBehaviour
+  public var behaviour: PublisherBehaviour { shared.value }
   private(set) var phase: Phase = .offline(returnAt: nil)
   /// The newest entity-tag the server issued, while a publication is live.
   public private(set) var entityTag: String?
@@ -108,8 +109,13 @@ public struct PublisherStateMachine: Sendable {
   private var removeOnStop = false
 
   public init(behaviour: PublisherBehaviour) {
-    self.behaviour = behaviour
-    expiresToAsk = behaviour.requestedExpires
+    self.init(sharing: SharedBehaviour(behaviour))
+  }
+
+  /// A publisher following a behaviour other publishers share (what the engine uses).
+  public init(sharing behaviour: SharedBehaviour) {
+    shared = behaviour
+    expiresToAsk = behaviour.value.requestedExpires
   }
 
   /// Whether a request is outstanding.
