@@ -42,9 +42,14 @@ final class CompositorLoopState: @unchecked Sendable {
     let parsed = bytes.withUnsafeReadableBytes { raw in
       Result { () throws(SIPParseError) in try parser.parse(raw, framing: framing) }
     }
-    guard case .success(let message) = parsed else {
+    let message: SIPMessage
+    switch parsed {
+    case .success(let parsedMessage):
+      message = parsedMessage
+    case .failure(let error):
       statistics.malformed += 1
-      return nil
+      guard framing == .datagram, let head = badBodyHead(bytes, error: error) else { return nil }
+      return answerBadBody(head, error: error, source: source)
     }
     guard let method = message.method else {
       statistics.strayResponses += 1
@@ -71,6 +76,37 @@ final class CompositorLoopState: @unchecked Sendable {
       cache.record(key, TransactionCache.Entry(response: response, sendAt: now + delay), now: now)
     }
     return Reply(bytes: response, delay: delay, port: replyPort(via, source: source))
+  }
+
+  /// A datagram request whose head parses but whose body cannot be read (Content-Length
+  /// malformed, conflicting or past the datagram's end): RFC 3261 §18.3 asks for a 400.
+  private func badBodyHead(_ bytes: ByteBuffer, error: SIPParseError) -> SIPMessage? {
+    switch error.kind {
+    case .invalidContentLength, .conflictingContentLength, .truncatedBody: break
+    default: return nil
+    }
+    guard let head = bytes.withUnsafeReadableBytes({ parser.parseHead($0) }),
+      let method = head.method, method != .ack, head.topVia != nil
+    else { return nil }
+    return head
+  }
+
+  private func answerBadBody(_ head: SIPMessage, error: SIPParseError, source: ResponseWriter.Source?)
+    -> Reply
+  {
+    let reason: String
+    switch error.kind {
+    case .truncatedBody: reason = "Body Shorter Than Content-Length"
+    case .conflictingContentLength: reason = "Conflicting Content-Length"
+    default: reason = "Bad Content-Length"
+    }
+    statistics.responsesByCode[400, default: 0] += 1
+    var response = allocator.buffer(capacity: 512)
+    let via = head.topVia
+    ResponseWriter.write(
+      CompositorDecision(400, reason: reason), for: head, topVia: via, source: source, toTag: nextToTag(),
+      into: &response)
+    return Reply(bytes: response, delay: 0, port: replyPort(via, source: source))
   }
 
   /// Sends a held response (`--delay`, `--stall`) `delay` after its request was read, and records

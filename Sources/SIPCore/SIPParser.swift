@@ -26,6 +26,19 @@ public struct SIPParser: Sendable {
   }
 }
 
+extension SIPParser {
+  /// The start line and headers of a message whose body could not be read (a Content-Length
+  /// that is malformed, conflicting or longer than the datagram), with an empty body: enough
+  /// for a server to answer 400 to the request, as RFC 3261 §18.3 asks. Nil when even the
+  /// head does not parse.
+  public func parseHead(_ bytes: UnsafeRawBufferPointer) -> SIPMessage? {
+    guard bytes.count <= limits.maxMessageSize else { return nil }
+    var reader = MessageReader(bytes: bytes, limits: limits)
+    reader.skipLeadingLineBreaks()
+    return try? reader.readHead()
+  }
+}
+
 /// The state of one parse: a cursor over the input and the line counter for error messages.
 private struct MessageReader {
   let bytes: UnsafeRawBufferPointer
@@ -39,18 +52,26 @@ private struct MessageReader {
   }
 
   mutating func read(framing: SIPFraming) throws(SIPParseError) -> SIPMessage {
-    while position < bytes.count, bytes[position] == .cr || bytes[position] == .lf { position += 1 }
+    skipLeadingLineBreaks()
     guard position < bytes.count else { throw SIPParseError(.empty, line: 0, offset: position) }
     let messageSize = bytes.count - position
     guard messageSize <= limits.maxMessageSize else {
       throw SIPParseError(
         .messageTooLarge(size: messageSize, limit: limits.maxMessageSize), line: 0, offset: position)
     }
-    let startLineRange = try nextLine()
-    let startLine = try parseStartLine(startLineRange)
-    let headers = try readHeaders()
-    let body = try readBody(headers: headers, framing: framing)
-    return SIPMessage(startLine: startLine, headers: headers, body: body)
+    let head = try readHead()
+    let body = try readBody(headers: head.headers, framing: framing)
+    return SIPMessage(startLine: head.startLine, headers: head.headers, body: body)
+  }
+
+  mutating func skipLeadingLineBreaks() {
+    while position < bytes.count, bytes[position] == .cr || bytes[position] == .lf { position += 1 }
+  }
+
+  /// The start line and the header section, leaving the cursor at the body.
+  mutating func readHead() throws(SIPParseError) -> SIPMessage {
+    let startLine = try parseStartLine(try nextLine())
+    return SIPMessage(startLine: startLine, headers: try readHeaders(), body: [])
   }
 
   // MARK: Lines

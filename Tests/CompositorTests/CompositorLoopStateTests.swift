@@ -105,6 +105,28 @@ struct CompositorLoopStateTests {
     #expect(state.statistics.malformed == 1)
   }
 
+  /// RFC 3261 §18.3: a datagram request whose body cannot be framed still gets its 400.
+  @Test(arguments: [
+    ("abc", "Bad Content-Length"), ("-1", "Bad Content-Length"), ("9999", "Body Shorter Than Content-Length"),
+  ])
+  func badContentLengthOverUDPGets400(length: String, reason: String) throws {
+    let state = Self.makeState()
+    var request = TestRequests.publish()
+    request.headers.set(.contentLength, length)
+    var text = String(decoding: request.serialized(), as: UTF8.self)
+    // The serializer writes its own Content-Length; put the bad one back.
+    text = text.replacingOccurrences(
+      of: "Content-Length: \(request.body.count)\r\n", with: "Content-Length: \(length)\r\n")
+    let reply = state.handle(ByteBuffer(string: text), framing: .datagram, source: Self.source, now: 0)
+    let response = try Self.response(reply)
+    #expect(response.statusCode == 400)
+    #expect(response.startLine == .response(statusCode: 400, reason: reason))
+    #expect(response.headers[.callID] == "call-z9hG4bK-1")
+    #expect(state.statistics.malformed == 1 && state.statistics.responsesByCode[400] == 1)
+    // Over a stream the length is the framing itself: nothing is left to answer in.
+    #expect(state.handle(ByteBuffer(string: text), framing: .stream, source: Self.source, now: 0) == nil)
+  }
+
   @Test func otherMethodsGet405() throws {
     let state = Self.makeState()
     var subscribe = TestRequests.publish(body: "")
