@@ -17,6 +17,8 @@ public final class LoadEngine: Sendable {
   public struct Result: Sendable {
     public var metrics: RunMetrics
     public var peakPublishers: Int
+    /// Publications left live on the server at the end, as far as the publishers know (the
+    /// contract's `publishers.active`): 0 after a cleanup that went through.
     public var activePublishers: Int
     public var durationSeconds: Double
     public var stoppedEarly: Bool
@@ -122,7 +124,7 @@ public final class LoadEngine: Sendable {
     var active = 0
     for shard in shards {
       let (shardMetrics, shardPeak, shardActive) = try await shard.loop.submit {
-        (shard.metrics, shard.peakActive, shard.activeAtStop)
+        (shard.metrics, shard.peakActive, shard.liveAtEnd)
       }.get()
       metrics.merge(shardMetrics)
       peak += shardPeak

@@ -58,6 +58,8 @@ final class ReplayWorkload: ShardWorkload, @unchecked Sendable {
     return total > shard ? (total - shard + shards - 1) / shards : 0
   }
 
+  var livePublications: Int { publishers.reduce(0) { $0 + $1.livePublications } }
+
   func start(at startedAt: UInt64) {
     origin = startedAt
     let recordedCount = script.publishers.count

@@ -57,7 +57,8 @@ final class Shard: @unchecked Sendable {
   private(set) var metrics: RunMetrics
   private(set) var peakActive = 0
   /// Publishers online when the run was told to stop.
-  private(set) var activeAtStop = 0
+  /// Publications left live when the shard finished (after the drain and any cleanup).
+  private(set) var liveAtEnd = 0
   private var startedAt: UInt64 = 0
   private var publishers: [PublisherSlot] = []
   /// The digest challenge each challenged publisher answers preemptively, with its nonce count
@@ -143,7 +144,6 @@ final class Shard: @unchecked Sendable {
     loop.preconditionInEventLoop()
     guard !stopping else { return }
     stopping = true
-    activeAtStop = active
     stopDeadline = drainDeadline
     workload.stop(now: now, cleanup: plan.cleanup, into: &changes)
     performChanges(now: now)
@@ -155,10 +155,10 @@ final class Shard: @unchecked Sendable {
   private func finishIfDrained(now: UInt64) {
     if !stopping && running && inFlight == 0 && workload.isFinished {
       stopping = true
-      activeAtStop = active
     }
     guard stopping, running, inFlight == 0 || now >= stopDeadline else { return }
     running = false
+    liveAtEnd = workload.livePublications
     wake?.cancel()
     wake = nil
     sample(now: now)

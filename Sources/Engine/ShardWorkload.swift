@@ -15,6 +15,10 @@ protocol ShardWorkload: AnyObject {
   /// How many publishers this shard will hold at most (room is made for them at the start).
   var publisherCapacity: Int { get }
 
+  /// Publications the publishers still hold live, as far as they know: what the run leaves on
+  /// the server (none after a cleanup that went through).
+  var livePublications: Int { get }
+
   /// The shard starts ticking at `startedAt` (uptime nanoseconds).
   func start(at startedAt: UInt64)
 

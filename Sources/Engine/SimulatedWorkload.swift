@@ -35,6 +35,8 @@ final class SimulatedWorkload: ShardWorkload {
 
   var publisherCapacity: Int { localPopulation }
 
+  var livePublications: Int { machines.reduce(0) { $0 + ($1.isPublished ? 1 : 0) } }
+
   func start(at startedAt: UInt64) {
     self.startedAt = startedAt
   }

@@ -36,6 +36,8 @@ public struct ReplayPublisher: Sendable {
   private var newestLiveTag: String?
   /// Entity-tags of the publications live as far as the replay knows (for `cleanup`).
   private var liveTags: [String] = []
+  /// How many publications this publisher holds live, as far as the replay knows.
+  public var livePublications: Int { liveTags.count }
   private var cleanupOnStop = false
   private var minExpires: UInt32 = 0
   /// A recorded challenge the next request answers (the recording's retry after 401/407).

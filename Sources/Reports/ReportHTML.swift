@@ -108,7 +108,7 @@ public enum ReportHTML {
         "\(micros(report.latencyMicrosUncorrected.p50)) / \(micros(report.latencyMicrosUncorrected.p99)) / "
           + micros(report.latencyMicrosUncorrected.max)
       ),
-      ("publishers peak / online at stop", "\(report.publishers.peak) / \(report.publishers.active)"),
+      ("publishers peak / publications left live", "\(report.publishers.peak) / \(report.publishers.active)"),
     ]
     for (label, value) in rows { html += "<tr><th>\(escape(label))</th><td>\(escape(value))</td></tr>" }
     return html + "</table></div>"

@@ -30,7 +30,9 @@ public struct RunReport: Codable, Sendable, Equatable {
   }
 
   public struct Publishers: Codable, Sendable, Equatable {
+    /// Most publishers online at once.
     public var peak: Int
+    /// Publications left live on the server at the end, as far as the publishers know.
     public var active: Int
   }
 

@@ -28,7 +28,8 @@ enum RunSummaryText {
       "all latency from intended send: p50 \(ReportHTML.micros(overall.p50)), p99 \(ReportHTML.micros(overall.p99)); "
         + "from actual send: p50 \(ReportHTML.micros(uncorrected.p50)), p99 \(ReportHTML.micros(uncorrected.p99))"
     )
-    lines.append("publishers: peak \(report.publishers.peak), still active \(report.publishers.active)")
+    let publishers = report.publishers
+    lines.append("publishers: peak \(publishers.peak), publications left live \(publishers.active)")
     return lines.joined(separator: "\n")
   }
 

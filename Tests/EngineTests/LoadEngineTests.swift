@@ -77,14 +77,16 @@ struct LoadEngineTests {
       #expect(result.metrics.operations[.initial]?.completed == 300)
       #expect(result.metrics.operations[.remove]?.completed == 300)
       #expect(server.core.livePublications(now: NIODeadline.now().uptimeNanoseconds) == 0)
+      #expect(result.activePublishers == 0 && result.peakPublishers == 300, "nothing is left live")
     }
   }
 
   @Test func withoutCleanupPublicationsStayLive() async throws {
     try await Self.withCompositor { target, server in
       let plan = LoadPlan(target: target, duration: Self.second, population: 50, arrivalRate: 1000, shards: 1)
-      _ = try await Self.run(plan)
+      let result = try await Self.run(plan)
       #expect(server.core.livePublications(now: NIODeadline.now().uptimeNanoseconds) == 50)
+      #expect(result.activePublishers == 50, "what the run leaves on the server")
     }
   }
 
