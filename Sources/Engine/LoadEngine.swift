@@ -50,6 +50,16 @@ public final class LoadEngine: Sendable {
 
   public struct ConnectError: Error, CustomStringConvertible {
     public var description: String
+
+    /// The system's words for why a connection failed ("connection refused"), rather than
+    /// SwiftNIO's wrapped description of it.
+    static func reason(_ error: Error) -> String {
+      if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
+      if let connect = error as? NIOConnectionError, let first = connect.connectionErrors.first {
+        return reason(first.error)
+      }
+      return "\(error)"
+    }
   }
 
   public let plan: LoadPlan
@@ -254,7 +264,7 @@ public final class LoadEngine: Sendable {
     do {
       try await connectTCP(connection, shard: shard, connectionIndex: connectionIndex)
     } catch {
-      throw ConnectError(description: "cannot connect to \(plan.target.uri): \(error)")
+      throw ConnectError(description: "cannot connect to \(plan.target.uri): \(ConnectError.reason(error))")
     }
     return connection
   }

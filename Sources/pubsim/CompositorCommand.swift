@@ -86,7 +86,7 @@ struct CompositorCommand: AsyncParsableCommand {
       bound = try await server.start(listening: try endpoints())
     } catch {
       try? await server.stop()
-      throw ValidationError("cannot listen: \(error)")
+      throw CommandError.input("cannot listen: \(error)")
     }
     for endpoint in bound {
       StandardOutput.line("pubsim compositor listening on \(endpoint.uri) (\(endpoint.transport))")
@@ -120,13 +120,13 @@ struct CompositorCommand: AsyncParsableCommand {
     do {
       text = try String(contentsOfFile: credentials, encoding: .utf8)
     } catch {
-      throw ValidationError("cannot read --credentials \(credentials)")
+      throw CommandError.input("cannot read --credentials \(credentials)")
     }
     let identities: [Identity]
     do {
       identities = try IdentitySource.parseCSV(text, file: credentials)
     } catch {
-      throw ValidationError(error.description)
+      throw CommandError.input(error.description)
     }
     var passwords: [String: String] = [:]
     for identity in identities { passwords[identity.user] = identity.password ?? "" }

@@ -48,7 +48,7 @@ struct ExtractCommand: ParsableCommand {
       let progress: ((Double) -> Void)? = showProgress ? { Self.drawProgress($0) } : nil
       result = try Extractor.extract(captures, keepsRequests: output != nil, progress: progress)
     } catch {
-      throw ValidationError(error.description)
+      throw CommandError.input(error.description)
     }
     if showProgress { StandardOutput.error("\r\u{1B}[2K", newline: false) }
     for warning in result.summary.warnings { StandardOutput.error("warning: \(warning)") }
@@ -56,7 +56,7 @@ struct ExtractCommand: ParsableCommand {
       do {
         try Trace.encode(result.tracker, captures: captures).write(to: URL(fileURLWithPath: output))
       } catch {
-        throw ValidationError("cannot write trace \(output): \((error as NSError).localizedDescription)")
+        throw CommandError.input("cannot write trace \(output): \((error as NSError).localizedDescription)")
       }
       if !summary {
         StandardOutput.error(

@@ -90,7 +90,7 @@ struct LoadSession {
           host: address.host, port: address.port, exporter: exporter)
       } catch {
         try? await embedded?.stop()
-        throw ValidationError("--metrics-listen \(metricsListen): cannot listen: \(error)")
+        throw CommandError.input("--metrics-listen \(metricsListen): cannot listen: \(error)")
       }
       StandardOutput.line("live metrics on http://\(metricsListen)/metrics")
     }
@@ -105,7 +105,7 @@ struct LoadSession {
     } catch {
       await metricsServer?.stop()
       try? await embedded?.stop()
-      throw ValidationError("\(error)")
+      throw CommandError.run("\(error)")
     }
     await metricsServer?.stop()
     printer.finish()
@@ -137,6 +137,43 @@ struct LoadSession {
     }
   }
 
+  /// Makes the `--report` folder before the run, so that a path that cannot hold it fails in
+  /// one line now rather than after the measurements were taken.
+  static func prepareReportDirectory(_ path: String?) throws {
+    guard let path else { return }
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+      throw CommandError.input("--report \(path): a file of that name is in the way (expected a folder)")
+    }
+    if let problem = makeDirectories(path) {
+      throw CommandError.input("--report \(path): cannot make the folder (\(problem))")
+    }
+    guard FileManager.default.isWritableFile(atPath: path) else {
+      throw CommandError.input("--report \(path): the folder is not writable")
+    }
+  }
+
+  /// `mkdir -p`, with the system's reason when it fails ("not a directory", "permission
+  /// denied"), which Foundation's errors leave out.
+  private static func makeDirectories(_ path: String) -> String? {
+    var prefix = path.hasPrefix("/") ? "/" : ""
+    for component in path.split(separator: "/") {
+      prefix += component + "/"
+      if mkdir(prefix, 0o755) != 0 && errno != EEXIST { return String(cString: strerror(errno)).lowercased() }
+    }
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue
+    else {
+      return "not a directory"
+    }
+    return nil
+  }
+
+  /// Foundation's reason for a file error.
+  static func reason(_ error: Error) -> String {
+    (error as NSError).localizedDescription
+  }
+
   /// Prints the summary and thresholds, writes the report folder, and exits 1 when nothing was
   /// answered or 2 when a threshold failed.
   func finish(
@@ -152,8 +189,12 @@ struct LoadSession {
     }
     if let reportDirectory {
       let directory = URL(fileURLWithPath: reportDirectory)
-      try ReportWriter.write(runReport, metrics: metrics, to: directory)
-      try writeExtraFiles?(directory)
+      do {
+        try ReportWriter.write(runReport, metrics: metrics, to: directory)
+        try writeExtraFiles?(directory)
+      } catch {
+        throw CommandError.input("cannot write the report to \(directory.path): \(Self.reason(error))")
+      }
       StandardOutput.line("report written to \(directory.path)/report.html (run.json, timeseries.csv)")
     }
     if metrics.completed == 0 { throw ExitCode(1) }

@@ -34,6 +34,9 @@ enum PubSimMain {
       } else {
         try command.run()
       }
+    } catch let error as CommandError {
+      StandardOutput.error("pubsim: \(error.description.split(separator: "\n").joined(separator: "; "))")
+      exit(error.exitCode)
     } catch let exitCode as ExitCode {
       // The command has already said what happened (a failed threshold, a run with no answers).
       exit(exitCode.rawValue)

@@ -139,10 +139,11 @@ struct ReplayCommand: AsyncParsableCommand {
 
   func run() async throws {
     let records = try loadRecords()
+    try LoadSession.prepareReportDirectory(report)
     let window =
       (from.flatMap(DurationText.nanoseconds) ?? 0)..<(to.flatMap(DurationText.nanoseconds) ?? .max)
     guard records.contains(where: { window.contains($0.offsetNanos) }) else {
-      throw ValidationError(
+      throw CommandError.input(
         "nothing to replay: \(inputs.joined(separator: ", ")) holds no PUBLISH transaction"
           + (from != nil || to != nil ? " between --from and --to" : ""))
     }
@@ -215,12 +216,12 @@ struct ReplayCommand: AsyncParsableCommand {
       do {
         data = try Data(contentsOf: URL(fileURLWithPath: inputs[0]))
       } catch {
-        throw ValidationError("cannot read \(inputs[0]): \((error as NSError).localizedDescription)")
+        throw CommandError.input("cannot read \(inputs[0]): \((error as NSError).localizedDescription)")
       }
       do {
         return try Trace.decode(data, file: inputs[0]).1
       } catch {
-        throw ValidationError(error.description)
+        throw CommandError.input(error.description)
       }
     }
     do {
@@ -228,7 +229,7 @@ struct ReplayCommand: AsyncParsableCommand {
       for warning in result.summary.warnings { StandardOutput.error("warning: \(warning)") }
       return Trace.trace(of: result.tracker, captures: inputs).1
     } catch {
-      throw ValidationError(error.description)
+      throw CommandError.input(error.description)
     }
   }
 
@@ -238,7 +239,7 @@ struct ReplayCommand: AsyncParsableCommand {
     do {
       text = try String(contentsOf: URL(fileURLWithPath: credentials), encoding: .utf8)
     } catch {
-      throw ValidationError(
+      throw CommandError.input(
         "cannot read credentials \(credentials): \((error as NSError).localizedDescription)")
     }
     do {
@@ -246,7 +247,7 @@ struct ReplayCommand: AsyncParsableCommand {
       return Dictionary(identities.compactMap { id in id.password.map { (id.user, $0) } }) { first, _ in first
       }
     } catch {
-      throw ValidationError(error.description)
+      throw CommandError.input(error.description)
     }
   }
 

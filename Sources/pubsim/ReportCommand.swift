@@ -70,7 +70,7 @@ struct ReportCommand: ParsableCommand {
     var merged: RunMetrics?
     for (index, run) in loaded.enumerated() {
       guard let metrics = run.metrics else {
-        throw ValidationError("\(runs[index]): no metrics.json beside it, so it cannot be merged exactly")
+        throw CommandError.input("\(runs[index]): no metrics.json beside it, so it cannot be merged exactly")
       }
       if merged == nil { merged = metrics } else { merged?.merge(metrics) }
     }
@@ -99,7 +99,7 @@ struct ReportCommand: ParsableCommand {
     } catch let error as DecodingError {
       throw ValidationError("\(path) is not a pubsim run.json: \(Self.describe(error))")
     } catch {
-      throw ValidationError("cannot read \(path): \((error as NSError).localizedDescription)")
+      throw CommandError.input("cannot read \(path): \((error as NSError).localizedDescription)")
     }
   }
 

@@ -81,6 +81,7 @@ struct RunCommand: AsyncParsableCommand {
 
   func run() async throws {
     let profile = try loadProfile()
+    try LoadSession.prepareReportDirectory(report)
     let session = LoadSession(
       metricsListen: metricsListen,
       thresholds: try LoadSession.parseThresholds(profile.thresholds + threshold),
@@ -110,7 +111,8 @@ struct RunCommand: AsyncParsableCommand {
     do {
       text = try String(contentsOf: url, encoding: .utf8)
     } catch {
-      throw ValidationError("cannot read profile \(profilePath): \((error as NSError).localizedDescription)")
+      throw CommandError.input(
+        "cannot read profile \(profilePath): \((error as NSError).localizedDescription)")
     }
     let folder = url.deletingLastPathComponent()
     let reader = ProfileReader(file: profilePath) { path in
@@ -119,7 +121,7 @@ struct RunCommand: AsyncParsableCommand {
     do {
       return try reader.read(text)
     } catch {
-      throw ValidationError(error.description)
+      throw CommandError.input(error.description)
     }
   }
 

@@ -96,6 +96,40 @@ struct RunCommandTests {
     #expect(result.errors.contains("cannot read profile /nonexistent/profile.yaml"), "\(result.errors)")
   }
 
+  /// A report folder that cannot be made fails before the run, not after its measurements.
+  @Test func unusableReportFolderIsOneLineBeforeTheRun() throws {
+    let folder = Self.temporaryFolder()
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let file = folder.appendingPathComponent("taken")
+    try "x".write(to: file, atomically: true, encoding: .utf8)
+    for (report, problem) in [
+      (file.path, "a file of that name is in the way (expected a folder)"),
+      (file.path + "/sub", "cannot make the folder (not a directory)"),
+    ] {
+      let result = try runProgram(
+        Interop.pubsim.path, ["run", RunCommandTests.quickstart, "--duration", "30s", "--report", report],
+        timeout: 10)
+      #expect(result.status == 64)
+      #expect(
+        result.errors.trimmingCharacters(in: .whitespacesAndNewlines)
+          == "pubsim: --report \(report): \(problem)")
+      #expect(result.output.isEmpty, "nothing ran: \(result.output)")
+    }
+  }
+
+  /// A target that refuses the connection is a failed run (exit 1) in one line, not a usage error.
+  @Test func refusedTargetIsOneLineAndExitOne() throws {
+    let result = try runProgram(
+      Interop.pubsim.path,
+      ["run", RunCommandTests.quickstart, "--duration", "2s", "--target", "sip:127.0.0.1:9;transport=tcp"],
+      timeout: 20)
+    #expect(result.status == 1)
+    #expect(
+      result.errors.trimmingCharacters(in: .whitespacesAndNewlines)
+        == "pubsim: cannot connect to sip:127.0.0.1:9;transport=tcp: connection refused", "\(result.errors)")
+  }
+
   @Test func interruptStopsDrainsAndStillWritesTheReport() throws {
     let folder = Self.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
