@@ -151,7 +151,13 @@ extension Threshold {
     }
   }
 
+  /// Checks the rule. A latency rule over an operation (or a run) that has no response fails
+  /// as "no samples": a gate must not pass on nothing measured.
   public func check(_ report: RunReport) -> ThresholdResult {
+    if case .latency(_, let operation) = metric {
+      let samples = operation.map { report.operations[$0]?.count ?? 0 } ?? report.transactions.completed
+      if samples == 0 { return ThresholdResult(rule: text, actual: "no samples", passed: false) }
+    }
     let value = actual(in: report)
     let shown: String
     switch metric {

@@ -35,6 +35,13 @@ struct ThresholdTests {
     #expect(result.passed == passes, "\(rule): actual \(result.actual)")
   }
 
+  /// A gate must not pass on nothing measured: no removes were sent, the modifies all timed out.
+  @Test(arguments: ["p99(remove) < 1s", "p50(modify) < 1s"])
+  func latencyOfAnOperationWithoutResponsesFails(rule: String) throws {
+    let result = try Threshold.parse(rule).check(Self.report)
+    #expect(!result.passed && result.actual == "no samples")
+  }
+
   @Test(arguments: [
     ("p99 20ms", "expected a comparison"), ("p98 < 20ms", "unknown metric 'p98'"),
     ("p99(update) < 1ms", "unknown operation 'update'"), ("p99 < fast", "expected a duration"),
