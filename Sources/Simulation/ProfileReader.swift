@@ -202,19 +202,10 @@ public struct ProfileReader {
 
   /// `500/s`, `500/m` or a plain number per second.
   private func rate(_ node: Node) throws -> Double {
-    guard let text = node.scalar?.string else { throw error(node, "expected a rate such as 500/s") }
-    let parts = text.split(separator: "/")
-    let scale: Double
-    switch parts.count == 2 ? parts[1].lowercased() : "s" {
-    case "s": scale = 1
-    case "m": scale = 1.0 / 60
-    case "h": scale = 1.0 / 3600
-    default: throw error(node, "expected a rate such as 500/s, 30/m or 100/h")
+    guard let text = node.scalar?.string, let rate = RateText.perSecond(text) else {
+      throw error(node, "expected a rate above 0 such as 500/s, 30/m or 100/h")
     }
-    guard let value = parts.first.flatMap({ Double($0) }), value > 0, value.isFinite, parts.count <= 2 else {
-      throw error(node, "expected a positive rate such as 500/s")
-    }
-    return value * scale
+    return rate
   }
 
   private func oneOf(_ node: Node, _ choices: [String]) throws -> String {

@@ -27,13 +27,19 @@ struct CompositorCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Accepted event packages, comma-separated.", valueName: "list"))
   var events: String = "presence,dialog,message-summary,reg"
 
-  @Option(help: ArgumentHelp("Shortest Expires accepted; shorter gets 423.", valueName: "seconds"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Shortest Expires accepted; shorter gets 423.", valueName: "seconds"))
   var minExpires: UInt32 = 60
 
-  @Option(help: ArgumentHelp("Longest Expires granted; longer is shortened.", valueName: "seconds"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Longest Expires granted; longer is shortened.", valueName: "seconds"))
   var maxExpires: UInt32 = 3600
 
-  @Option(help: ArgumentHelp("Hold every response this long (fixed, uniform: or exp:).", valueName: "delay"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Hold every response this long (fixed, uniform: or exp:).", valueName: "delay"))
   var delay: String?
 
   @Option(
@@ -58,7 +64,9 @@ struct CompositorCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Digest algorithm to challenge with: MD5 or SHA-256.", valueName: "name"))
   var authAlgorithm: String = "MD5"
 
-  @Option(help: ArgumentHelp("Event loops to serve on (default: one per core).", valueName: "n"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Event loops to serve on; one per core unless given.", valueName: "n"))
   var threads: Int = System.coreCount
 
   @Option(help: ArgumentHelp("How long a UDP response is kept for retransmissions.", valueName: "duration"))

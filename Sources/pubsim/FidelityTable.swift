@@ -77,8 +77,9 @@ enum FidelityTable {
   static func text(_ fidelity: RunReport.Fidelity) -> String {
     var lines = [
       "fidelity: \(fidelity.sameFinalCode) of \(fidelity.comparable) comparable transactions got their recorded "
-        + "final code live (\(ReportHTML.format(fidelity.sameFinalCodePercent)) %); \(fidelity.transactions) "
-        + "replayed, \(fidelity.skipped) skipped, \(fidelity.reinitiated) re-initiated",
+        + "final code live (\(ReportHTML.format(fidelity.sameFinalCodePercent)) %); of \(fidelity.transactions) "
+        + "played, \(fidelity.transactions - min(fidelity.skipped, fidelity.transactions)) sent "
+        + "(\(fidelity.reinitiated) as fresh initials) and \(fidelity.skipped) skipped",
       "latency recorded p50 \(ReportHTML.micros(fidelity.recordedLatencyMicros.p50)) p99 "
         + "\(ReportHTML.micros(fidelity.recordedLatencyMicros.p99)); live p50 "
         + "\(ReportHTML.micros(fidelity.liveLatencyMicros.p50)) p99 \(ReportHTML.micros(fidelity.liveLatencyMicros.p99))",

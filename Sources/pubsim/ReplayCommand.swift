@@ -34,21 +34,27 @@ struct ReplayCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Compositor to test, as a SIP URI.", valueName: "uri"))
   var target: String?
 
-  @Option(help: ArgumentHelp("Play this many times faster than recorded (0.5: half speed).", valueName: "x"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Play this many times faster than recorded (0.5: half speed).", valueName: "x"))
   var speed: Double = 1
 
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp("Copies of the recorded population, each with its own identities.", valueName: "n"))
   var scale = 1
 
-  @Option(help: ArgumentHelp("Spread the copies' start over this time, e.g. 2s.", valueName: "duration"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Spread the copies' start over this time, e.g. 2s.", valueName: "duration"))
   var spread = "1s"
 
   @Option(help: ArgumentHelp("Added to the user of copy N ≥ 1; {copy} becomes N.", valueName: "pattern"))
   var userSuffix = "-{copy}"
 
   @Option(
-    name: .customLong("loop"), help: ArgumentHelp("Play the trace this many times in a row.", valueName: "k"))
+    name: .customLong("loop"), parsing: .unconditional,
+    help: ArgumentHelp("Play the trace this many times in a row.", valueName: "k"))
   var loops = 1
 
   @Option(help: ArgumentHelp("Start at this offset into the recording, e.g. 30s.", valueName: "t"))
@@ -94,7 +100,9 @@ struct ReplayCommand: AsyncParsableCommand {
       "Serve live Prometheus metrics at http://HOST:PORT/metrics during the replay.", valueName: "host:port"))
   var metricsListen: String?
 
-  @Option(help: ArgumentHelp("Shards (event loops); default one per core.", valueName: "n"))
+  @Option(
+    parsing: .unconditional, help: ArgumentHelp("Shards (event loops); default one per core.", valueName: "n")
+  )
   var shards: Int?
 
   func validate() throws {
@@ -164,8 +172,8 @@ struct ReplayCommand: AsyncParsableCommand {
       duration: script.playingTime + 40_000_000_000, population: script.publisherCount, cleanup: cleanup,
       shards: shards ?? System.coreCount)
     StandardOutput.line(
-      "pubsim replay \(inputs.joined(separator: " ")): \(script.transactionCount) transactions of "
-        + "\(script.publisherCount) publishers over \(DurationText.describe(nanoseconds: script.playingTime)) "
+      "pubsim replay \(inputs.joined(separator: " ")): \(StandardOutput.count(script.transactionCount, "transaction")) of "
+        + "\(StandardOutput.count(script.publisherCount, "publisher")) over \(DurationText.describe(nanoseconds: script.playingTime)) "
         + "against \(targetEndpoint.uri)")
     let startedAt = Date()
     let engine = LoadEngine(plan: plan, replay: script, credentials: passwords)

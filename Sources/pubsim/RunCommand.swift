@@ -28,18 +28,27 @@ struct RunCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Compositor to test, as a SIP URI (overrides the profile).", valueName: "uri"))
   var target: String?
 
+  // Numbers are parsed unconditionally, so that "-3" is refused as a value, not taken for a flag.
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp("How long to run, e.g. 30s or 5m (overrides the profile).", valueName: "duration"))
   var duration: String?
 
-  @Option(help: ArgumentHelp("Publishers in the population (overrides the profile).", valueName: "n"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Publishers in the population (overrides the profile).", valueName: "n"))
   var publishers: Int?
 
   @Option(
+    name: .customLong("arrival-rate"), parsing: .unconditional,
     help: ArgumentHelp(
-      "New publishers per second, each doing initial, refresh, modify, remove back to back (SIPp-shaped).",
-      valueName: "r"))
-  var arrivalRate: Double?
+      "New publishers per second (200 or 200/s, 30/m), each doing initial, refresh, modify, remove back to "
+        + "back (SIPp-shaped).",
+      valueName: "rate"))
+  var arrivalRateText: String?
+
+  /// `--arrival-rate` per second (validated).
+  var arrivalRate: Double? { arrivalRateText.flatMap(RateText.perSecond) }
 
   @Flag(help: "Remove every live publication at the end of the run.")
   var cleanup = false
@@ -62,6 +71,7 @@ struct RunCommand: AsyncParsableCommand {
   var abortOnThreshold = false
 
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
       "Shards (event loops); default one per core, or with --arrival-rate one per 25 000 PUBLISH/s.",
       valueName: "n"))
@@ -69,11 +79,17 @@ struct RunCommand: AsyncParsableCommand {
 
   func validate() throws {
     if let target { _ = try LoadSession.endpoint(target) }
-    if let duration, DurationText.nanoseconds(duration) ?? 0 == 0 {
-      throw ValidationError("--duration '\(duration)' is not a duration such as 30s or 5m")
+    if let duration {
+      guard let nanoseconds = DurationText.nanoseconds(duration) else {
+        throw ValidationError("--duration '\(duration)' is not a duration such as 30s or 5m")
+      }
+      guard nanoseconds > 0 else { throw ValidationError("--duration must be above 0") }
     }
     if let publishers, publishers < 1 { throw ValidationError("--publishers must be at least 1") }
-    if let arrivalRate, !(arrivalRate > 0) { throw ValidationError("--arrival-rate must be above 0") }
+    if let arrivalRateText, RateText.perSecond(arrivalRateText) == nil {
+      throw ValidationError(
+        "--arrival-rate '\(arrivalRateText)' is not a positive rate such as 200, 200/s or 30/m")
+    }
     if let shards, shards < 1 { throw ValidationError("--shards must be at least 1") }
     _ = try LoadSession.parseThresholds(threshold)
     if let metricsListen { _ = try LoadSession.metricsAddress(metricsListen) }
@@ -91,7 +107,7 @@ struct RunCommand: AsyncParsableCommand {
       transport: profile.transport == "tcp" ? .tcp : .udp)
     let plan = makePlan(profile: profile, target: targetEndpoint)
     StandardOutput.line(
-      "pubsim run \(profile.name): \(plan.population) publishers"
+      "pubsim run \(profile.name): \(StandardOutput.count(plan.population, "publisher"))"
         + (plan.arrivalRate.map { " arriving at \(format($0))/s" } ?? "")
         + " for \(DurationText.describe(nanoseconds: plan.duration)) against \(targetEndpoint.uri)")
     let startedAt = Date()
@@ -135,7 +151,13 @@ struct RunCommand: AsyncParsableCommand {
     if let arrivalRate {
       behaviour = PublisherBehaviour(shape: .cycle, requestedExpires: profile.behaviour.requestedExpires)
       arrival = arrivalRate
-      population = publishers ?? max(Int(arrivalRate * Double(runDuration) / 1e9), 1)
+      let cycles = max(Int(arrivalRate * Double(runDuration) / 1e9), 1)
+      population = publishers ?? cycles
+      if population < cycles {
+        StandardOutput.error(
+          "note: --publishers \(population) caps the run at \(population) cycles "
+            + "(--arrival-rate alone would start \(cycles) in the duration)")
+      }
     }
     return LoadPlan(
       target: target, domain: profile.domain, duration: runDuration, population: population,

@@ -7,6 +7,11 @@
 /// Lines for people and scripts, written straight to the file descriptor so that a script reading
 /// a pipe sees "listening on ..." before it starts sending.
 enum StandardOutput {
+  /// "1 publisher", "2 publishers".
+  static func count(_ number: Int, _ noun: String) -> String {
+    "\(number) \(noun)\(number == 1 ? "" : "s")"
+  }
+
   static func line(_ text: String) {
     write(text + "\n", to: 1)
   }
