@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import SIPCore
 import Transport
 
@@ -10,7 +11,7 @@ import Transport
   import Darwin
 #endif
 
-/// The embedded compositor on real sockets: UDP and TCP listeners on every event loop of a group
+/// The embedded compositor on real sockets: UDP, TCP and TLS listeners on every event loop of a group
 /// (UDP sockets share the port with SO_REUSEPORT, so the kernel spreads clients over loops), a
 /// once-a-second expiry sweep, and the summary of what was served.
 public final class CompositorServer: Sendable {
@@ -19,15 +20,20 @@ public final class CompositorServer: Sendable {
   private let states: [ObjectIdentifier: CompositorLoopState]
   private let channels = NIOLockedValueBox<[Channel]>([])
   private let ownsGroup: Bool
+  /// The certificate a `sips:` listener presents.
+  private let tls: NIOSSLContext?
 
   /// - Parameters:
   ///   - threads: event loops to serve on (default: one per core).
   ///   - transactionLifetime: how long a UDP response is kept for retransmissions (default 32 s,
   ///     RFC 3261 Timer J).
+  ///   - tls: the server context for `sips:` listeners (see ``TLSContexts/server(certificateFile:keyFile:)``).
   public init(
-    core: CompositorCore, threads: Int = System.coreCount, transactionLifetime: UInt64 = 32_000_000_000
+    core: CompositorCore, threads: Int = System.coreCount, transactionLifetime: UInt64 = 32_000_000_000,
+    tls: NIOSSLContext? = nil
   ) {
     self.core = core
+    self.tls = tls
     group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
     ownsGroup = true
     let now = NIODeadline.now().uptimeNanoseconds
@@ -52,10 +58,12 @@ public final class CompositorServer: Sendable {
     for endpoint in endpoints {
       switch endpoint.transport {
       case .udp: bound.append(try await bindUDP(endpoint))
-      case .tcp: bound.append(try await bindTCP(endpoint))
+      case .tcp: bound.append(try await bindStream(endpoint, tls: nil))
       case .tls:
-        throw CompositorError.unsupported(
-          "TLS listening (sips:) is not supported yet; use sip: with udp or tcp")
+        guard let tls else {
+          throw CompositorError.unsupported("\(endpoint.uri): a TLS listener needs --tls-cert and --tls-key")
+        }
+        bound.append(try await bindStream(endpoint, tls: tls))
       }
     }
     scheduleExpirySweep()
@@ -95,7 +103,8 @@ public final class CompositorServer: Sendable {
     try await probe.close()
   }
 
-  private func bindTCP(_ endpoint: SIPEndpoint) async throws -> SIPEndpoint {
+  /// A TCP listener, with TLS on every accepted connection when `tls` is given.
+  private func bindStream(_ endpoint: SIPEndpoint, tls: NIOSSLContext?) async throws -> SIPEndpoint {
     let channel = try await ServerBootstrap(group: group)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
       .serverChannelOption(.backlog, value: 1024)
@@ -103,6 +112,7 @@ public final class CompositorServer: Sendable {
       .childChannelInitializer { [self] channel in
         let state = state(for: channel.eventLoop)
         return channel.eventLoop.makeCompletedFuture {
+          if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
           try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SIPStreamDecoder()))
           try channel.pipeline.syncOperations.addHandler(CompositorStreamHandler(state: state))
         }
@@ -110,7 +120,7 @@ public final class CompositorServer: Sendable {
       .bind(host: endpoint.host, port: endpoint.port).get()
     channels.withLockedValue { $0.append(channel) }
     return SIPEndpoint(
-      transport: .tcp, host: endpoint.host, port: channel.localAddress?.port ?? endpoint.port)
+      transport: endpoint.transport, host: endpoint.host, port: channel.localAddress?.port ?? endpoint.port)
   }
 
   private func scheduleExpirySweep() {

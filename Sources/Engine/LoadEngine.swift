@@ -2,6 +2,7 @@ import Measurements
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Replay
 import SIPCore
 import Transport
@@ -226,16 +227,24 @@ public final class LoadEngine: Sendable {
 
   private func openConnections() async throws -> [[ShardConnection]] {
     let target = try plan.target.socketAddress()
+    var tlsContext: NIOSSLContext?
+    if plan.target.transport == .tls {
+      do {
+        tlsContext = try TLSContexts.client(plan.tls)
+      } catch {
+        throw ConnectError(description: "cannot set up TLS for \(plan.target.uri): \(error)")
+      }
+    }
     var all: [[ShardConnection]] = []
     for shard in shards {
       var connections: [ShardConnection] = []
       for connectionIndex in 0..<max(plan.connections, 1) {
         switch plan.target.transport {
         case .udp: connections.append(try await openUDP(shard: shard, target: target))
-        case .tcp:
+        case .tcp, .tls:
           connections.append(
-            try await openTCP(shard: shard, connectionIndex: connectionIndex, target: target))
-        case .tls: throw ConnectError(description: "TLS targets (sips:) are not supported yet")
+            try await openStream(
+              shard: shard, connectionIndex: connectionIndex, target: target, tls: tlsContext))
         }
       }
       all.append(connections)
@@ -255,26 +264,69 @@ public final class LoadEngine: Sendable {
       target: target, transport: .udp)
   }
 
-  private func openTCP(shard: Shard, connectionIndex: Int, target: SocketAddress) async throws
-    -> ShardConnection
+  /// A TCP connection, with TLS over it for a `sips:` target (`tls` is then the shared context).
+  private func openStream(shard: Shard, connectionIndex: Int, target: SocketAddress, tls: NIOSSLContext?)
+    async throws -> ShardConnection
   {
+    let transport = plan.target.transport
     let connection = ShardConnection(
-      channel: nil, writer: RequestWriter(transport: .tcp, sentBy: localHost), target: target, transport: .tcp
-    )
+      channel: nil, writer: RequestWriter(transport: transport, sentBy: localHost), target: target,
+      transport: transport, tls: tls)
     do {
-      try await connectTCP(connection, shard: shard, connectionIndex: connectionIndex)
+      // TLS fails in its handshake, after the TCP connect: wait for it, so that a refused
+      // certificate is an error now rather than a run of closed connections.
+      try await connectStream(connection, shard: shard, connectionIndex: connectionIndex).get()
     } catch {
-      throw ConnectError(description: "cannot connect to \(plan.target.uri): \(ConnectError.reason(error))")
+      let reason = TLSContexts.reason(error) ?? ConnectError.reason(error)
+      throw ConnectError(description: "cannot connect to \(plan.target.uri): \(reason)")
     }
     return connection
   }
 
-  private func connectTCP(_ connection: ShardConnection, shard: Shard, connectionIndex: Int) async throws {
-    let channel = try await ClientBootstrap(group: shard.loop)
+  /// Connects (again) and returns when TLS, if any, will have shaken hands.
+  @discardableResult
+  private func connectStream(_ connection: ShardConnection, shard: Shard, connectionIndex: Int) async throws
+    -> EventLoopFuture<Void>
+  {
+    let serverName = TLSContexts.serverName(for: plan.target.host)
+    let handshake = shard.loop.makePromise(of: Void.self)
+    if connection.tls == nil { handshake.succeed(()) }
+    let channel: Channel
+    do {
+      channel = try await bootstrap(
+        connection, shard: shard, connectionIndex: connectionIndex, serverName: serverName,
+        handshake: handshake)
+    } catch {
+      handshake.fail(error)
+      throw error
+    }
+    let local = channel.localAddress
+    try await shard.loop.submit {
+      connection.channel = channel
+      connection.writer.sentBy =
+        HostPort(host: local?.ipAddress ?? self.localHost, port: local?.port).description
+    }.get()
+    // A server that never answers the handshake (plain TCP on that port, say) is given up on:
+    // closing the channel fails the handshake.
+    let timeout = channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
+    handshake.futureResult.whenComplete { _ in timeout.cancel() }
+    return handshake.futureResult
+  }
+
+  private func bootstrap(
+    _ connection: ShardConnection, shard: Shard, connectionIndex: Int, serverName: String?,
+    handshake: EventLoopPromise<Void>
+  ) async throws -> Channel {
+    try await ClientBootstrap(group: shard.loop)
       .channelOption(.socketOption(.tcp_nodelay), value: 1)
       .connectTimeout(.seconds(5))
       .channelInitializer { [self] channel in
         channel.eventLoop.makeCompletedFuture {
+          if let tls = connection.tls {
+            try channel.pipeline.syncOperations.addHandler(
+              NIOSSLClientHandler(context: tls, serverHostname: serverName))
+            try channel.pipeline.syncOperations.addHandler(TLSHandshakeWaiter(promise: handshake))
+          }
           try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SIPStreamDecoder()))
           try channel.pipeline.syncOperations.addHandler(
             ShardStreamHandler(shard: shard, connectionIndex: connectionIndex) { [self] in
@@ -283,19 +335,13 @@ public final class LoadEngine: Sendable {
         }
       }
       .connect(to: connection.target).get()
-    let local = channel.localAddress
-    try await shard.loop.submit {
-      connection.channel = channel
-      connection.writer.sentBy =
-        HostPort(host: local?.ipAddress ?? self.localHost, port: local?.port).description
-    }.get()
   }
 
   /// A closed connection is re-opened a second later, until the run stops.
   private func scheduleReconnect(_ connection: ShardConnection, shard: Shard, connectionIndex: Int) {
     guard !stopState.withLockedValue({ $0.requested }) else { return }
     shard.loop.scheduleTask(in: .seconds(1)) { [self] in
-      Task { try? await connectTCP(connection, shard: shard, connectionIndex: connectionIndex) }
+      Task { try? await connectStream(connection, shard: shard, connectionIndex: connectionIndex) }
     }
   }
 

@@ -30,6 +30,8 @@ public struct LoadPlan: Sendable {
   /// How long to wait for outstanding transactions at the end (at most Timer F).
   public var drainTimeout: UInt64
   public var transactionTimers: ClientTransaction.Timers
+  /// Certificate checks for a `sips:` target.
+  public var tls = TLSClientOptions()
 
   public init(
     target: SIPEndpoint, domain: String? = nil, duration: UInt64, population: Int,

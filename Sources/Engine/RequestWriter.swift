@@ -42,7 +42,7 @@ struct RequestWriter {
     buffer.writeStaticString("PUBLISH sip:")
     writeAddress(publisher, into: &buffer)
     buffer.writeStaticString(" SIP/2.0\r\nVia: SIP/2.0/")
-    buffer.writeString(transport == .udp ? "UDP " : "TCP ")
+    buffer.writeString(transport.viaName)
     buffer.writeString(sentBy)
     buffer.writeStaticString(";branch=")
     outgoing.branch.write(into: &buffer)

@@ -1,12 +1,13 @@
 import NIOCore
+import NIOSSL
 import Transport
 
 /// One socket a shard sends through: a UDP socket (sending to the target) or a TCP connection to
 /// it. Publishers are spread over a shard's connections by index, which spreads load over many
 /// source ports. Touched only on its shard's event loop.
 ///
-/// UDP goes through a ``TimestampedDatagramSocket`` the shard reads on its tick; TCP through a
-/// SwiftNIO channel.
+/// UDP goes through a ``TimestampedDatagramSocket`` the shard reads on its tick; TCP and TLS
+/// through a SwiftNIO channel.
 final class ShardConnection: @unchecked Sendable {
   var channel: Channel?
   let datagram: TimestampedDatagramSocket?
@@ -15,12 +16,15 @@ final class ShardConnection: @unchecked Sendable {
   var dirty = false
   let target: SocketAddress
   let transport: SIPTransportKind
+  /// The run's TLS context, for a `sips:` target (every connection shares it).
+  let tls: NIOSSLContext?
 
   init(
     channel: Channel?, datagram: TimestampedDatagramSocket? = nil, writer: RequestWriter,
     target: SocketAddress,
-    transport: SIPTransportKind
+    transport: SIPTransportKind, tls: NIOSSLContext? = nil
   ) {
+    self.tls = tls
     self.channel = channel
     self.datagram = datagram
     self.writer = writer

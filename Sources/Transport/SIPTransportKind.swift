@@ -8,4 +8,7 @@ public enum SIPTransportKind: String, Sendable, CaseIterable, CustomStringConver
   public var isStream: Bool { self != .udp }
 
   public var description: String { rawValue }
+
+  /// The Via header's name for it, with the space that follows (`SIP/2.0/TLS `).
+  public var viaName: String { rawValue.uppercased() + " " }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Compositor
 import Foundation
 import NIOCore
+import NIOSSL
 import Publication
 import SIPCore
 import Simulation
@@ -72,8 +73,18 @@ struct CompositorCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("How long a UDP response is kept for retransmissions.", valueName: "duration"))
   var transactionLinger: String = "32s"
 
+  @Option(help: ArgumentHelp("PEM certificate (chain) a sips: listener presents.", valueName: "file"))
+  var tlsCert: String?
+
+  @Option(help: ArgumentHelp("PEM private key of --tls-cert.", valueName: "file"))
+  var tlsKey: String?
+
   func validate() throws {
     _ = try endpoints()
+    if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+    if try endpoints().contains(where: { $0.transport == .tls }), tlsCert == nil {
+      throw ValidationError("a sips: or ;transport=tls listener needs --tls-cert and --tls-key")
+    }
     _ = try faultPlan()
     _ = try policy()
     guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
@@ -88,7 +99,8 @@ struct CompositorCommand: AsyncParsableCommand {
       policy: try policy(), faults: try faultPlan(), authentication: try authentication())
     let server = CompositorServer(
       core: core, threads: threads,
-      transactionLifetime: DurationText.nanoseconds(transactionLinger) ?? 32_000_000_000)
+      transactionLifetime: DurationText.nanoseconds(transactionLinger) ?? 32_000_000_000,
+      tls: try tlsContext())
     let bound: [SIPEndpoint]
     do {
       bound = try await server.start(listening: try endpoints())
@@ -103,6 +115,15 @@ struct CompositorCommand: AsyncParsableCommand {
     let summary = try await server.summary()
     try await server.stop()
     StandardOutput.line("\(summary) (stopped by \(signal))")
+  }
+
+  private func tlsContext() throws -> NIOSSLContext? {
+    guard let tlsCert, let tlsKey else { return nil }
+    do {
+      return try TLSContexts.server(certificateFile: tlsCert, keyFile: tlsKey)
+    } catch {
+      throw CommandError.input("cannot use --tls-cert \(tlsCert) with --tls-key \(tlsKey): \(error)")
+    }
   }
 
   private func endpoints() throws -> [SIPEndpoint] {

@@ -87,6 +87,9 @@ struct ReplayCommand: AsyncParsableCommand {
   )
   var report: String?
 
+  @OptionGroup(title: "TLS")
+  var tls: TLSFlags
+
   @Option(
     help: ArgumentHelp("Pass/fail rule checked at the end, e.g. 'p99 < 20ms'; repeatable.", valueName: "rule")
   )
@@ -167,10 +170,11 @@ struct ReplayCommand: AsyncParsableCommand {
         "warning: at --speed \(speed), \(script.stepsOutlivingTheirPublication) recorded refreshes "
           + "or modifications fall due after the lifetime the recorded server granted; expect 412s there")
     }
-    let plan = LoadPlan(
+    var plan = LoadPlan(
       target: targetEndpoint, domain: script.options.domain,
       duration: script.playingTime + 40_000_000_000, population: script.publisherCount, cleanup: cleanup,
       shards: shards ?? System.coreCount)
+    plan.tls = tls.options
     StandardOutput.line(
       "pubsim replay \(inputs.joined(separator: " ")): \(StandardOutput.count(script.transactionCount, "transaction")) of "
         + "\(StandardOutput.count(script.publisherCount, "publisher")) over \(DurationText.describe(nanoseconds: script.playingTime)) "

@@ -56,6 +56,9 @@ struct RunCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Write run.json, timeseries.csv and report.html here.", valueName: "dir"))
   var report: String?
 
+  @OptionGroup(title: "TLS")
+  var tls: TLSFlags
+
   @Option(
     help: ArgumentHelp(
       "Serve live Prometheus metrics at http://HOST:PORT/metrics during the run.", valueName: "host:port"))
@@ -159,11 +162,13 @@ struct RunCommand: AsyncParsableCommand {
             + "(--arrival-rate alone would start \(cycles) in the duration)")
       }
     }
-    return LoadPlan(
+    var plan = LoadPlan(
       target: target, domain: profile.domain, duration: runDuration, population: population,
       identities: profile.identities, events: profile.events, behaviour: behaviour, arrivalRate: arrival,
       stages: schedule, rateCap: profile.rateCap, connections: profile.connections, cleanup: cleanup,
       shards: shardCount())
+    plan.tls = tls.options
+    return plan
   }
 
   /// One shard per core, except for a known light load (`--arrival-rate`): each shard is an event

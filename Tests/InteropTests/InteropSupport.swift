@@ -86,6 +86,8 @@ final class CompositorProcess {
   let outputFile: URL
   private(set) var udpPort = 0
   private(set) var tcpPort = 0
+  private(set) var tlsPort = 0
+  private let listeners: Int
 
   init(_ extraArguments: [String] = []) throws {
     outputFile = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -95,6 +97,7 @@ final class CompositorProcess {
     process.arguments =
       ["compositor", "--listen", "sip:127.0.0.1:0", "--listen", "sip:127.0.0.1:0;transport=tcp"]
       + extraArguments
+    listeners = process.arguments?.filter { $0 == "--listen" }.count ?? 2
     process.standardOutput = try FileHandle(forWritingTo: outputFile)
     process.standardError = process.standardOutput
     process.standardInput = FileHandle.nullDevice
@@ -107,12 +110,15 @@ final class CompositorProcess {
   private func waitUntilListening() throws {
     let deadline = Date().addingTimeInterval(20)
     while Date() < deadline {
-      for line in output.split(separator: "\n") where line.contains("listening on") {
+      let lines = output.split(separator: "\n").filter { $0.contains("listening on") }
+      for line in lines {
         let port =
           line.split(separator: ":").dropFirst(2).first.flatMap { Int($0.prefix { $0.isNumber }) } ?? 0
-        if line.hasSuffix("(udp)") { udpPort = port } else if line.hasSuffix("(tcp)") { tcpPort = port }
+        if line.hasSuffix("(udp)") { udpPort = port }
+        if line.hasSuffix("(tcp)") { tcpPort = port }
+        if line.hasSuffix("(tls)") { tlsPort = port }
       }
-      if udpPort > 0 && tcpPort > 0 { return }
+      if lines.count >= listeners { return }
       if !process.isRunning { break }
       Thread.sleep(forTimeInterval: 0.05)
     }
