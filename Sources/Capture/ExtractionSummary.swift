@@ -33,15 +33,19 @@ public struct ExtractionSummary: Codable, Sendable, Equatable {
     sipMessages = tracker.sipMessages
     var totals = tracker.retired
     for transaction in tracker.transactions { totals.add(transaction) }
-    var events: [String: Int] = [:]
+    // The contract's example keys are always there, zero or not, so that a script can read
+    // responses["412"] or events["presence"] of any capture.
+    var events: [String: Int] = ["presence": 0]
     for (position, count) in totals.events.enumerated() where count > 0 {
       events[position == 0 ? "(none)" : tracker.eventPackages[position - 1]] = count
     }
+    var responses = ["200": 0, "412": 0]
+    for (code, count) in totals.statuses { responses[String(code)] = count }
     publish = Publish(
       transactions: totals.transactions, retransmissions: totals.retransmissions,
       operations: Dictionary(
         uniqueKeysWithValues: PublishOperation.allCases.map { ($0.rawValue, totals.operations[$0] ?? 0) }),
-      responses: Dictionary(uniqueKeysWithValues: totals.statuses.map { (String($0.key), $0.value) }),
+      responses: responses,
       unanswered: totals.unanswered, unmatchedResponses: tracker.unmatchedResponses, events: events,
       messages: Messages(
         requests: tracker.publishRequestMessages, responses: tracker.publishResponseMessages),

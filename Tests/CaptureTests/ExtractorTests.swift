@@ -44,7 +44,7 @@ struct ExtractorTests {
     #expect(summary.sipMessages == 8)
     #expect(summary.publish.transactions == 4)
     #expect(summary.publish.operations == ["initial": 1, "refresh": 1, "modify": 1, "remove": 1])
-    #expect(summary.publish.responses == ["200": 4])
+    #expect(summary.publish.responses == ["200": 4, "412": 0])
     #expect(summary.publish.chains == 1)
     #expect(summary.publish.events == ["presence": 4])
     #expect(summary.warnings.isEmpty)
@@ -65,7 +65,7 @@ struct ExtractorTests {
     ])
     #expect(summary.publish.transactions == 2)
     #expect(summary.publish.retransmissions == 1)
-    #expect(summary.publish.responses == ["412": 1])
+    #expect(summary.publish.responses == ["200": 0, "412": 1])
     #expect(summary.publish.unanswered == 1)
     #expect(summary.publish.unmatchedResponses == 1)
     #expect(summary.publish.messages == .init(requests: 3, responses: 4))
@@ -88,7 +88,7 @@ struct ExtractorTests {
     }
     let summary = try Self.extract(linkType: linkType, frames)
     #expect(summary.publish.transactions == 4, "\(name)")
-    #expect(summary.publish.responses == ["200": 4], "\(name)")
+    #expect(summary.publish.responses == ["200": 4, "412": 0], "\(name)")
   }
 
   @Test func sipIsFoundOnAnyPort() throws {
@@ -100,7 +100,7 @@ struct ExtractorTests {
       ),
     ])
     #expect(summary.publish.transactions == 1)
-    #expect(summary.publish.responses == ["200": 1])
+    #expect(summary.publish.responses == ["200": 1, "412": 0])
   }
 
   @Test func ipv4FragmentsOutOfOrderAreReassembledAndMissingOnesDropped() throws {
@@ -197,7 +197,7 @@ struct ExtractorTests {
     }
     let summary = try Extractor.extract([late.path, early.path]).summary
     #expect(summary.publish.transactions == 4)
-    #expect(summary.publish.responses == ["200": 4])
+    #expect(summary.publish.responses == ["200": 4, "412": 0])
     #expect(summary.publish.chains == 1)
   }
 }

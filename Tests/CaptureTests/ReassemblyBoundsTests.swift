@@ -147,7 +147,7 @@ struct TrackerBoundsTests {
     #expect(largest <= 66 * publishers, "held \(largest) transactions for a 64 s window")
     let summary = ExtractionSummary(packets: decoder.packets, tracker: decoder.tracker, warnings: [])
     #expect(summary.publish.transactions == 600 * publishers)
-    #expect(summary.publish.responses == ["200": 600 * publishers])
+    #expect(summary.publish.responses == ["200": 600 * publishers, "412": 0])
     #expect(summary.publish.operations["refresh"] == 599 * publishers)
     #expect(summary.publish.chains == publishers, "every refresh continues its publication's chain")
     #expect(summary.publish.unanswered == 0)
