@@ -51,8 +51,16 @@ struct ReportCommand: ParsableCommand {
       try encoder.encode(report).write(to: URL(fileURLWithPath: json))
     }
     if let html {
+      if metrics == nil {
+        StandardOutput.error(
+          "warning: no metrics.json beside \(runs[0]): the page has no latency percentile charts")
+      }
       let page = ReportHTML.render(report, metrics: metrics)
-      try Data(page.utf8).write(to: URL(fileURLWithPath: html))
+      do {
+        try Data(page.utf8).write(to: URL(fileURLWithPath: html))
+      } catch {
+        throw CommandError.input("cannot write \(html): \((error as NSError).localizedDescription)")
+      }
       StandardOutput.line("report written to \(html)")
     }
     if let compare {
@@ -97,7 +105,7 @@ struct ReportCommand: ParsableCommand {
     do {
       return try ReportWriter.read(URL(fileURLWithPath: path))
     } catch let error as DecodingError {
-      throw ValidationError("\(path) is not a pubsim run.json: \(Self.describe(error))")
+      throw CommandError.input("\(path) is not a pubsim run.json: \(Self.describe(error))")
     } catch {
       throw CommandError.input("cannot read \(path): \((error as NSError).localizedDescription)")
     }
