@@ -56,7 +56,6 @@ final class Shard: @unchecked Sendable {
   let workload: ShardWorkload
   private(set) var metrics: RunMetrics
   private(set) var peakActive = 0
-  /// Publishers online when the run was told to stop.
   /// Publications left live when the shard finished (after the drain and any cleanup).
   private(set) var liveAtEnd = 0
   private var startedAt: UInt64 = 0
@@ -378,6 +377,8 @@ final class Shard: @unchecked Sendable {
   private func authorization(
     for request: PublisherStateMachine.Request, publisher: Int, identity: RequestWriter.Publisher
   ) -> (name: String, value: String)? {
+    // Without any challenge met there is nothing to answer (the usual case: no lookup per send).
+    if authentications.isEmpty && request.challenge == nil { return nil }
     let key = Int32(publisher)
     if request.startsAuthenticationOver { authentications[key] = nil }
     if let challenge = request.challenge, let parsed = DigestChallenge(challenge.value) {
