@@ -64,10 +64,7 @@ final class CompositorLoopState: @unchecked Sendable {
     }
     statistics.requestsByMethod[method.rawValue, default: 0] += 1
     guard let decision = decide(message, now: now) else { return nil }
-    statistics.responsesByCode[decision.statusCode, default: 0] += 1
-    var response = allocator.buffer(capacity: 512)
-    ResponseWriter.write(
-      decision, for: message, topVia: via, source: source, toTag: nextToTag(), into: &response)
+    let response = respond(decision, to: message, topVia: via, source: source)
     var delay = core.faults.delay?.sample(using: &random) ?? 0
     if let stall = core.faults.stall {
       delay = max(delay, stall.hold(atElapsed: now - min(now, core.startedAt)))
@@ -100,13 +97,20 @@ final class CompositorLoopState: @unchecked Sendable {
     case .conflictingContentLength: reason = "Conflicting Content-Length"
     default: reason = "Bad Content-Length"
     }
-    statistics.responsesByCode[400, default: 0] += 1
-    var response = allocator.buffer(capacity: 512)
     let via = head.topVia
-    ResponseWriter.write(
-      CompositorDecision(400, reason: reason), for: head, topVia: via, source: source, toTag: nextToTag(),
-      into: &response)
+    let response = respond(CompositorDecision(400, reason: reason), to: head, topVia: via, source: source)
     return Reply(bytes: response, delay: 0, port: replyPort(via, source: source))
+  }
+
+  /// Writes the response to a request, and counts it.
+  private func respond(
+    _ decision: CompositorDecision, to request: SIPMessage, topVia via: Via?, source: ResponseWriter.Source?
+  ) -> ByteBuffer {
+    statistics.responsesByCode[decision.statusCode, default: 0] += 1
+    var response = allocator.buffer(capacity: 512)
+    ResponseWriter.write(
+      decision, for: request, topVia: via, source: source, toTag: nextToTag(), into: &response)
+    return response
   }
 
   /// Sends a held response (`--delay`, `--stall`) `delay` after its request was read, and records
