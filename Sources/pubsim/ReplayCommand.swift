@@ -87,7 +87,7 @@ struct ReplayCommand: AsyncParsableCommand {
   )
   var report: String?
 
-  @OptionGroup(title: "TLS")
+  @OptionGroup
   var tls: TLSFlags
 
   @Option(

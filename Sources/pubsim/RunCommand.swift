@@ -56,7 +56,7 @@ struct RunCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Write run.json, timeseries.csv and report.html here.", valueName: "dir"))
   var report: String?
 
-  @OptionGroup(title: "TLS")
+  @OptionGroup
   var tls: TLSFlags
 
   @Option(
