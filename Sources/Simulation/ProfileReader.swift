@@ -8,9 +8,16 @@ public struct ProfileReader {
   let file: String
   /// Reads files a profile names (identity CSVs), relative to the profile's folder.
   let readFile: (String) throws -> String
+  /// Checks one `thresholds:` rule: nil when it is good, else why not (the rules' grammar lives
+  /// with the reports, so the caller supplies it and the error still names the line).
+  let checkThreshold: (String) -> String?
 
-  public init(file: String, readFile: @escaping (String) throws -> String) {
+  public init(
+    file: String, checkThreshold: @escaping (String) -> String? = { _ in nil },
+    readFile: @escaping (String) throws -> String
+  ) {
     self.file = file
+    self.checkThreshold = checkThreshold
     self.readFile = readFile
   }
 
@@ -56,7 +63,7 @@ public struct ProfileReader {
     if let node = keys["stages"] { profile.stages = try readStages(node) }
     if let node = keys["rateCap"] { profile.rateCap = try rate(node) }
     if let node = keys["connections"] { profile.connections = try integer(node, 1...1024) }
-    if let node = keys["thresholds"] { profile.thresholds = try sequence(node).map { try string($0) } }
+    if let node = keys["thresholds"] { profile.thresholds = try sequence(node).map { try threshold($0) } }
     return profile
   }
 
@@ -142,6 +149,12 @@ public struct ProfileReader {
   }
 
   // MARK: Values
+
+  private func threshold(_ node: Node) throws -> String {
+    let rule = try string(node)
+    if let problem = checkThreshold(rule) { throw error(node, problem) }
+    return rule
+  }
 
   private func error(_ node: Node?, _ message: String) -> ProfileError {
     ProfileError(

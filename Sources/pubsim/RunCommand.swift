@@ -134,13 +134,23 @@ struct RunCommand: AsyncParsableCommand {
         "cannot read profile \(profilePath): \((error as NSError).localizedDescription)")
     }
     let folder = url.deletingLastPathComponent()
-    let reader = ProfileReader(file: profilePath) { path in
+    let reader = ProfileReader(file: profilePath, checkThreshold: Self.thresholdProblem) { path in
       try String(contentsOf: URL(fileURLWithPath: path, relativeTo: folder), encoding: .utf8)
     }
     do {
       return try reader.read(text)
     } catch {
       throw CommandError.input(error.description)
+    }
+  }
+
+  /// Why a profile's threshold rule is not one; nil when it is.
+  static func thresholdProblem(_ rule: String) -> String? {
+    do {
+      _ = try Threshold.parse(rule)
+      return nil
+    } catch {
+      return error.description
     }
   }
 

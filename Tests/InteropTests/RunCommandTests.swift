@@ -90,6 +90,20 @@ struct RunCommandTests {
     #expect(result.errors.contains("bad.yaml:3:3: unknown key 'sise' in population"), "\(result.errors)")
   }
 
+  @Test func badThresholdInAProfileNamesItsLine() throws {
+    let folder = Self.temporaryFolder()
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let profile = folder.appendingPathComponent("gate.yaml")
+    try "duration: 2s\nthresholds:\n  - \"p99 < 20ms\"\n  - \"p98 < 5ms\"\n".write(
+      to: profile, atomically: true, encoding: .utf8)
+    let result = try runProgram(Interop.pubsim.path, ["run", profile.path], timeout: 20)
+    #expect(result.status == 64)
+    #expect(
+      result.errors.contains("gate.yaml:4:5: threshold 'p98 < 5ms': unknown metric 'p98'"), "\(result.errors)"
+    )
+  }
+
   @Test func missingProfileIsOneLine() throws {
     let result = try runProgram(Interop.pubsim.path, ["run", "/nonexistent/profile.yaml"], timeout: 20)
     #expect(result.status == 64)
