@@ -11,6 +11,13 @@ struct RunCommandTests {
     FileManager.default.temporaryDirectory.appendingPathComponent("pubsim-run-\(UUID().uuidString)")
   }
 
+  /// A new, existing temporary folder (the caller removes it).
+  static func madeTemporaryFolder() throws -> URL {
+    let folder = temporaryFolder()
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder
+  }
+
   @Test func withoutTargetItUsesTheEmbeddedCompositorAndWritesTheReport() throws {
     let folder = Self.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -79,8 +86,7 @@ struct RunCommandTests {
   }
 
   @Test func badProfileIsOneLineWithLineAndColumn() throws {
-    let folder = Self.temporaryFolder()
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let folder = try Self.madeTemporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let profile = folder.appendingPathComponent("bad.yaml")
     try "duration: 10s\npopulation:\n  sise: 10\n".write(to: profile, atomically: true, encoding: .utf8)
@@ -91,8 +97,7 @@ struct RunCommandTests {
   }
 
   @Test func badThresholdInAProfileNamesItsLine() throws {
-    let folder = Self.temporaryFolder()
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let folder = try Self.madeTemporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let profile = folder.appendingPathComponent("gate.yaml")
     try "duration: 2s\nthresholds:\n  - \"p99 < 20ms\"\n  - \"p98 < 5ms\"\n".write(
@@ -112,8 +117,7 @@ struct RunCommandTests {
 
   /// A report folder that cannot be made fails before the run, not after its measurements.
   @Test func unusableReportFolderIsOneLineBeforeTheRun() throws {
-    let folder = Self.temporaryFolder()
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let folder = try Self.madeTemporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let file = folder.appendingPathComponent("taken")
     try "x".write(to: file, atomically: true, encoding: .utf8)
