@@ -31,13 +31,15 @@ let package = Package(
       name: "Publication",
       dependencies: ["SIPCore"]
     ),
-    // SwiftNIO channels and SIP codecs.
+    // SwiftNIO channels and SIP codecs; targets located by name (RFC 3263) and source addresses.
     // sendmmsg/recvmmsg with kernel receive timestamps (needs _GNU_SOURCE, so a C target).
     .target(name: "CDatagram"),
+    // The system resolver's DNS query (res_nquery) for SRV and NAPTR, which Glibc does not expose.
+    .target(name: "CResolv", linkerSettings: [.linkedLibrary("resolv")]),
     .target(
       name: "Transport",
       dependencies: [
-        "SIPCore", "CDatagram",
+        "SIPCore", "CDatagram", "CResolv",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),

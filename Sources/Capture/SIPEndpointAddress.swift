@@ -1,3 +1,5 @@
+import SIPCore
+
 /// Where a captured message came from or went to: address, port and transport.
 public struct SIPEndpointAddress: Hashable, Sendable, CustomStringConvertible {
   public var address: IPAddress
@@ -5,7 +7,6 @@ public struct SIPEndpointAddress: Hashable, Sendable, CustomStringConvertible {
   public var isTCP: Bool
 
   public var description: String {
-    let host = address.isIPv6 ? "[\(address)]" : address.description
-    return "\(host):\(port)/\(isTCP ? "tcp" : "udp")"
+    "\(SIPHost.text(address.description)):\(port)/\(isTCP ? "tcp" : "udp")"
   }
 }

@@ -227,6 +227,7 @@ public final class LoadEngine: Sendable {
 
   private func openConnections() async throws -> [[ShardConnection]] {
     let target = try plan.target.socketAddress()
+    let sources = try sourceAddresses(toward: target)
     var tlsContext: NIOSSLContext?
     if plan.target.transport == .tls {
       do {
@@ -238,13 +239,15 @@ public final class LoadEngine: Sendable {
     var all: [[ShardConnection]] = []
     for shard in shards {
       var connections: [ShardConnection] = []
-      for connectionIndex in 0..<max(plan.connections, 1) {
+      for connectionIndex in 0..<plan.connectionsPerShard {
+        let source = sources[connectionIndex % sources.count]
         switch plan.target.transport {
-        case .udp: connections.append(try await openUDP(shard: shard, target: target))
+        case .udp: connections.append(try openUDP(target: target, source: source))
         case .tcp, .tls:
           connections.append(
             try await openStream(
-              shard: shard, connectionIndex: connectionIndex, target: target, tls: tlsContext))
+              shard: shard, connectionIndex: connectionIndex, target: target, source: source, tls: tlsContext)
+          )
         }
       }
       all.append(connections)
@@ -252,33 +255,56 @@ public final class LoadEngine: Sendable {
     return all
   }
 
-  private var localHost: String { plan.target.host.contains(":") ? "::1" : "127.0.0.1" }
+  /// The addresses requests leave from: `--local-ip`'s, each checked to be of the target's
+  /// family, or the one the system routes through to reach the target.
+  private func sourceAddresses(toward target: SocketAddress) throws -> [String] {
+    guard !plan.localAddresses.isEmpty else {
+      do {
+        return [try SourceAddress.toward(target)]
+      } catch {
+        throw ConnectError(description: "cannot reach \(plan.target.uri): \(error)")
+      }
+    }
+    for address in plan.localAddresses where IPLiteral.isIPv6(address) != plan.target.isIPv6 {
+      throw ConnectError(
+        description: "--local-ip \(address) cannot reach \(plan.target.uri): one is IPv4, the other IPv6")
+    }
+    return plan.localAddresses
+  }
 
-  /// A UDP socket the shard reads on its tick, with kernel receive timestamps.
-  private func openUDP(shard: Shard, target: SocketAddress) async throws -> ShardConnection {
-    let host = plan.target.isLoopback ? localHost : (target.protocol == .inet6 ? "::" : "0.0.0.0")
-    let socket = try TimestampedDatagramSocket(target: target, localHost: host)
-    let sentBy = HostPort(host: plan.target.isLoopback ? localHost : host, port: socket.localPort)
+  /// A UDP socket the shard reads on its tick, with kernel receive timestamps, bound to the
+  /// source address so that Via's sent-by is where answers really arrive.
+  private func openUDP(target: SocketAddress, source: String) throws -> ShardConnection {
+    let socket: TimestampedDatagramSocket
+    do {
+      socket = try TimestampedDatagramSocket(target: target, localHost: source)
+    } catch {
+      throw ConnectError(description: "cannot send from \(SIPHost.text(source)): \(error)")
+    }
+    let sentBy = HostPort(host: source, port: socket.localPort)
     return ShardConnection(
       channel: nil, datagram: socket, writer: RequestWriter(transport: .udp, sentBy: sentBy.description),
       target: target, transport: .udp)
   }
 
   /// A TCP connection, with TLS over it for a `sips:` target (`tls` is then the shared context).
-  private func openStream(shard: Shard, connectionIndex: Int, target: SocketAddress, tls: NIOSSLContext?)
-    async throws -> ShardConnection
-  {
+  /// It is bound to `source` only when `--local-ip` chose it; otherwise the system picks the
+  /// same address on connecting, and Via takes it from the connected socket.
+  private func openStream(
+    shard: Shard, connectionIndex: Int, target: SocketAddress, source: String, tls: NIOSSLContext?
+  ) async throws -> ShardConnection {
     let transport = plan.target.transport
     let connection = ShardConnection(
-      channel: nil, writer: RequestWriter(transport: transport, sentBy: localHost), target: target,
-      transport: transport, tls: tls)
+      channel: nil, writer: RequestWriter(transport: transport, sentBy: SIPHost.text(source)), target: target,
+      transport: transport, tls: tls, source: plan.localAddresses.isEmpty ? nil : source)
     do {
       // TLS fails in its handshake, after the TCP connect: wait for it, so that a refused
       // certificate is an error now rather than a run of closed connections.
       try await connectStream(connection, shard: shard, connectionIndex: connectionIndex).get()
     } catch {
       let reason = TLSContexts.reason(error) ?? ConnectError.reason(error)
-      throw ConnectError(description: "cannot connect to \(plan.target.uri): \(reason)")
+      let from = connection.source.map { " from \(SIPHost.text($0))" } ?? ""
+      throw ConnectError(description: "cannot connect to \(plan.target.uri)\(from): \(reason)")
     }
     return connection
   }
@@ -288,7 +314,7 @@ public final class LoadEngine: Sendable {
   private func connectStream(_ connection: ShardConnection, shard: Shard, connectionIndex: Int) async throws
     -> EventLoopFuture<Void>
   {
-    let serverName = TLSContexts.serverName(for: plan.target.host)
+    let serverName = plan.target.name ?? TLSContexts.serverName(for: plan.target.host)
     let handshake = shard.loop.makePromise(of: Void.self)
     if connection.tls == nil { handshake.succeed(()) }
     let channel: Channel
@@ -303,8 +329,9 @@ public final class LoadEngine: Sendable {
     let local = channel.localAddress
     try await shard.loop.submit {
       connection.channel = channel
-      connection.writer.sentBy =
-        HostPort(host: local?.ipAddress ?? self.localHost, port: local?.port).description
+      if let local, let address = local.ipAddress {
+        connection.writer.sentBy = HostPort(host: address, port: local.port).description
+      }
     }.get()
     // A server that never answers the handshake (plain TCP on that port, say) is given up on:
     // closing the channel fails the handshake.
@@ -317,7 +344,12 @@ public final class LoadEngine: Sendable {
     _ connection: ShardConnection, shard: Shard, connectionIndex: Int, serverName: String?,
     handshake: EventLoopPromise<Void>
   ) async throws -> Channel {
-    try await ClientBootstrap(group: shard.loop)
+    var bootstrap = ClientBootstrap(group: shard.loop)
+    if let source = connection.source {
+      bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: source, port: 0))
+    }
+    return
+      try await bootstrap
       .channelOption(.socketOption(.tcp_nodelay), value: 1)
       .connectTimeout(.seconds(5))
       .channelInitializer { [self] channel in

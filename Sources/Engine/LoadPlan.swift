@@ -6,7 +6,7 @@ import Transport
 /// duration, population, arrival) into one value.
 public struct LoadPlan: Sendable {
   public var target: SIPEndpoint
-  /// Domain for identities that have none (the target's host by default).
+  /// Domain for identities that have none (by default the target's name, or its address).
   public var domain: String
   public var duration: UInt64
   /// Publishers that arrive over the run (in `--arrival-rate` mode: rate × duration).
@@ -21,8 +21,11 @@ public struct LoadPlan: Sendable {
   public var stages: PopulationSchedule?
   /// Most PUBLISH requests per second over all shards; nil: no cap.
   public var rateCap: Double?
-  /// UDP sockets or TCP connections per shard.
+  /// UDP sockets or TCP connections per shard (at least one per local address).
   public var connections: Int
+  /// Source addresses to spread the population over (`--local-ip`), each with its own sockets;
+  /// empty: the one the system routes through to reach the target.
+  public var localAddresses: [String] = []
   /// Send a remove for every live publication when the run ends.
   public var cleanup: Bool
   /// Shards (event loops); one per core by default.
@@ -43,7 +46,7 @@ public struct LoadPlan: Sendable {
     transactionTimers: ClientTransaction.Timers = .standard
   ) {
     self.target = target
-    self.domain = domain ?? target.host
+    self.domain = domain ?? target.name ?? target.host
     self.duration = duration
     self.population = population
     self.identities = identities
@@ -57,6 +60,14 @@ public struct LoadPlan: Sendable {
     self.shards = shards
     self.drainTimeout = drainTimeout
     self.transactionTimers = transactionTimers
+  }
+
+  /// Sockets or connections each shard opens: `connections`, rounded up to a multiple of the
+  /// local addresses so that each address carries as many (connection `i` sends from address
+  /// `i mod count`, and publishers are spread over connections by index).
+  public var connectionsPerShard: Int {
+    let perAddress = max(localAddresses.count, 1)
+    return (max(connections, 1) + perAddress - 1) / perAddress * perAddress
   }
 
   /// When publisher `index` (0-based, over all shards) arrives, in nanoseconds after the start,

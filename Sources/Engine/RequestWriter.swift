@@ -11,6 +11,7 @@ struct RequestWriter {
   /// are written from their parts, so that sending builds no strings.
   struct Publisher {
     var user: String
+    /// The domain as a URI writes it (an IPv6 literal in brackets).
     var domain: String
     /// The publisher's number in the run (in its Call-ID and From tag).
     var number: Int
@@ -20,6 +21,19 @@ struct RequestWriter {
     var event: String
     var contentType: String
     var password: String?
+
+    init(
+      user: String, domain: String, number: Int, runTag: String, event: String, contentType: String,
+      password: String?
+    ) {
+      self.user = user
+      self.domain = SIPHost.text(domain)
+      self.number = number
+      self.runTag = runTag
+      self.event = event
+      self.contentType = contentType
+      self.password = password
+    }
 
     /// `user@domain`.
     var aor: String { user + "@" + domain }

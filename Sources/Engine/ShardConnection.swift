@@ -18,13 +18,16 @@ final class ShardConnection: @unchecked Sendable {
   let transport: SIPTransportKind
   /// The run's TLS context, for a `sips:` target (every connection shares it).
   let tls: NIOSSLContext?
+  /// The local address a TCP connection binds to (`--local-ip`); nil: the system's choice.
+  let source: String?
 
   init(
     channel: Channel?, datagram: TimestampedDatagramSocket? = nil, writer: RequestWriter,
     target: SocketAddress,
-    transport: SIPTransportKind, tls: NIOSSLContext? = nil
+    transport: SIPTransportKind, tls: NIOSSLContext? = nil, source: String? = nil
   ) {
     self.tls = tls
+    self.source = source
     self.channel = channel
     self.datagram = datagram
     self.writer = writer

@@ -1,14 +1,39 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import SIPCore
 import Transport
 
-/// A pre-flight check before a run: one OPTIONS over UDP, answered or not within a timeout. A UDP
-/// target that is down otherwise shows only as timeouts, 32 s (Timer F) into the run.
+/// A pre-flight check before a run: one OPTIONS over UDP, answered or not within a timeout, or a
+/// TCP connect for a stream transport. A UDP target that is down otherwise shows only as
+/// timeouts, 32 s (Timer F) into the run; and when a name gives several addresses, the first
+/// that answers is the one to load (RFC 3263 failover).
 public enum TargetProbe {
-  /// Whether the target answered an OPTIONS (any response counts) within `timeout`.
-  public static func answersOptions(_ target: SIPEndpoint, timeout: TimeAmount = .seconds(2)) async -> Bool {
-    guard target.transport == .udp, let address = try? target.socketAddress() else { return true }
+  /// Whether the target answers: any response to an OPTIONS over UDP, an accepted connection
+  /// over TCP or TLS, within `timeout`. The probe leaves from `source` (the load's own source
+  /// address; by default the one the system routes through).
+  public static func answers(
+    _ target: SIPEndpoint, from source: String? = nil, timeout: TimeAmount = .seconds(2)
+  ) async -> Bool {
+    guard let address = try? target.socketAddress() else { return false }
+    guard let source = source ?? (try? SourceAddress.toward(address)) else { return false }
+    if target.transport != .udp { return await accepts(address, from: source, timeout: timeout) }
+    return await answersOptions(target, at: address, from: source, timeout: timeout)
+  }
+
+  /// The OPTIONS request, with every host written the SIP way.
+  static func options(to target: SIPEndpoint, from local: HostPort) -> String {
+    let requestURI = "sip:" + HostPort(host: target.name ?? target.host, port: target.port).description
+    return "OPTIONS \(requestURI) SIP/2.0\r\n"
+      + "Via: SIP/2.0/UDP \(local);branch=z9hG4bK-pubsim-probe;rport\r\n"
+      + "Max-Forwards: 70\r\nFrom: <sip:pubsim@\(SIPHost.text(local.host))>;tag=probe\r\nTo: <\(requestURI)>\r\n"
+      + "Call-ID: pubsim-probe-\(UInt32.random(in: 0...UInt32.max))\r\nCSeq: 1 OPTIONS\r\n"
+      + "Content-Length: 0\r\n\r\n"
+  }
+
+  private static func answersOptions(
+    _ target: SIPEndpoint, at address: SocketAddress, from source: String, timeout: TimeAmount
+  ) async -> Bool {
     let loop = MultiThreadedEventLoopGroup.singleton.next()
     let answered = ProbeOutcome(promise: loop.makePromise(of: Bool.self))
     do {
@@ -18,13 +43,8 @@ public enum TargetProbe {
             try channel.pipeline.syncOperations.addHandler(ProbeHandler(answered: answered))
           }
         }
-        .bind(host: target.host.contains(":") ? "::1" : "127.0.0.1", port: 0).get()
-      let local = channel.localAddress
-      let request =
-        "OPTIONS sip:\(target.host.contains(":") ? "[\(target.host)]" : target.host):\(target.port) SIP/2.0\r\n"
-        + "Via: SIP/2.0/UDP \(local?.ipAddress ?? "127.0.0.1"):\(local?.port ?? 0);branch=z9hG4bK-pubsim-probe;rport\r\n"
-        + "Max-Forwards: 70\r\nFrom: <sip:pubsim@localhost>;tag=probe\r\nTo: <sip:\(target.host)>\r\n"
-        + "Call-ID: pubsim-probe-\(UInt32.random(in: 0...UInt32.max))\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+        .bind(host: source, port: 0).get()
+      let request = options(to: target, from: HostPort(host: source, port: channel.localAddress?.port ?? 0))
       channel.writeAndFlush(
         AddressedEnvelope(remoteAddress: address, data: ByteBuffer(string: request)), promise: nil)
       loop.scheduleTask(in: timeout) { answered.finish(false) }
@@ -33,6 +53,21 @@ public enum TargetProbe {
       return result
     } catch {
       answered.finish(false)
+      return false
+    }
+  }
+
+  private static func accepts(_ address: SocketAddress, from source: String, timeout: TimeAmount) async
+    -> Bool
+  {
+    do {
+      let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .bind(to: try SocketAddress(ipAddress: source, port: 0))
+        .connectTimeout(timeout)
+        .connect(to: address).get()
+      try? await channel.close()
+      return true
+    } catch {
       return false
     }
   }

@@ -42,11 +42,10 @@ public struct HostPort: Hashable, Sendable, CustomStringConvertible {
     return value <= 65535 ? value : nil
   }
 
-  public var isIPv6: Bool { host.contains(":") }
+  public var isIPv6: Bool { SIPHost.isIPv6Literal(host) }
 
   public var description: String {
-    let shownHost = isIPv6 ? "[\(host)]" : host
-    if let port { return "\(shownHost):\(port)" }
-    return shownHost
+    if let port { return SIPHost.text(host) + ":" + String(port) }
+    return SIPHost.text(host)
   }
 }

@@ -24,6 +24,9 @@ public struct Profile: Sendable, Equatable {
   public var identities: IdentitySource = .pattern("user{n}", start: 1)
   /// Domain for identities without one (default: the target's host).
   public var domain: String?
+  /// Source addresses or CIDR ranges to send from (`localIp:`, as `--local-ip`); empty: the
+  /// system's choice.
+  public var localAddresses: [String] = []
   public var events: [EventMix] = [EventMix(package: "presence")]
   public var behaviour = PublisherBehaviour()
   /// New publishers per second while ramping up; nil: all at once.

@@ -11,13 +11,17 @@ public struct ProfileReader {
   /// Checks one `thresholds:` rule: nil when it is good, else why not (the rules' grammar lives
   /// with the reports, so the caller supplies it and the error still names the line).
   let checkThreshold: (String) -> String?
+  /// Checks one `localIp:` entry (an address or CIDR range) the same way.
+  let checkLocalAddress: (String) -> String?
 
   public init(
     file: String, checkThreshold: @escaping (String) -> String? = { _ in nil },
+    checkLocalAddress: @escaping (String) -> String? = { _ in nil },
     readFile: @escaping (String) throws -> String
   ) {
     self.file = file
     self.checkThreshold = checkThreshold
+    self.checkLocalAddress = checkLocalAddress
     self.readFile = readFile
   }
 
@@ -45,7 +49,7 @@ public struct ProfileReader {
       root, "profile",
       allowed: [
         "name", "target", "transport", "duration", "population", "events", "expires", "refresh", "modify",
-        "session", "arrival", "stages", "rateCap", "connections", "thresholds",
+        "session", "arrival", "stages", "rateCap", "connections", "thresholds", "localIp",
       ])
     var profile = Profile(name: try keys["name"].map { try string($0) } ?? baseName)
     profile.target = try keys["target"].map { try target($0) }
@@ -64,6 +68,9 @@ public struct ProfileReader {
     if let node = keys["rateCap"] { profile.rateCap = try rate(node) }
     if let node = keys["connections"] { profile.connections = try integer(node, 1...1024) }
     if let node = keys["thresholds"] { profile.thresholds = try sequence(node).map { try threshold($0) } }
+    if let node = keys["localIp"] {
+      profile.localAddresses = try (node.sequence.map(Array.init) ?? [node]).map { try localAddress($0) }
+    }
     return profile
   }
 
@@ -154,6 +161,12 @@ public struct ProfileReader {
     let rule = try string(node)
     if let problem = checkThreshold(rule) { throw error(node, problem) }
     return rule
+  }
+
+  private func localAddress(_ node: Node) throws -> String {
+    let text = try string(node)
+    if let problem = checkLocalAddress(text) { throw error(node, problem) }
+    return text
   }
 
   private func error(_ node: Node?, _ message: String) -> ProfileError {

@@ -1,18 +1,23 @@
 import NIOCore
 import SIPCore
 
-/// A transport, IP address and port to listen on or send to, read from a SIP URI as users write
-/// them (DESIGN.md §4): `sip:127.0.0.1:5060` is UDP, `;transport=tcp` is TCP, `sips:` is TLS.
+/// A transport, IP address and port to listen on or send to: one address of a ``SIPTarget``
+/// after its lookup (``TargetResolver``), or an IP literal as users write it (`sip:127.0.0.1:5060`
+/// is UDP, `;transport=tcp` is TCP, `sips:` is TLS; README, "Targets").
 public struct SIPEndpoint: Hashable, Sendable, CustomStringConvertible {
   public var transport: SIPTransportKind
   /// An IP literal (no brackets for IPv6).
   public var host: String
   public var port: Int
+  /// The host name the address was found under, if any: the name a TLS certificate is checked
+  /// against, and the one shown beside the address.
+  public var name: String?
 
-  public init(transport: SIPTransportKind, host: String, port: Int) {
+  public init(transport: SIPTransportKind, host: String, port: Int, name: String? = nil) {
     self.transport = transport
     self.host = host
     self.port = port
+    self.name = name
   }
 
   /// Why a URI cannot serve as an endpoint; the description is one line naming the URI.
@@ -22,33 +27,17 @@ public struct SIPEndpoint: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "'\(text)': \(reason)" }
   }
 
-  /// Reads an endpoint from a URI text. The host must be an IP address or `localhost` (no DNS
-  /// lookups: load tests name their targets exactly).
+  /// Reads an endpoint from a URI text whose host is an IP address or `localhost` (names and
+  /// SRV go through ``TargetResolver``).
   public static func parse(_ text: String, defaultPort: Int = 5060) throws(InvalidEndpoint) -> SIPEndpoint {
-    let uri: SIPURI
-    do {
-      uri = try SIPURI.parse(text)
-    } catch {
-      throw InvalidEndpoint(text: text, reason: error.reason)
-    }
-    let transport: SIPTransportKind
-    switch (uri.isSecure, uri.transportParameter) {
-    case (true, nil), (true, "tls"), (true, "tcp"), (false, "tls"): transport = .tls
-    case (false, nil), (false, "udp"): transport = .udp
-    case (false, "tcp"): transport = .tcp
-    case (_, let other?):
-      throw InvalidEndpoint(text: text, reason: "unknown transport '\(other)' (use udp, tcp or tls)")
-    }
-    var host = uri.host
-    if host.lowercased() == "localhost" { host = "127.0.0.1" }
-    guard (try? SocketAddress(ipAddress: host, port: 0)) != nil else {
-      throw InvalidEndpoint(text: text, reason: "host '\(uri.host)' is not an IP address or localhost")
-    }
-    if uri.user != nil {
-      throw InvalidEndpoint(text: text, reason: "an address to listen on or send to takes no user part")
+    var target = try SIPTarget.parse(text)
+    if target.host == "localhost" { target.host = "127.0.0.1" }
+    guard target.isIPLiteral else {
+      throw InvalidEndpoint(text: text, reason: "host '\(target.host)' is not an IP address")
     }
     return SIPEndpoint(
-      transport: transport, host: host, port: uri.port ?? (transport == .tls ? 5061 : defaultPort))
+      transport: target.transport, host: target.host,
+      port: target.port ?? (target.transport == .tls ? 5061 : defaultPort))
   }
 
   /// The socket address (never resolves names: the host is an IP literal).
@@ -57,14 +46,18 @@ public struct SIPEndpoint: Hashable, Sendable, CustomStringConvertible {
   }
 
   /// Whether the host is on this machine's loopback (127.0.0.0/8 or ::1).
-  public var isLoopback: Bool { host.hasPrefix("127.") || host == "::1" }
+  public var isLoopback: Bool { IPLiteral.isLoopback(host) }
 
-  /// The endpoint as a SIP URI.
+  /// Whether the address is IPv6.
+  public var isIPv6: Bool { SIPHost.isIPv6Literal(host) }
+
+  /// The endpoint as a SIP URI of its address.
   public var uri: String {
     let scheme = transport == .tls ? "sips" : "sip"
     let hostPort = HostPort(host: host, port: port).description
     return transport == .tcp ? "\(scheme):\(hostPort);transport=tcp" : "\(scheme):\(hostPort)"
   }
 
-  public var description: String { uri }
+  /// The URI, with the name it was found under: `sip:10.0.0.2:5060 (esc.example.com)`.
+  public var description: String { name.map { "\(uri) (\($0))" } ?? uri }
 }

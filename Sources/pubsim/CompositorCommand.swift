@@ -17,12 +17,16 @@ struct CompositorCommand: AsyncParsableCommand {
       Answers PUBLISH and OPTIONS over UDP and TCP until SIGINT or SIGTERM, then prints one \
       summary line (requests by method, responses by code, live publications) and exits 0.
       Delays are written 5ms, uniform:1ms-10ms or exp:5ms.
+      A --listen host may be an IP address, a name (each of its addresses is listened on), or \
+      0.0.0.0 / :: for every address (over UDP, one socket per address of the machine, so that \
+      answers leave from the address each request came to).
       """
   )
 
   @Option(
     name: .customLong("listen"),
-    help: ArgumentHelp("Address to listen on, as a SIP URI; repeat for several.", valueName: "uri"))
+    help: ArgumentHelp(
+      "Address to listen on, as a SIP URI (IP, name, 0.0.0.0 or ::); repeat for several.", valueName: "uri"))
   var listen: [String] = ["sip:127.0.0.1:5060", "sip:127.0.0.1:5060;transport=tcp"]
 
   @Option(help: ArgumentHelp("Accepted event packages, comma-separated.", valueName: "list"))
@@ -103,13 +107,18 @@ struct CompositorCommand: AsyncParsableCommand {
       tls: try tlsContext())
     let bound: [SIPEndpoint]
     do {
-      bound = try await server.start(listening: try endpoints())
+      bound = try await server.start(listening: try resolvedEndpoints())
+    } catch let error as CommandError {
+      try? await server.stop()
+      throw error
     } catch {
       try? await server.stop()
       throw CommandError.input("cannot listen: \(error)")
     }
     for endpoint in bound {
-      StandardOutput.line("pubsim compositor listening on \(endpoint.uri) (\(endpoint.transport))")
+      StandardOutput.line(
+        "pubsim compositor listening on \(endpoint.uri) (\(endpoint.transport)"
+          + (endpoint.name.map { ", \($0)" } ?? "") + ")")
     }
     let signal = await SignalWaiter.waitForTermination()
     let summary = try await server.summary()
@@ -126,12 +135,25 @@ struct CompositorCommand: AsyncParsableCommand {
     }
   }
 
-  private func endpoints() throws -> [SIPEndpoint] {
+  /// The `--listen` URIs as written (checked, not yet looked up).
+  private func endpoints() throws -> [SIPTarget] {
     try listen.map { text in
       do {
-        return try SIPEndpoint.parse(text)
+        return try SIPTarget.parse(text)
       } catch {
         throw ValidationError("--listen \(error)")
+      }
+    }
+  }
+
+  /// The sockets to open: names looked up, UDP wildcards spread over the machine's addresses.
+  private func resolvedEndpoints() throws -> [SIPEndpoint] {
+    let interfaces = ListenAddresses.machineAddresses()
+    return try endpoints().flatMap { target in
+      do {
+        return try ListenAddresses.expand(target, interfaces: interfaces, lookup: SystemNameLookup())
+      } catch {
+        throw CommandError.input("--listen \(target): \(error)")
       }
     }
   }

@@ -1,6 +1,7 @@
 import Foundation
 import Replay
 import Reports
+import SIPCore
 
 /// A replay's per-transaction outcomes set next to the recording: the first differences for
 /// run.json, fidelity.csv with every transaction, and the lines printed on the terminal.
@@ -19,7 +20,8 @@ enum FidelityTable {
     }
     return RunReport.Fidelity.Transaction(
       dueMillis: (Double(outcome.dueAt) / 1e3).rounded() / 1e3,
-      resource: script.options.user(recorded.user, copy: Int(outcome.copy)) + "@" + script.options.domain,
+      resource: script.options.user(recorded.user, copy: Int(outcome.copy)) + "@"
+        + SIPHost.text(script.options.domain),
       event: recorded.event, recordedOperation: step.operation?.rawValue ?? "unclassified",
       liveOperation: outcome.operation?.rawValue ?? "skipped", recordedStatus: step.recordedStatus,
       live: live,

@@ -17,14 +17,27 @@ struct LoadSession {
   /// Said on Ctrl-C after "stopping, draining outstanding transactions".
   var stoppingNote = ""
 
-  /// A target URI, as a `--target` value.
-  static func endpoint(_ text: String, transport: String? = nil) throws -> SIPEndpoint {
+  /// A target URI, as a `--target` value (a profile's `transport:` applies when the URI names
+  /// none).
+  static func target(_ text: String, transport: String? = nil) throws -> SIPTarget {
     do {
-      var endpoint = try SIPEndpoint.parse(text)
-      if let transport, !text.contains("transport=") { endpoint.transport = transport == "tcp" ? .tcp : .udp }
-      return endpoint
+      var target = try SIPTarget.parse(text)
+      if let transport, !target.transportIsExplicit {
+        target.transport = transport == "tcp" ? .tcp : .udp
+        target.transportIsExplicit = true
+      }
+      return target
     } catch {
       throw ValidationError("--target \(error)")
+    }
+  }
+
+  /// `--local-ip` values (and a profile's `localIp:`), expanded.
+  static func localAddresses(_ items: [String]) throws -> [String] {
+    do {
+      return try LocalAddressList.expand(items)
+    } catch {
+      throw ValidationError("--local-ip \(error)")
     }
   }
 
@@ -48,18 +61,13 @@ struct LoadSession {
     return thresholds
   }
 
-  /// The target to load: `target` (warning at once when it does not answer OPTIONS), or the
-  /// embedded compositor started on a free loopback port.
-  static func resolveTarget(_ target: SIPEndpoint?, transport: SIPTransportKind) async throws
-    -> (endpoint: SIPEndpoint, embedded: CompositorServer?)
+  /// The target to load: the first address of `target` (RFC 3263: SRV, A, AAAA) that answers
+  /// from `source`, said in one line with how it was found; or the embedded compositor started
+  /// on a free loopback port.
+  static func resolveTarget(_ target: SIPTarget?, transport: SIPTransportKind, source: String? = nil)
+    async throws -> (endpoint: SIPEndpoint, embedded: CompositorServer?)
   {
-    if let target {
-      if await !TargetProbe.answersOptions(target) {
-        StandardOutput.error(
-          "warning: \(target.uri) did not answer OPTIONS within 2 s; running anyway (expect timeouts)")
-      }
-      return (target, nil)
-    }
+    if let target { return (try await TargetSelection.choose(target, source: source), nil) }
     let server = CompositorServer(core: CompositorCore())
     let bound = try await server.start(listening: [
       SIPEndpoint(transport: transport, host: "127.0.0.1", port: 0)
@@ -174,8 +182,8 @@ struct LoadSession {
     (error as NSError).localizedDescription
   }
 
-  /// Prints the summary and thresholds, writes the report folder, and exits 1 when nothing was
-  /// answered or 2 when a threshold failed.
+  /// Prints the summary and thresholds, writes the report folder, and exits 1 with a last line
+  /// saying why when no transaction succeeded, or 2 when a threshold failed.
   func finish(
     _ runReport: RunReport, metrics: RunMetrics, reportDirectory: String?, extraText: String? = nil,
     writeExtraFiles: ((URL) throws -> Void)? = nil
@@ -197,7 +205,7 @@ struct LoadSession {
       }
       StandardOutput.line("report written to \(directory.path)/report.html (run.json, timeseries.csv)")
     }
-    if metrics.completed == 0 { throw ExitCode(1) }
+    if let reason = metrics.nothingSucceededReason { throw CommandError.run(reason) }
     if runReport.thresholds?.contains(where: { !$0.passed }) == true { throw ExitCode(2) }
   }
 }

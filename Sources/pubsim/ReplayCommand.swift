@@ -7,6 +7,7 @@ import Replay
 import Reports
 import SIPCore
 import Simulation
+import Transport
 
 /// `pubsim replay CAPTURE|TRACE`: send recorded PUBLISH traffic to a compositor as live,
 /// stateful load, and report how closely the live outcomes match the recorded ones.
@@ -79,6 +80,13 @@ struct ReplayCommand: AsyncParsableCommand {
       "CSV of user,password,domain to answer live digest challenges.", valueName: "file"))
   var credentials: String?
 
+  @Option(
+    name: .customLong("local-ip"),
+    help: ArgumentHelp(
+      "Source address or CIDR range to send from; repeat to spread publishers over several.",
+      valueName: "addr"))
+  var localIP: [String] = []
+
   @Flag(help: "At the end (or on Ctrl-C), remove every publication the replay left live.")
   var cleanup = false
 
@@ -109,7 +117,8 @@ struct ReplayCommand: AsyncParsableCommand {
   var shards: Int?
 
   func validate() throws {
-    if let target { _ = try LoadSession.endpoint(target) }
+    if let target { _ = try LoadSession.target(target) }
+    _ = try LoadSession.localAddresses(localIP)
     guard scale >= 1 else { throw ValidationError("--scale must be at least 1") }
     guard loops >= 1 else { throw ValidationError("--loop must be at least 1") }
     if let shards, shards < 1 { throw ValidationError("--shards must be at least 1") }
@@ -162,9 +171,11 @@ struct ReplayCommand: AsyncParsableCommand {
     let session = LoadSession(
       metricsListen: metricsListen, thresholds: try LoadSession.parseThresholds(threshold),
       abortOnThreshold: abortOnThreshold, stoppingNote: cleanup ? " and removing" : "")
+    let sources = try LoadSession.localAddresses(localIP)
     let (targetEndpoint, embedded) = try await LoadSession.resolveTarget(
-      try target.map { try LoadSession.endpoint($0) }, transport: .udp)
-    let script = ReplayScript(records: records, options: options(domain: domain ?? targetEndpoint.host))
+      try target.map { try LoadSession.target($0) }, transport: .udp, source: sources.first)
+    let script = ReplayScript(
+      records: records, options: options(domain: domain ?? targetEndpoint.name ?? targetEndpoint.host))
     if script.stepsOutlivingTheirPublication > 0 {
       StandardOutput.error(
         "warning: at --speed \(speed), \(script.stepsOutlivingTheirPublication) recorded refreshes "
@@ -175,6 +186,7 @@ struct ReplayCommand: AsyncParsableCommand {
       duration: script.playingTime + 40_000_000_000, population: script.publisherCount, cleanup: cleanup,
       shards: shards ?? System.coreCount)
     plan.tls = tls.options
+    plan.localAddresses = sources
     StandardOutput.line(
       "pubsim replay \(inputs.joined(separator: " ")): \(StandardOutput.count(script.transactionCount, "transaction")) of "
         + "\(StandardOutput.count(script.publisherCount, "publisher")) over \(DurationText.describe(nanoseconds: script.playingTime)) "

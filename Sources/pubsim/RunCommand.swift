@@ -50,6 +50,13 @@ struct RunCommand: AsyncParsableCommand {
   /// `--arrival-rate` per second (validated).
   var arrivalRate: Double? { arrivalRateText.flatMap(RateText.perSecond) }
 
+  @Option(
+    name: .customLong("local-ip"),
+    help: ArgumentHelp(
+      "Source address or CIDR range to send from (overrides the profile); repeat to spread publishers "
+        + "over several.", valueName: "addr"))
+  var localIP: [String] = []
+
   @Flag(help: "Remove every live publication at the end of the run.")
   var cleanup = false
 
@@ -81,7 +88,8 @@ struct RunCommand: AsyncParsableCommand {
   var shards: Int?
 
   func validate() throws {
-    if let target { _ = try LoadSession.endpoint(target) }
+    if let target { _ = try LoadSession.target(target) }
+    _ = try LoadSession.localAddresses(localIP)
     if let duration {
       guard let nanoseconds = DurationText.nanoseconds(duration) else {
         throw ValidationError("--duration '\(duration)' is not a duration such as 30s or 5m")
@@ -105,10 +113,12 @@ struct RunCommand: AsyncParsableCommand {
       metricsListen: metricsListen,
       thresholds: try LoadSession.parseThresholds(profile.thresholds + threshold),
       abortOnThreshold: abortOnThreshold, stoppingNote: cleanup ? " and removing" : "")
+    let sources = try LoadSession.localAddresses(localIP.isEmpty ? profile.localAddresses : localIP)
     let (targetEndpoint, embedded) = try await LoadSession.resolveTarget(
-      try (target ?? profile.target).map { try LoadSession.endpoint($0, transport: profile.transport) },
-      transport: profile.transport == "tcp" ? .tcp : .udp)
-    let plan = makePlan(profile: profile, target: targetEndpoint)
+      try (target ?? profile.target).map { try LoadSession.target($0, transport: profile.transport) },
+      transport: profile.transport == "tcp" ? .tcp : .udp, source: sources.first)
+    var plan = makePlan(profile: profile, target: targetEndpoint)
+    plan.localAddresses = sources
     StandardOutput.line(
       "pubsim run \(profile.name): \(StandardOutput.count(plan.population, "publisher"))"
         + (plan.arrivalRate.map { " arriving at \(format($0))/s" } ?? "")
@@ -134,7 +144,10 @@ struct RunCommand: AsyncParsableCommand {
         "cannot read profile \(profilePath): \((error as NSError).localizedDescription)")
     }
     let folder = url.deletingLastPathComponent()
-    let reader = ProfileReader(file: profilePath, checkThreshold: Self.thresholdProblem) { path in
+    let reader = ProfileReader(
+      file: profilePath, checkThreshold: Self.thresholdProblem,
+      checkLocalAddress: Self.localAddressProblem
+    ) { path in
       try String(contentsOf: URL(fileURLWithPath: path, relativeTo: folder), encoding: .utf8)
     }
     do {
@@ -151,6 +164,16 @@ struct RunCommand: AsyncParsableCommand {
       return nil
     } catch {
       return error.description
+    }
+  }
+
+  /// Why a profile's `localIp:` entry is not an address or range; nil when it is.
+  static func localAddressProblem(_ text: String) -> String? {
+    do {
+      _ = try LocalAddressList.expand([text])
+      return nil
+    } catch {
+      return "localIp \(error)"
     }
   }
 
@@ -220,6 +243,9 @@ struct RunCommand: AsyncParsableCommand {
       .joined(separator: ", ")
     }
     if let cap = plan.rateCap { parameters["rate cap"] = "\(format(cap))/s" }
+    if !plan.localAddresses.isEmpty {
+      parameters["source addresses"] = plan.localAddresses.joined(separator: ", ")
+    }
     return parameters
   }
 

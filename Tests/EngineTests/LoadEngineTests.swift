@@ -154,10 +154,10 @@ struct LoadEngineTests {
 
   @Test func probeSeesALiveTargetAndASilentOne() async throws {
     try await Self.withCompositor { target, _ in
-      #expect(await TargetProbe.answersOptions(target))
+      #expect(await TargetProbe.answers(target))
     }
     let silent = SIPEndpoint(transport: .udp, host: "127.0.0.1", port: try await Self.unusedUDPPort())
-    #expect(await !TargetProbe.answersOptions(silent, timeout: .milliseconds(500)))
+    #expect(await !TargetProbe.answers(silent, timeout: .milliseconds(500)))
   }
 
   static func unusedUDPPort() async throws -> Int {

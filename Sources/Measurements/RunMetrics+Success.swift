@@ -1,0 +1,23 @@
+extension RunMetrics {
+  /// Transactions that ended in a 2xx.
+  public var succeeded: UInt64 {
+    responsesByCode.reduce(0) { $0 + ((200..<300).contains($1.key) ? $1.value : 0) }
+  }
+
+  /// Why not a single transaction succeeded, in one line ("every PUBLISH failed: 479 × 799");
+  /// nil when one did. A run that ends this way exits 1 whatever its thresholds say: a table
+  /// of 799 × 479 with exit 0 would read as a pass to a script.
+  public var nothingSucceededReason: String? {
+    guard succeeded == 0 else { return nil }
+    guard sent > 0 else { return "no PUBLISH was sent" }
+    var parts = responsesByCode.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map {
+      "\($0.key) × \($0.value)"
+    }
+    if timeouts > 0 { parts.append("\(timeouts) timed out") }
+    if transportErrors > 0 {
+      parts.append("\(transportErrors) transport error\(transportErrors == 1 ? "" : "s")")
+    }
+    let what = responsesByCode.isEmpty ? "no PUBLISH was answered" : "no PUBLISH succeeded"
+    return parts.isEmpty ? what : what + ": " + parts.joined(separator: ", ")
+  }
+}

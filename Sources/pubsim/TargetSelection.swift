@@ -1,0 +1,46 @@
+import Engine
+import Transport
+
+/// Picks the address a run loads, and says why: a target's addresses are tried in RFC 3263's
+/// order (SRV priority and weight, then the system's A/AAAA order) until one answers; when none
+/// does, the first is used with a warning (a UDP server may answer PUBLISH and not OPTIONS), or,
+/// over TCP, the run stops before it starts.
+enum TargetSelection {
+  static func choose(_ target: SIPTarget, source: String?) async throws -> SIPEndpoint {
+    let candidates: [ResolvedTarget]
+    do {
+      candidates = try TargetResolver().resolve(target)
+    } catch {
+      throw CommandError.input("--target \(target): \(error)")
+    }
+    var silent: [ResolvedTarget] = []
+    for candidate in candidates {
+      if await TargetProbe.answers(candidate.endpoint, from: source) {
+        say(candidate, of: target, after: silent)
+        return candidate.endpoint
+      }
+      silent.append(candidate)
+    }
+    let first = candidates[0]
+    let tried = candidates.map(\.endpoint.uri).joined(separator: ", ")
+    guard first.endpoint.transport == .udp else {
+      throw CommandError.run("cannot connect to \(target): no address accepted a connection (tried \(tried))")
+    }
+    if !target.isIPLiteral { StandardOutput.line("target \(target): \(first)") }
+    StandardOutput.error(
+      "warning: \(candidates.count == 1 ? first.endpoint.uri : "no address of \(target) (\(tried))") "
+        + "did not answer OPTIONS within 2 s; running anyway (expect timeouts)")
+    return first.endpoint
+  }
+
+  /// One line when a name was looked up: the address chosen, how it was found, and the ones
+  /// passed over because they did not answer.
+  private static func say(_ chosen: ResolvedTarget, of target: SIPTarget, after silent: [ResolvedTarget]) {
+    guard !target.isIPLiteral else { return }
+    var line = "target \(target): \(chosen)"
+    if !silent.isEmpty {
+      line += "; " + silent.map(\.endpoint.uri).joined(separator: ", ") + " did not answer"
+    }
+    StandardOutput.line(line)
+  }
+}
