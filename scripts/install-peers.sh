@@ -2,13 +2,14 @@
 # Installs what pubsim needs from Debian's packages. With "build": only libpcap-dev, which
 # building pubsim needs (captures are read with libpcap). Without: also what the tests and
 # benchmarks use: SIPp (the peer load generator), Kamailio with its presence modules (the real
-# compositor), tshark and tcpdump (the peer dissector and recorder), sipsak (probes), curl, and
-# openssl (test certificates for TLS).
+# compositor), tshark and tcpdump (the peer dissector and recorder), sipsak (probes), curl,
+# openssl (test certificates for TLS), and iproute2 and dnsmasq-base (scripts/netlab.py's
+# network-namespace lab with its own DNS zone).
 # Idempotent; needs root (or sudo) and apt-get.
 set -eu
 packages="libpcap-dev"
 if [ "${1:-}" != "build" ]; then
-  packages="$packages sip-tester kamailio kamailio-presence-modules kamailio-sqlite-modules sipsak tshark tcpdump curl openssl"
+  packages="$packages sip-tester kamailio kamailio-presence-modules kamailio-sqlite-modules sipsak tshark tcpdump curl openssl iproute2 dnsmasq-base"
 fi
 missing=""
 for package in $packages; do

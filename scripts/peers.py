@@ -113,7 +113,32 @@ class Server:
         return self.log.read_text(errors="replace")
 
 
-def wait_until_answers_options(port: int, process: subprocess.Popen, log: Path, timeout: float = 20) -> None:
+def options_answered(host: str, port: int, source: str, branch: str, timeout: float = 0.2) -> bool:
+    """One SIP OPTIONS over UDP from `source` (an address of this host, port chosen by the
+    kernel) to host:port; True when a 200 comes back within `timeout`. IPv4 or IPv6 literals."""
+    ipv6 = ":" in host
+    family = socket.AF_INET6 if ipv6 else socket.AF_INET
+    target = f"[{host}]" if ipv6 else host
+    via = f"[{source}]" if ":" in source else source
+    request = (
+        f"OPTIONS sip:ping@{target}:{port} SIP/2.0\r\n"
+        f"Via: SIP/2.0/UDP {via}:9;branch=z9hG4bK-ready-{branch};rport\r\n"
+        f"Max-Forwards: 70\r\nFrom: <sip:probe@{via}>;tag=p\r\nTo: <sip:ping@{target}>\r\n"
+        f"Call-ID: ready-{branch}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+    ).encode()
+    with socket.socket(family, socket.SOCK_DGRAM) as probe:
+        probe.settimeout(timeout)
+        probe.bind((source, 0))
+        probe.sendto(request, (host, port))
+        try:
+            data, _ = probe.recvfrom(65535)
+            return data.startswith(b"SIP/2.0 200")
+        except socket.timeout:
+            return False
+
+
+def wait_until_answers_options(port: int, process: subprocess.Popen, log: Path, timeout: float = 20,
+                               host: str = "127.0.0.1", source: str = "127.0.0.1") -> None:
     """Polls with a SIP OPTIONS over UDP until a 200 comes back."""
     deadline = time.time() + timeout
     branch = 0
@@ -121,24 +146,40 @@ def wait_until_answers_options(port: int, process: subprocess.Popen, log: Path, 
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {log.read_text(errors='replace')[-2000:]}")
         branch += 1
-        request = (
-            f"OPTIONS sip:ping@127.0.0.1:{port} SIP/2.0\r\n"
-            f"Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-ready-{branch};rport\r\n"
-            "Max-Forwards: 70\r\nFrom: <sip:probe@127.0.0.1>;tag=p\r\nTo: <sip:ping@127.0.0.1>\r\n"
-            f"Call-ID: ready-{branch}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
-        ).encode()
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.settimeout(0.2)
-            probe.bind(("127.0.0.1", 0))
-            probe.sendto(request, ("127.0.0.1", port))
-            try:
-                data, _ = probe.recvfrom(65535)
-                if data.startswith(b"SIP/2.0 200"):
-                    return
-            except socket.timeout:
-                pass
+        if options_answered(host, port, source, f"{branch}"):
+            return
         time.sleep(0.1)
-    raise RuntimeError(f"server on port {port} did not answer OPTIONS: {log.read_text(errors='replace')[-2000:]}")
+    raise RuntimeError(f"server on {host} port {port} did not answer OPTIONS: "
+                       f"{log.read_text(errors='replace')[-2000:]}")
+
+
+def create_presence_database(rundir: Path) -> None:
+    """rundir/presence.sqlite with the tables Kamailio's presence module insists on."""
+    database = sqlite3.connect(rundir / "presence.sqlite")
+    for script in ("standard-create.sql", "presence-create.sql"):
+        database.executescript((KAMAILIO_SQL / script).read_text())
+    database.close()
+
+
+def kamailio_command(port: int, rundir: Path, children: int = 2, stateless: bool = False,
+                     min_expires: int = 60, shm_mb: int = 2048, listen4: str = "127.0.0.1",
+                     listen6: str | None = None, log_publish_sources: bool = False) -> list[str]:
+    """The command line for scripts/kamailio/kamailio.cfg (foreground, state in rundir, control
+    socket rundir/kamailio.ctl). listen6 is a bare IPv6 address; the brackets are added here."""
+    command = [
+        "kamailio", "-DD", "-E", "-f", str(HERE / "kamailio" / "kamailio.cfg"),
+        f"--substdef=!PORT!{port}!", f"--substdef=!RUNDIR!{rundir}!",
+        f"--substdef=!MIN_EXPIRES!{min_expires}!", f"--substdef=!LISTEN4!{listen4}!",
+        "-n", str(children), "-m", str(shm_mb), "-M", "32", "-x", "fm",
+        "-Y", str(rundir), "-P", str(rundir / "kamailio.pid"), "-w", str(rundir),
+    ]
+    if listen6:
+        command.append(f"--substdef=!LISTEN6![{listen6}]!")
+    if stateless:
+        command += ["-A", "STATELESS"]
+    if log_publish_sources:
+        command += ["-A", "LOG_PUBLISH_SOURCES"]
+    return command
 
 
 def start_kamailio(port: int | None = None, children: int = 2, stateless: bool = False,
@@ -146,20 +187,10 @@ def start_kamailio(port: int | None = None, children: int = 2, stateless: bool =
     """Kamailio 5.6 with the presence module in memory (scripts/kamailio/kamailio.cfg)."""
     port = port or free_port()
     rundir = Path(tempfile.mkdtemp(prefix="pubsim-kamailio-"))
-    database = sqlite3.connect(rundir / "presence.sqlite")
-    for script in ("standard-create.sql", "presence-create.sql"):
-        database.executescript((KAMAILIO_SQL / script).read_text())
-    database.close()
+    create_presence_database(rundir)
     log = rundir / "kamailio.log"
-    command = [
-        "kamailio", "-DD", "-E", "-f", str(HERE / "kamailio" / "kamailio.cfg"),
-        f"--substdef=!PORT!{port}!", f"--substdef=!RUNDIR!{rundir}!",
-        f"--substdef=!MIN_EXPIRES!{min_expires}!",
-        "-n", str(children), "-m", str(shm_mb), "-M", "32", "-x", "fm",
-        "-Y", str(rundir), "-P", str(rundir / "kamailio.pid"), "-w", str(rundir),
-    ]
-    if stateless:
-        command += ["-A", "STATELESS"]
+    command = kamailio_command(port, rundir, children=children, stateless=stateless,
+                               min_expires=min_expires, shm_mb=shm_mb)
     return launch("kamailio", command, port, rundir, log)
 
 
