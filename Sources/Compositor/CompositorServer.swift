@@ -88,7 +88,7 @@ public final class CompositorServer: Sendable {
       port = channel.localAddress?.port ?? port
       channels.withLockedValue { $0.append(channel) }
     }
-    return SIPEndpoint(transport: .udp, host: endpoint.host, port: port)
+    return SIPEndpoint(transport: .udp, host: endpoint.host, port: port, name: endpoint.name)
   }
 
   /// The loops share the port with SO_REUSEPORT, which would also let them join another
@@ -120,7 +120,8 @@ public final class CompositorServer: Sendable {
       .bind(host: endpoint.host, port: endpoint.port).get()
     channels.withLockedValue { $0.append(channel) }
     return SIPEndpoint(
-      transport: endpoint.transport, host: endpoint.host, port: channel.localAddress?.port ?? endpoint.port)
+      transport: endpoint.transport, host: endpoint.host, port: channel.localAddress?.port ?? endpoint.port,
+      name: endpoint.name)
   }
 
   private func scheduleExpirySweep() {

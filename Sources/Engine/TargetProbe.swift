@@ -15,10 +15,25 @@ public enum TargetProbe {
   public static func answers(
     _ target: SIPEndpoint, from source: String? = nil, timeout: TimeAmount = .seconds(2)
   ) async -> Bool {
-    guard let address = try? target.socketAddress() else { return false }
-    guard let source = source ?? (try? SourceAddress.toward(address)) else { return false }
-    if target.transport != .udp { return await accepts(address, from: source, timeout: timeout) }
-    return await answersOptions(target, at: address, from: source, timeout: timeout)
+    await problem(target, from: source, timeout: timeout) == nil
+  }
+
+  /// Why the target does not answer ("connection refused", "no answer to OPTIONS within 2 s"),
+  /// or nil when it does.
+  public static func problem(
+    _ target: SIPEndpoint, from source: String? = nil, timeout: TimeAmount = .seconds(2)
+  ) async -> String? {
+    let address: SocketAddress
+    let from: String
+    do {
+      address = try target.socketAddress()
+      from = try source ?? SourceAddress.toward(address)
+    } catch {
+      return "\(error)"
+    }
+    if target.transport != .udp { return await connectProblem(address, from: from, timeout: timeout) }
+    let answered = await answersOptions(target, at: address, from: from, timeout: timeout)
+    return answered ? nil : "no answer to OPTIONS within \(timeout.nanoseconds / 1_000_000_000) s"
   }
 
   /// The OPTIONS request, with every host written the SIP way.
@@ -57,8 +72,8 @@ public enum TargetProbe {
     }
   }
 
-  private static func accepts(_ address: SocketAddress, from source: String, timeout: TimeAmount) async
-    -> Bool
+  private static func connectProblem(_ address: SocketAddress, from source: String, timeout: TimeAmount)
+    async -> String?
   {
     do {
       let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -66,9 +81,9 @@ public enum TargetProbe {
         .connectTimeout(timeout)
         .connect(to: address).get()
       try? await channel.close()
-      return true
+      return nil
     } catch {
-      return false
+      return LoadEngine.ConnectError.reason(error)
     }
   }
 }

@@ -32,6 +32,12 @@ public enum IPLiteral {
     guard inet_pton(AF_INET6, text, &address) == 1 else { return text }
     var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
     guard inet_ntop(AF_INET6, &address, &buffer, socklen_t(buffer.count)) != nil else { return text }
-    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return Self.text(ofCString: buffer)
+  }
+
+  /// The text a system call wrote into `buffer`, up to its terminating zero (the address texts
+  /// of inet_ntop and getnameinfo).
+  static func text(ofCString buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 }

@@ -85,6 +85,6 @@ public enum LocalAddressList {
   private static func text(_ bytes: [UInt8], isIPv6: Bool) -> String {
     var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
     _ = inet_ntop(isIPv6 ? AF_INET6 : AF_INET, bytes, &buffer, socklen_t(buffer.count))
-    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return IPLiteral.text(ofCString: buffer)
   }
 }

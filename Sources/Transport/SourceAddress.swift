@@ -1,4 +1,5 @@
 import NIOCore
+import SIPCore
 
 #if canImport(Glibc)
   import Glibc
@@ -14,7 +15,12 @@ public enum SourceAddress {
   public struct Unreachable: Error, CustomStringConvertible {
     public var destination: String
     public var reason: String
-    public var description: String { "no route to \(destination): \(reason)" }
+    /// Whether `destination` is a source address that cannot be sent from.
+    public var isSource = false
+    public var description: String {
+      isSource
+        ? "cannot send from \(SIPHost.text(destination)): \(reason)" : "no route to \(destination): \(reason)"
+    }
   }
 
   /// The numeric address (IPv6 without brackets) the kernel would send from to `destination`.
@@ -38,9 +44,30 @@ public enum SourceAddress {
       }
     }
     guard status == 0 else { throw failure(destination) }
-    let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let text = IPLiteral.text(ofCString: buffer)
     // A link-local IPv6 source carries its zone (fe80::1%eth0), which a Via cannot.
     return text.split(separator: "%", maxSplits: 1).first.map(String.init) ?? text
+  }
+
+  /// Throws unless a socket can send from `address` (it is one of this machine's addresses):
+  /// `--local-ip` with an address the machine does not have is one line before the run.
+  public static func checkUsable(_ address: String) throws(Unreachable) {
+    guard let local = try? SocketAddress(ipAddress: address, port: 0) else {
+      throw Unreachable(destination: address, reason: "not an IP address")
+    }
+    let descriptor = socket(local.protocol == .inet6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+    guard descriptor >= 0 else { throw Unusable.error(address) }
+    defer { close(descriptor) }
+    let bound = local.withSockAddr { bind(descriptor, $0, socklen_t($1)) }
+    guard bound == 0 else { throw Unusable.error(address) }
+  }
+
+  private enum Unusable {
+    static func error(_ address: String) -> Unreachable {
+      let reason =
+        errno == EADDRNOTAVAIL ? "not an address of this machine" : String(cString: strerror(errno))
+      return Unreachable(destination: address, reason: reason, isSource: true)
+    }
   }
 
   private static func failure(_ destination: SocketAddress) -> Unreachable {

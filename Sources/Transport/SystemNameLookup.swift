@@ -43,7 +43,7 @@ public struct SystemNameLookup: NameLookup {
     let status = getnameinfo(
       entry.ai_addr, entry.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST)
     guard status == 0 else { return nil }
-    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return IPLiteral.text(ofCString: buffer)
   }
 
   public func srv(_ name: String) throws(ResolutionError) -> [DNSAnswer.SRV] {

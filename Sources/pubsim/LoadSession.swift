@@ -61,13 +61,27 @@ struct LoadSession {
     return thresholds
   }
 
+  /// Checks that every source address is this machine's (before the run, in one line).
+  static func checkSources(_ sources: [String]) throws {
+    for source in sources {
+      do {
+        try SourceAddress.checkUsable(source)
+      } catch {
+        throw CommandError.input("--local-ip \(error)")
+      }
+    }
+  }
+
   /// The target to load: the first address of `target` (RFC 3263: SRV, A, AAAA) that answers
-  /// from `source`, said in one line with how it was found; or the embedded compositor started
+  /// from the first of `sources`, said in one line with how it was found; or the embedded compositor started
   /// on a free loopback port.
-  static func resolveTarget(_ target: SIPTarget?, transport: SIPTransportKind, source: String? = nil)
+  static func resolveTarget(_ target: SIPTarget?, transport: SIPTransportKind, sources: [String] = [])
     async throws -> (endpoint: SIPEndpoint, embedded: CompositorServer?)
   {
-    if let target { return (try await TargetSelection.choose(target, source: source), nil) }
+    if let target {
+      try checkSources(sources)
+      return (try await TargetSelection.choose(target, source: sources.first), nil)
+    }
     let server = CompositorServer(core: CompositorCore())
     let bound = try await server.start(listening: [
       SIPEndpoint(transport: transport, host: "127.0.0.1", port: 0)

@@ -32,7 +32,10 @@ struct ReplayCommand: AsyncParsableCommand {
       "A trace from 'pubsim extract -o', or one or more pcap/pcapng captures.", valueName: "capture|trace"))
   var inputs: [String]
 
-  @Option(help: ArgumentHelp("Compositor to test, as a SIP URI.", valueName: "uri"))
+  @Option(
+    help: ArgumentHelp(
+      "Compositor to test, as a SIP URI: an address, a name, or a domain with SRV records.", valueName: "uri")
+  )
   var target: String?
 
   @Option(
@@ -66,7 +69,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Domain for Request-URI, From and To (default: the target's host).", valueName: "domain"))
+      "Domain for Request-URI, From and To (default: the target's name or address).", valueName: "domain"))
   var domain: String?
 
   @Option(
@@ -173,7 +176,7 @@ struct ReplayCommand: AsyncParsableCommand {
       abortOnThreshold: abortOnThreshold, stoppingNote: cleanup ? " and removing" : "")
     let sources = try LoadSession.localAddresses(localIP)
     let (targetEndpoint, embedded) = try await LoadSession.resolveTarget(
-      try target.map { try LoadSession.target($0) }, transport: .udp, source: sources.first)
+      try target.map { try LoadSession.target($0) }, transport: .udp, sources: sources)
     let script = ReplayScript(
       records: records, options: options(domain: domain ?? targetEndpoint.name ?? targetEndpoint.host))
     if script.stepsOutlivingTheirPublication > 0 {
@@ -190,17 +193,17 @@ struct ReplayCommand: AsyncParsableCommand {
     StandardOutput.line(
       "pubsim replay \(inputs.joined(separator: " ")): \(StandardOutput.count(script.transactionCount, "transaction")) of "
         + "\(StandardOutput.count(script.publisherCount, "publisher")) over \(DurationText.describe(nanoseconds: script.playingTime)) "
-        + "against \(targetEndpoint.uri)")
+        + "against \(targetEndpoint)")
     let startedAt = Date()
     let engine = LoadEngine(plan: plan, replay: script, credentials: passwords)
     let result = try await session.execute(engine, kind: "replay", embedded: embedded)
     var metrics = result.metrics
     var runReport = RunReport(
-      kind: "replay", profile: inputs.joined(separator: " "), target: targetEndpoint.uri,
+      kind: "replay", profile: inputs.joined(separator: " "), target: targetEndpoint.description,
       startedAt: ISO8601DateFormatter().string(from: startedAt), durationSeconds: result.durationSeconds,
       stoppedEarly: result.stoppedEarly, metrics: metrics, peakPublishers: result.peakPublishers,
       activePublishers: result.activePublishers)
-    runReport.parameters = describe(script, target: targetEndpoint.uri, shards: plan.shards)
+    runReport.parameters = describe(script, target: targetEndpoint.description, shards: plan.shards)
     var fidelityText: String?
     if let replay = result.replay {
       metrics.fidelity = replay.fidelity

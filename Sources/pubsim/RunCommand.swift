@@ -25,7 +25,10 @@ struct RunCommand: AsyncParsableCommand {
   @Argument(help: ArgumentHelp("The profile (YAML), e.g. profiles/quickstart.yaml.", valueName: "profile"))
   var profilePath: String
 
-  @Option(help: ArgumentHelp("Compositor to test, as a SIP URI (overrides the profile).", valueName: "uri"))
+  @Option(
+    help: ArgumentHelp(
+      "Compositor to test, as a SIP URI: an address, a name, or a domain with SRV records (overrides the "
+        + "profile).", valueName: "uri"))
   var target: String?
 
   // Numbers are parsed unconditionally, so that "-3" is refused as a value, not taken for a flag.
@@ -116,17 +119,17 @@ struct RunCommand: AsyncParsableCommand {
     let sources = try LoadSession.localAddresses(localIP.isEmpty ? profile.localAddresses : localIP)
     let (targetEndpoint, embedded) = try await LoadSession.resolveTarget(
       try (target ?? profile.target).map { try LoadSession.target($0, transport: profile.transport) },
-      transport: profile.transport == "tcp" ? .tcp : .udp, source: sources.first)
+      transport: profile.transport == "tcp" ? .tcp : .udp, sources: sources)
     var plan = makePlan(profile: profile, target: targetEndpoint)
     plan.localAddresses = sources
     StandardOutput.line(
       "pubsim run \(profile.name): \(StandardOutput.count(plan.population, "publisher"))"
         + (plan.arrivalRate.map { " arriving at \(format($0))/s" } ?? "")
-        + " for \(DurationText.describe(nanoseconds: plan.duration)) against \(targetEndpoint.uri)")
+        + " for \(DurationText.describe(nanoseconds: plan.duration)) against \(targetEndpoint)")
     let startedAt = Date()
     let result = try await session.execute(LoadEngine(plan: plan), kind: "run", embedded: embedded)
     var runReport = RunReport(
-      kind: "run", profile: profile.name, target: targetEndpoint.uri,
+      kind: "run", profile: profile.name, target: targetEndpoint.description,
       startedAt: ISO8601DateFormatter().string(from: startedAt),
       durationSeconds: result.durationSeconds, stoppedEarly: result.stoppedEarly, metrics: result.metrics,
       peakPublishers: result.peakPublishers, activePublishers: result.activePublishers)

@@ -13,23 +13,24 @@ enum TargetSelection {
     } catch {
       throw CommandError.input("--target \(target): \(error)")
     }
-    var silent: [ResolvedTarget] = []
+    var silent: [(candidate: ResolvedTarget, problem: String)] = []
     for candidate in candidates {
-      if await TargetProbe.answers(candidate.endpoint, from: source) {
-        say(candidate, of: target, after: silent)
+      guard let problem = await TargetProbe.problem(candidate.endpoint, from: source) else {
+        say(candidate, of: target, after: silent.map(\.candidate))
         return candidate.endpoint
       }
-      silent.append(candidate)
+      silent.append((candidate, problem))
     }
     let first = candidates[0]
-    let tried = candidates.map(\.endpoint.uri).joined(separator: ", ")
+    let problems =
+      silent.count == 1
+      ? silent[0].problem
+      : silent.map { "\($0.candidate.endpoint.uri): \($0.problem)" }.joined(separator: "; ")
     guard first.endpoint.transport == .udp else {
-      throw CommandError.run("cannot connect to \(target): no address accepted a connection (tried \(tried))")
+      throw CommandError.run("cannot connect to \(target): \(problems)")
     }
     if !target.isIPLiteral { StandardOutput.line("target \(target): \(first)") }
-    StandardOutput.error(
-      "warning: \(candidates.count == 1 ? first.endpoint.uri : "no address of \(target) (\(tried))") "
-        + "did not answer OPTIONS within 2 s; running anyway (expect timeouts)")
+    StandardOutput.error("warning: \(target): \(problems); running anyway (expect timeouts)")
     return first.endpoint
   }
 

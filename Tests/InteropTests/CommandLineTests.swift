@@ -7,8 +7,8 @@ struct CommandLineTests {
   @Test(arguments: [
     (["compositor", "--frobnicate"], "Unknown option '--frobnicate'"),
     (
-      ["compositor", "--listen", "sip:example.com"],
-      "--listen 'sip:example.com': host 'example.com' is not an IP address"
+      ["compositor", "--listen", "sip:esc!.example.test"],
+      "--listen 'sip:esc!.example.test': host 'esc!.example.test' is neither an IP address nor a host name"
     ),
     (["compositor", "--listen", "http://127.0.0.1"], "must start with sip: or sips:"),
     (["compositor", "--listen", "sip:127.0.0.1;transport=sctp"], "unknown transport 'sctp'"),

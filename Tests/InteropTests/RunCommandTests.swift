@@ -203,6 +203,25 @@ struct LiveMetricsTests {
     #expect(process.terminationStatus == 0)
   }
 
+  /// A run in which every PUBLISH was refused is not a pass: exit 1, thresholds or not, the
+  /// report still written, and a last line that says why.
+  @Test func aRunWhereNothingSucceededExitsOneSayingWhy() throws {
+    let compositor = try CompositorProcess(["--events", "dialog"])
+    defer { _ = compositor.stop() }
+    let folder = RunCommandTests.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let result = try runProgram(
+      Interop.pubsim.path,
+      [
+        "run", RunCommandTests.quickstart, "--duration", "2s", "--publishers", "30", "--target",
+        "sip:127.0.0.1:\(compositor.udpPort)", "--threshold", "timeouts == 0", "--report", folder.path,
+      ], timeout: 60)
+    #expect(result.status == 1)
+    let last = result.errors.split(separator: "\n").last.map(String.init) ?? ""
+    #expect(last.hasPrefix("pubsim: no PUBLISH succeeded: 489 × "), "\(result.errors)")
+    #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("run.json").path))
+  }
+
   @Test func badAddressIsOneLine() throws {
     let result = try runProgram(
       Interop.pubsim.path, ["run", RunCommandTests.quickstart, "--metrics-listen", "nowhere"], timeout: 20)

@@ -5,15 +5,17 @@ import Testing
 /// and `replay` reach it over TLS, trusting it with --tls-ca, and refuse it without.
 @Suite("TLS targets on the command line", .serialized)
 struct TLSCommandTests {
-  /// A self-signed certificate for 127.0.0.1 and localhost, and its key.
-  static func makeCertificate(in folder: URL) throws -> (certificate: String, key: String) {
+  /// A self-signed certificate (by default for 127.0.0.1 and localhost), and its key.
+  static func makeCertificate(
+    in folder: URL, subject: String = "localhost", alternativeNames: String = "IP:127.0.0.1,DNS:localhost"
+  ) throws -> (certificate: String, key: String) {
     let certificate = folder.appendingPathComponent("cert.pem").path
     let key = folder.appendingPathComponent("key.pem").path
     let result = try runProgram(
       try #require(Interop.which("openssl"), "openssl is not installed"),
       [
         "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "2",
-        "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        "-subj", "/CN=\(subject)", "-addext", "subjectAltName=\(alternativeNames)",
       ], timeout: 60)
     try #require(result.status == 0, "openssl: \(result.errors)")
     return (certificate, key)

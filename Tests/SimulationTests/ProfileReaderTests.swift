@@ -112,3 +112,28 @@ struct ProfileReaderTests {
     }
   }
 }
+
+@Suite("Source addresses in profiles")
+struct ProfileLocalAddressTests {
+  static func read(_ yaml: String) throws(ProfileError) -> Profile {
+    try ProfileReader(
+      file: "net.yaml", checkLocalAddress: { $0.hasPrefix("10.") ? nil : "'\($0)' is not an address" },
+      readFile: { _ in "" }
+    ).read(yaml)
+  }
+
+  @Test func localIpTakesOneAddressOrAList() throws {
+    #expect(try Self.read("localIp: 10.0.0.11\n").localAddresses == ["10.0.0.11"])
+    #expect(
+      try Self.read("localIp: [10.0.0.11, 10.0.0.8/30]\n").localAddresses == ["10.0.0.11", "10.0.0.8/30"])
+    #expect(try Self.read("duration: 1s\n").localAddresses.isEmpty)
+  }
+
+  @Test func aBadLocalIpNamesItsLineAndColumn() {
+    #expect(
+      throws: ProfileError(file: "net.yaml", line: 3, column: 5, message: "'esc.example' is not an address")
+    ) {
+      try Self.read("duration: 1s\nlocalIp:\n  - esc.example\n")
+    }
+  }
+}
