@@ -53,10 +53,12 @@ let package = Package(
       pkgConfig: "libpcap",
       providers: [.apt(["libpcap-dev"])]
     ),
+    // Trace files: the recorded PUBLISH transactions extract writes and replay reads.
+    .target(name: "Trace", dependencies: ["Publication"]),
     // Captures: link layers, IP and TCP reassembly, SIP by content, the PUBLISH picture.
     .target(
       name: "Capture",
-      dependencies: ["CPcap", "SIPCore", "Publication"]
+      dependencies: ["CPcap", "SIPCore", "Publication", "Trace"]
     ),
     // Latency histograms, counters and the per-second time series of a run.
     .target(
@@ -75,7 +77,7 @@ let package = Package(
     ),
     // The scheduler: share-nothing shards driving publishers against a target.
     // A recorded trace as replay plays it: steps, live publishers, entity-tag mapping.
-    .target(name: "Replay", dependencies: ["Capture", "Publication"]),
+    .target(name: "Replay", dependencies: ["Trace", "Publication"]),
     .target(
       name: "Engine",
       dependencies: [
@@ -107,7 +109,7 @@ let package = Package(
       name: "pubsim",
       dependencies: [
         "SIPCore", "Publication", "Compositor", "Transport", "Engine", "Measurements", "Simulation",
-        "Reports", "Capture", "Replay",
+        "Reports", "Capture", "Trace", "Replay",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -120,8 +122,8 @@ let package = Package(
     .testTarget(name: "PublicationTests", dependencies: ["Publication", "SIPCore"]),
     .testTarget(name: "TransportTests", dependencies: ["Transport", "SIPCore"]),
     .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
-    .testTarget(name: "ReplayTests", dependencies: ["Replay", "Capture", "Publication"]),
-    .testTarget(name: "CaptureTests", dependencies: ["Capture", "CPcap", "SIPCore", "Publication"]),
+    .testTarget(name: "ReplayTests", dependencies: ["Replay", "Trace", "Publication"]),
+    .testTarget(name: "CaptureTests", dependencies: ["Capture", "CPcap", "SIPCore", "Publication", "Trace"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "Measurements", "Publication"]),
     .testTarget(
       name: "EngineTests",

@@ -1,5 +1,5 @@
-import Capture
 import Publication
+import Trace
 
 /// A trace turned into what replay plays: its steps in time order, grouped into publishers (one
 /// per recorded resource and event package, so that each keeps one PUBLISH outstanding), and the

@@ -54,7 +54,7 @@ struct ExtractCommand: ParsableCommand {
     for warning in result.summary.warnings { StandardOutput.error("warning: \(warning)") }
     if let output {
       do {
-        try Trace.encode(result.tracker, captures: captures).write(to: URL(fileURLWithPath: output))
+        try result.tracker.encodedTrace(captures: captures).write(to: URL(fileURLWithPath: output))
       } catch {
         throw CommandError.input("cannot write trace \(output): \((error as NSError).localizedDescription)")
       }

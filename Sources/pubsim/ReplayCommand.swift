@@ -7,6 +7,7 @@ import Replay
 import Reports
 import SIPCore
 import Simulation
+import Trace
 import Transport
 
 /// `pubsim replay CAPTURE|TRACE`: send recorded PUBLISH traffic to a compositor as live,
@@ -246,7 +247,7 @@ struct ReplayCommand: AsyncParsableCommand {
         throw CommandError.input("cannot read \(inputs[0]): \((error as NSError).localizedDescription)")
       }
       do {
-        return try Trace.decode(data, file: inputs[0]).1
+        return try TraceCodec.decode(data, file: inputs[0]).1
       } catch {
         throw CommandError.input(error.description)
       }
@@ -254,7 +255,7 @@ struct ReplayCommand: AsyncParsableCommand {
     do {
       let result = try Extractor.extract(inputs)
       for warning in result.summary.warnings { StandardOutput.error("warning: \(warning)") }
-      return Trace.trace(of: result.tracker, captures: inputs).1
+      return result.tracker.trace(captures: inputs).1
     } catch {
       throw CommandError.input(error.description)
     }

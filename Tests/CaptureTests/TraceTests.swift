@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Trace
 
 @testable import Capture
 
@@ -14,8 +15,8 @@ struct TraceTests {
   }
 
   @Test func roundTripsEveryTransactionWithItsChainBodyAndOutcome() throws {
-    let data = try Trace.encode(Self.tracker(), captures: ["cycle.pcap"])
-    let (header, records) = try Trace.decode(data, file: "t")
+    let data = try Self.tracker().encodedTrace(captures: ["cycle.pcap"])
+    let (header, records) = try TraceCodec.decode(data, file: "t")
     #expect(header.version == TraceHeader.currentVersion)
     #expect(header.transactions == 4)
     #expect(records.map(\.operation) == [.initial, .refresh, .modify, .remove])
@@ -34,9 +35,9 @@ struct TraceTests {
     let data = Data(
       "{\"format\":\"pubsim-trace\",\"version\":99,\"captures\":[],\"startedAtNanos\":0,\"transactions\":0}\n"
         .utf8)
-    #expect(throws: Trace.FormatError.self) { try Trace.decode(data, file: "new.trace") }
+    #expect(throws: TraceCodec.FormatError.self) { try TraceCodec.decode(data, file: "new.trace") }
     do {
-      _ = try Trace.decode(data, file: "new.trace")
+      _ = try TraceCodec.decode(data, file: "new.trace")
     } catch {
       #expect(error.description.contains("version 99 is newer"))
     }
@@ -47,11 +48,11 @@ struct TraceTests {
     ("\"latencyMicros\":1000", "\"latencyMicros\":100000000000000000", "latencyMicros"),
   ])
   func implausibleValuesAreNamedNotTrusted(original: String, hostile: String, named: String) throws {
-    let text = String(decoding: try Trace.encode(Self.tracker(), captures: []), as: UTF8.self)
+    let text = String(decoding: try Self.tracker().encodedTrace(captures: []), as: UTF8.self)
     #expect(text.contains(original))
     let data = Data(text.replacingOccurrences(of: original, with: hostile).utf8)
     do {
-      _ = try Trace.decode(data, file: "x.trace")
+      _ = try TraceCodec.decode(data, file: "x.trace")
       Issue.record("decoded a trace with \(hostile)")
     } catch {
       #expect(error.description.hasPrefix("x.trace: line 2: "), "\(error.description)")
@@ -60,10 +61,10 @@ struct TraceTests {
   }
 
   @Test func damagedLinesAreNamed() throws {
-    var data = try Trace.encode(Self.tracker(), captures: [])
+    var data = try Self.tracker().encodedTrace(captures: [])
     data.append(Data("{broken\n".utf8))
     do {
-      _ = try Trace.decode(data, file: "x.trace")
+      _ = try TraceCodec.decode(data, file: "x.trace")
       Issue.record("decoded a damaged trace")
     } catch {
       #expect(error.description == "x.trace: line 6 is not a trace record")

@@ -1,6 +1,6 @@
-import Capture
 import Publication
 import Testing
+import Trace
 
 @testable import Replay
 
