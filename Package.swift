@@ -72,21 +72,35 @@ let package = Package(
     ),
     // Profiles (YAML) and what they describe: identities, event mixes, bodies, behaviour.
     .target(
-      name: "Simulation",
+      name: "Profiles",
       dependencies: ["Publication", "SIPCore", .product(name: "Yams", package: "Yams")]
     ),
-    // The scheduler: share-nothing shards driving publishers against a target.
-    // A recorded trace as replay plays it: steps, live publishers, entity-tag mapping.
-    .target(name: "Replay", dependencies: ["Trace", "Publication"]),
+    // The scheduler: share-nothing shards driving a workload's publishers against a target; it
+    // knows only the Workload protocol.
     .target(
       name: "Engine",
       dependencies: [
-        "SIPCore", "Publication", "Transport", "Measurements", "Simulation", "Replay",
+        "SIPCore", "Publication", "Transport", "Measurements",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
         .product(name: "HeapModule", package: "swift-collections"),
+      ]
+    ),
+    // A profile's population as a workload: arrivals, stages, identities, bodies.
+    .target(
+      name: "Simulation",
+      dependencies: [
+        "Engine", "Profiles", "Publication", "Transport",
         .product(name: "DequeModule", package: "swift-collections"),
+      ]
+    ),
+    // A recorded trace as a workload: steps, live publishers, entity-tag mapping, fidelity.
+    .target(
+      name: "Replay",
+      dependencies: [
+        "Engine", "Trace", "Publication", "Profiles", "Measurements",
+        .product(name: "HeapModule", package: "swift-collections"),
       ]
     ),
     // run.json, timeseries.csv and report.html.
@@ -108,8 +122,8 @@ let package = Package(
     .executableTarget(
       name: "pubsim",
       dependencies: [
-        "SIPCore", "Publication", "Compositor", "Transport", "Engine", "Measurements", "Simulation",
-        "Reports", "Capture", "Trace", "Replay",
+        "SIPCore", "Publication", "Compositor", "Transport", "Engine", "Measurements", "Profiles",
+        "Simulation", "Reports", "Capture", "Trace", "Replay",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -121,15 +135,15 @@ let package = Package(
     .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
     .testTarget(name: "PublicationTests", dependencies: ["Publication", "SIPCore"]),
     .testTarget(name: "TransportTests", dependencies: ["Transport", "SIPCore"]),
-    .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
-    .testTarget(name: "ReplayTests", dependencies: ["Replay", "Trace", "Publication"]),
+    .testTarget(name: "ProfilesTests", dependencies: ["Profiles"]),
+    .testTarget(name: "ReplayTests", dependencies: ["Replay", "Trace", "Publication", "Engine"]),
     .testTarget(name: "CaptureTests", dependencies: ["Capture", "CPcap", "SIPCore", "Publication", "Trace"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "Measurements", "Publication"]),
     .testTarget(
       name: "EngineTests",
       dependencies: [
-        "Engine", "Compositor", "Measurements", "Publication", "Transport", "SIPCore", "Simulation",
-        "Replay", "Capture",
+        "Engine", "Compositor", "Measurements", "Publication", "Transport", "SIPCore", "Profiles",
+        "Simulation", "Replay", "Trace",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
       ]

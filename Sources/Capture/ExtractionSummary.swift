@@ -1,6 +1,6 @@
 import Publication
 
-/// `pubsim extract --summary`: the contract's JSON object (DESIGN.md §4) plus a few more counts.
+/// `pubsim extract --summary`: the contract's JSON object (docs/contract.md) plus a few more counts.
 public struct ExtractionSummary: Codable, Sendable, Equatable {
   public struct Publish: Codable, Sendable, Equatable {
     public var transactions: Int

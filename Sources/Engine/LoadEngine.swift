@@ -3,17 +3,17 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
-import Replay
 import SIPCore
 import Transport
 
-/// Runs a ``LoadPlan``: one ``Shard`` per event loop, each with its own sockets, started
-/// together, stopped together (at the end of the duration or on ``requestStop()``), drained, and
-/// merged into one ``RunMetrics``.
+/// Runs a ``LoadPlan`` with a ``Workload``: one ``Shard`` per event loop, each with its own
+/// sockets and its own workload, started together, stopped together (at the end of the
+/// duration or on ``requestStop()``), drained, and merged into one ``RunMetrics`` and one
+/// workload report.
 ///
 /// Async/await is used here, for orchestration only; the per-message work happens on the shards'
 /// event loops.
-public final class LoadEngine: Sendable {
+public final class LoadEngine<W: Workload>: Sendable {
   /// What a finished run measured.
   public struct Result: Sendable {
     public var metrics: RunMetrics
@@ -23,76 +23,24 @@ public final class LoadEngine: Sendable {
     public var activePublishers: Int
     public var durationSeconds: Double
     public var stoppedEarly: Bool
-    /// What a replay reproduced of its recording (nil for a profile's run).
-    public var replay: ReplayResult?
-  }
-
-  /// A replay's fidelity figures and its per-transaction outcomes (in due order).
-  public struct ReplayResult: Sendable {
-    public var fidelity: FidelityMetrics
-    public var outcomes: [ReplayOutcome]
-    /// Outcomes counted in ``fidelity`` but not listed (beyond the engine's bound).
-    public var unlistedOutcomes: Int
-  }
-
-  /// The latest figures, once a second, for a progress line.
-  public struct Progress: Sendable {
-    public var elapsedSeconds: Double
-    public var sent: UInt64
-    public var completed: UInt64
-    public var errors: UInt64
-    public var inFlight: Int
-    public var activePublishers: Int
-    /// The last whole second: completed responses and their latency.
-    public var lastSecond: TimeSeries.Second
-    /// Cumulative counts of the whole run, for live metrics.
-    public var live = PrometheusExporter.Snapshot()
-  }
-
-  public struct ConnectError: Error, CustomStringConvertible {
-    public var description: String
-
-    /// The system's words for why a connection failed ("connection refused"), rather than
-    /// SwiftNIO's wrapped description of it.
-    static func reason(_ error: Error) -> String {
-      if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
-      if let connect = error as? NIOConnectionError, let first = connect.connectionErrors.first {
-        return reason(first.error)
-      }
-      return "\(error)"
-    }
+    /// What the workload adds (a replay's fidelity), merged over shards.
+    public var workload: W.Report
   }
 
   public let plan: LoadPlan
   private let group: MultiThreadedEventLoopGroup
-  private let shards: [Shard]
+  private let shards: [Shard<W>]
   private let stopState = NIOLockedValueBox<(requested: Bool, early: Bool, startedAt: UInt64)>(
     (false, false, 0))
 
-  /// A run of a profile's simulated population.
-  public convenience init(plan: LoadPlan) {
-    self.init(plan: plan) { shard, runTag in SimulatedWorkload(plan: plan, shard: shard, runTag: runTag) }
-  }
-
-  /// A replay of a recorded trace. `credentials` are passwords by user, to answer live digest
-  /// challenges; at most `outcomeLimit` per-transaction outcomes are kept.
-  public convenience init(
-    plan: LoadPlan, replay script: ReplayScript, credentials: [String: String] = [:],
-    outcomeLimit: Int = 2_000_000
-  ) {
-    self.init(plan: plan) { shard, runTag in
-      ReplayWorkload(
-        script: script, shard: shard, shards: plan.shards, runTag: runTag, credentials: credentials,
-        outcomeLimit: outcomeLimit / max(plan.shards, 1))
-    }
-  }
-
-  private init(plan: LoadPlan, makeWorkload: (_ shard: Int, _ runTag: String) -> ShardWorkload) {
+  /// A run of `plan` with one workload per shard, made by `makeWorkload` (shard index, the
+  /// run's tag for Call-IDs).
+  public init(plan: LoadPlan, makeWorkload: (_ shard: Int, _ runTag: String) -> W) {
     self.plan = plan
     let group = MultiThreadedEventLoopGroup(numberOfThreads: max(plan.shards, 1))
     self.group = group
     let runTag = UInt32.random(in: 1...UInt32.max)
-    var shards: [Shard] = []
+    var shards: [Shard<W>] = []
     for (index, loop) in group.makeIterator().enumerated() {
       let workload = makeWorkload(index, String(runTag, radix: 36))
       shards.append(Shard(index: index, plan: plan, loop: loop, runTag: runTag, workload: workload))
@@ -101,7 +49,7 @@ public final class LoadEngine: Sendable {
   }
 
   /// Runs to the end of the plan's duration (or an earlier ``requestStop()``), then drains.
-  public func run(onProgress: @escaping @Sendable (Progress) -> Void) async throws -> Result {
+  public func run(onProgress: @escaping @Sendable (LoadProgress) -> Void) async throws -> Result {
     let connections: [[ShardConnection]]
     do {
       connections = try await openConnections()
@@ -141,32 +89,15 @@ public final class LoadEngine: Sendable {
       peak += shardPeak
       active += shardActive
     }
-    let replay = try await replayResult()
+    var reports: [W.Report] = []
+    for shard in shards { reports.append(try await shard.loop.submit { shard.workload.report }.get()) }
     await closeConnections(connections)
     try await group.shutdownGracefully()
     return Result(
       metrics: metrics, peakPublishers: peak, activePublishers: active,
       durationSeconds: Double(endedAt - startedAt) / 1e9,
       stoppedEarly: stopState.withLockedValue { $0.early },
-      replay: replay)
-  }
-
-  /// The shards' replay outcomes merged, or nil when this is not a replay.
-  private func replayResult() async throws -> ReplayResult? {
-    var result: ReplayResult?
-    for shard in shards {
-      guard let workload = shard.workload as? ReplayWorkload else { return nil }
-      let (fidelity, outcomes, unlisted) = try await shard.loop.submit {
-        (workload.fidelity, workload.outcomes, workload.unlistedOutcomes)
-      }.get()
-      var merged = result ?? ReplayResult(fidelity: FidelityMetrics(), outcomes: [], unlistedOutcomes: 0)
-      merged.fidelity.merge(fidelity)
-      merged.outcomes += outcomes
-      merged.unlistedOutcomes += unlisted
-      result = merged
-    }
-    result?.outcomes.sort { ($0.dueAt, $0.copy, $0.step) < ($1.dueAt, $1.copy, $1.step) }
-    return result
+      workload: W.merge(reports))
   }
 
   /// The metrics so far, merged over shards (for checks during the run). Cheap: the shards'
@@ -199,14 +130,14 @@ public final class LoadEngine: Sendable {
     for shard in shards { shard.loop.execute { [self] in stopShard(shard) } }
   }
 
-  private func stopShard(_ shard: Shard) {
+  private func stopShard(_ shard: Shard<W>) {
     stopState.withLockedValue { $0.requested = true }
     let now = NIODeadline.now().uptimeNanoseconds
     shard.stop(now: now, drainDeadline: now + plan.drainTimeout)
   }
 
-  private func progress(startedAt: UInt64) async throws -> Progress {
-    var total = Progress(
+  private func progress(startedAt: UInt64) async throws -> LoadProgress {
+    var total = LoadProgress(
       elapsedSeconds: Double(NIODeadline.now().uptimeNanoseconds - startedAt) / 1e9, sent: 0, completed: 0,
       errors: 0,
       inFlight: 0, activePublishers: 0, lastSecond: TimeSeries.Second())
@@ -291,7 +222,7 @@ public final class LoadEngine: Sendable {
   /// It is bound to `source` only when `--local-ip` chose it; otherwise the system picks the
   /// same address on connecting, and Via takes it from the connected socket.
   private func openStream(
-    shard: Shard, connectionIndex: Int, target: SocketAddress, source: String, tls: NIOSSLContext?
+    shard: Shard<W>, connectionIndex: Int, target: SocketAddress, source: String, tls: NIOSSLContext?
   ) async throws -> ShardConnection {
     let transport = plan.target.transport
     let connection = ShardConnection(
@@ -311,7 +242,8 @@ public final class LoadEngine: Sendable {
 
   /// Connects (again) and returns when TLS, if any, will have shaken hands.
   @discardableResult
-  private func connectStream(_ connection: ShardConnection, shard: Shard, connectionIndex: Int) async throws
+  private func connectStream(_ connection: ShardConnection, shard: Shard<W>, connectionIndex: Int)
+    async throws
     -> EventLoopFuture<Void>
   {
     let serverName = plan.target.name ?? TLSContexts.serverName(for: plan.target.host)
@@ -341,7 +273,7 @@ public final class LoadEngine: Sendable {
   }
 
   private func bootstrap(
-    _ connection: ShardConnection, shard: Shard, connectionIndex: Int, serverName: String?,
+    _ connection: ShardConnection, shard: Shard<W>, connectionIndex: Int, serverName: String?,
     handshake: EventLoopPromise<Void>
   ) async throws -> Channel {
     var bootstrap = ClientBootstrap(group: shard.loop)
@@ -370,7 +302,7 @@ public final class LoadEngine: Sendable {
   }
 
   /// A closed connection is re-opened a second later, until the run stops.
-  private func scheduleReconnect(_ connection: ShardConnection, shard: Shard, connectionIndex: Int) {
+  private func scheduleReconnect(_ connection: ShardConnection, shard: Shard<W>, connectionIndex: Int) {
     guard !stopState.withLockedValue({ $0.requested }) else { return }
     shard.loop.scheduleTask(in: .seconds(1)) { [self] in
       Task { try? await connectStream(connection, shard: shard, connectionIndex: connectionIndex) }

@@ -1,44 +1,11 @@
 import NIOCore
 import Publication
 import SIPCore
-import Simulation
 import Transport
 
 /// Writes a publisher's PUBLISH straight into a buffer: the headers RFC 3261 requires, the
 /// RFC 3903 ones for the operation, and the body for initial and modify.
 struct RequestWriter {
-  /// What stays the same for one publisher across its requests. The address, Call-ID and tag
-  /// are written from their parts, so that sending builds no strings.
-  struct Publisher {
-    var user: String
-    /// The domain as a URI writes it (an IPv6 literal in brackets).
-    var domain: String
-    /// The publisher's number in the run (in its Call-ID and From tag).
-    var number: Int
-    /// The run's tag (in Call-IDs, so runs do not collide).
-    var runTag: String
-    /// The Event header's package, and the Content-Type of bodies.
-    var event: String
-    var contentType: String
-    var password: String?
-
-    init(
-      user: String, domain: String, number: Int, runTag: String, event: String, contentType: String,
-      password: String?
-    ) {
-      self.user = user
-      self.domain = SIPHost.text(domain)
-      self.number = number
-      self.runTag = runTag
-      self.event = event
-      self.contentType = contentType
-      self.password = password
-    }
-
-    /// `user@domain`.
-    var aor: String { user + "@" + domain }
-  }
-
   /// What changes per request.
   struct Outgoing {
     var request: PublisherStateMachine.Request
@@ -52,7 +19,7 @@ struct RequestWriter {
   /// `host:port` of the sending socket, for Via.
   var sentBy: String
 
-  func write(_ outgoing: Outgoing, for publisher: Publisher, into buffer: inout ByteBuffer) {
+  func write(_ outgoing: Outgoing, for publisher: PublisherIdentity, into buffer: inout ByteBuffer) {
     buffer.writeStaticString("PUBLISH sip:")
     writeAddress(publisher, into: &buffer)
     buffer.writeStaticString(" SIP/2.0\r\nVia: SIP/2.0/")
@@ -102,7 +69,7 @@ struct RequestWriter {
     buffer.writeBytes(outgoing.body)
   }
 
-  private func writeAddress(_ publisher: Publisher, into buffer: inout ByteBuffer) {
+  private func writeAddress(_ publisher: PublisherIdentity, into buffer: inout ByteBuffer) {
     buffer.writeString(publisher.user)
     buffer.writeStaticString("@")
     buffer.writeString(publisher.domain)

@@ -3,17 +3,16 @@ import Measurements
 import NIOCore
 import Publication
 import SIPCore
-import Simulation
 import Transport
 
 /// One share-nothing slice of a run: its own publishers, timers, transactions, sockets and
 /// metrics, all on one event loop, so nothing here is locked. The engine runs one per core and
-/// merges their metrics at the end. What the publishers do comes from its ``ShardWorkload``.
+/// merges their metrics at the end. What the publishers do comes from its ``Workload``.
 ///
 /// A 1 ms tick starts arriving publishers, fires due timers (publisher wake-ups and Timer E/F)
 /// and flushes every socket once. UDP responses are read on the tick (stamped by the kernel when
 /// they arrived); TCP responses are handled as SwiftNIO reads them.
-final class Shard: @unchecked Sendable {
+final class Shard<W: Workload>: ShardInput, @unchecked Sendable {
   struct PublisherSlot {
     var cseq: UInt32 = 0
     var transaction: Int32 = -1
@@ -53,7 +52,7 @@ final class Shard: @unchecked Sendable {
   let plan: LoadPlan
   let loop: EventLoop
   let runTag: UInt32
-  let workload: ShardWorkload
+  let workload: W
   private(set) var metrics: RunMetrics
   private(set) var peakActive = 0
   /// Publications left live when the shard finished (after the drain and any cleanup).
@@ -75,8 +74,10 @@ final class Shard: @unchecked Sendable {
   private var rateTokens: Double = 0
   private var lastRefill: UInt64 = 0
   private var deferred: [(publisher: Int32, request: PublisherStateMachine.Request)] = []
-  /// Scratch space for the workload's arrivals and stops.
-  private var changes: [ShardWorkload.Change] = []
+  /// Scratch arrays for the workload's changes, one per level of reaction (a failed send
+  /// reacts within a reaction), reused so that reacting allocates nothing.
+  private var spareChanges: [[WorkloadChange]] = []
+  private let parser = SIPParser()
   private var deferredHead = 0
   private var lastSampledSecond: UInt64 = 0
   private var wake: Scheduled<Void>?
@@ -89,7 +90,7 @@ final class Shard: @unchecked Sendable {
   private let allocator = ByteBufferAllocator()
   private var finished: EventLoopPromise<Void>?
 
-  init(index: Int, plan: LoadPlan, loop: EventLoop, runTag: UInt32, workload: ShardWorkload) {
+  init(index: Int, plan: LoadPlan, loop: EventLoop, runTag: UInt32, workload: W) {
     self.index = index
     self.plan = plan
     self.loop = loop
@@ -112,10 +113,10 @@ final class Shard: @unchecked Sendable {
     self.startedAt = startedAt
     metrics.startedAt = startedAt
     publishers.reserveCapacity(workload.publisherCapacity)
-    workload.start(at: startedAt)
     lastRefill = startedAt
     lastSampledSecond = 0
     running = true
+    react(.start, now: startedAt)
     scheduleWake(at: startedAt)
     return finished.futureResult
   }
@@ -144,8 +145,7 @@ final class Shard: @unchecked Sendable {
     guard !stopping else { return }
     stopping = true
     stopDeadline = drainDeadline
-    workload.stop(now: now, cleanup: plan.cleanup, into: &changes)
-    performChanges(now: now)
+    react(.stop(cleanup: plan.cleanup), now: now)
     flushAll()
     finishIfDrained(now: now)
     scheduleNextWake(now: now)
@@ -202,7 +202,7 @@ final class Shard: @unchecked Sendable {
   private func scheduleNextWake(now: UInt64) {
     var next = startedAt + (lastSampledSecond + 1) * 1_000_000_000
     if let timer = timers.min { next = min(next, timer.deadline) }
-    if !stopping { next = min(next, workload.nextArrival(now: now)) }
+    if !stopping { next = min(next, workload.nextDue(now: now)) }
     // Timestamped UDP sockets are read on the tick: while answers are awaited, tick every 1 ms.
     if inFlight > 0 && polling { next = min(next, now + 1_000_000) }
     if deferredHead < deferred.count { next = min(next, now + 1_000_000) }
@@ -211,12 +211,14 @@ final class Shard: @unchecked Sendable {
   }
 
   private func startArrivals(now: UInt64) {
-    guard !stopping else { return }
-    workload.arrivals(now: now, random: &random, into: &changes)
-    performChanges(now: now)
+    guard !stopping, workload.nextDue(now: now) <= now else { return }
+    react(.due, now: now)
   }
 
-  private func performChanges(now: UInt64) {
+  /// Tells the workload what happened and performs the publishers' actions it answers with.
+  private func react(_ event: WorkloadEvent, now: UInt64) {
+    var changes = spareChanges.popLast() ?? []
+    workload.handle(event, now: now, random: &random, into: &changes)
     for change in changes {
       while publishers.count <= change.publisher { publishers.append(PublisherSlot()) }
       if change.arrived {
@@ -226,6 +228,7 @@ final class Shard: @unchecked Sendable {
       perform(change.action, publisher: change.publisher, now: now)
     }
     changes.removeAll(keepingCapacity: true)
+    spareChanges.append(changes)
   }
 
   private func fireTimers(now: UInt64) {
@@ -235,9 +238,7 @@ final class Shard: @unchecked Sendable {
       case .publisher:
         let publisher = Int(first.index)
         guard publishers[publisher].timerGeneration == first.generation else { continue }
-        perform(
-          workload.timerFired(publisher: publisher, now: now, random: &random), publisher: publisher, now: now
-        )
+        react(.timer(publisher: publisher), now: now)
       case .transaction:
         transactionTimerFired(Int(first.index), generation: first.generation, now: now)
       }
@@ -257,9 +258,7 @@ final class Shard: @unchecked Sendable {
       metrics.recordTimeout(transactions[slot].operation, at: now)
       let publisher = Int(transactions[slot].publisher)
       releaseTransaction(slot)
-      perform(
-        workload.requestFailed(publisher: publisher, timedOut: true, now: now), publisher: publisher, now: now
-      )
+      react(.failed(publisher: publisher, timedOut: true), now: now)
     case .none, .completed:
       scheduleTransactionTimer(slot)
     }
@@ -338,8 +337,9 @@ final class Shard: @unchecked Sendable {
     let connectionIndex = publisher % connections.count
     let connection = connections[connectionIndex]
     publishers[publisher].cseq &+= 1
-    let identity = workload.identity(of: publisher)
-    let body = workload.body(for: request, publisher: publisher, identity: identity)
+    let outgoing = workload.outgoing(request, publisher: publisher)
+    let identity = outgoing.identity
+    let body = outgoing.body
     let branch = BranchCode(
       run: runTag, shard: index, slot: slot, generation: transactions[slot].generation)
     var bytes = allocator.buffer(capacity: 640 + body.count)
@@ -363,9 +363,7 @@ final class Shard: @unchecked Sendable {
     guard connection.write(bytes) else {
       metrics.recordTransportError(at: now)
       releaseTransaction(slot)
-      perform(
-        workload.requestFailed(publisher: publisher, timedOut: false, now: now), publisher: publisher,
-        now: now)
+      react(.failed(publisher: publisher, timedOut: false), now: now)
       return
     }
     if connection.datagram != nil { unstamped.append(Int32(slot)) }
@@ -375,7 +373,7 @@ final class Shard: @unchecked Sendable {
   /// The Authorization (or Proxy-Authorization) header answering the publisher's current
   /// challenge, with the next nonce count; nil when it has no challenge or no password.
   private func authorization(
-    for request: PublisherStateMachine.Request, publisher: Int, identity: RequestWriter.Publisher
+    for request: PublisherStateMachine.Request, publisher: Int, identity: PublisherIdentity
   ) -> (name: String, value: String)? {
     // Without any challenge met there is nothing to answer (the usual case: no lookup per send).
     if authentications.isEmpty && request.challenge == nil { return nil }
@@ -426,9 +424,9 @@ final class Shard: @unchecked Sendable {
   // MARK: Responses
 
   /// Handles bytes read by SwiftNIO from one of the shard's sockets (a framed TCP message).
-  func received(_ bytes: ByteBuffer) {
+  func received(_ bytes: ByteBuffer, connection: Int) {
     let now = NIODeadline.now().uptimeNanoseconds
-    bytes.withUnsafeReadableBytes { received($0, at: now, now: now) }
+    bytes.withUnsafeReadableBytes { received($0, at: now, now: now, connection: connection) }
     finishIfDrained(now: now)
   }
 
@@ -436,13 +434,13 @@ final class Shard: @unchecked Sendable {
   /// measured at the kernel's receive time.
   private func readDatagrams(now: UInt64) {
     var clockOffset: Int64?
-    for connection in connections {
+    for (index, connection) in connections.enumerated() {
       guard let socket = connection.datagram else { continue }
       socket.receive { bytes, realtime in
         let offset = clockOffset ?? Self.realtimeMinusUptime()
         clockOffset = offset
         let receivedAt = realtime == 0 ? now : UInt64(clamping: Int64(clamping: realtime) - offset)
-        received(bytes, at: min(receivedAt, now), now: now)
+        received(bytes, at: min(receivedAt, now), now: now, connection: index)
       }
     }
   }
@@ -455,8 +453,13 @@ final class Shard: @unchecked Sendable {
   }
 
   /// One response: `receivedAt` is when it arrived (latency ends there), `now` when it is
-  /// handled (the publisher acts from here).
-  private func received(_ bytes: UnsafeRawBufferPointer, at receivedAt: UInt64, now: UInt64) {
+  /// handled (the publisher acts from here). A request from the server goes to the workload.
+  private func received(_ bytes: UnsafeRawBufferPointer, at receivedAt: UInt64, now: UInt64, connection: Int)
+  {
+    if !Self.isResponse(bytes) {
+      answerIncoming(bytes, now: now, connection: connection)
+      return
+    }
     guard let response = ResponseSummary(bytes),
       let code = BranchCode(UnsafeRawBufferPointer(rebasing: bytes[response.branch])), code.run == runTag,
       code.shard == index,
@@ -491,12 +494,30 @@ final class Shard: @unchecked Sendable {
     }
     let publisher = Int(record.publisher)
     releaseTransaction(slot)
-    perform(
-      workload.responseReceived(
-        publisher: publisher, response: response, latency: receivedAt - min(receivedAt, record.sentAt),
-        now: now,
-        random: &random),
-      publisher: publisher, now: now)
+    react(
+      .response(publisher: publisher, response, latency: receivedAt - min(receivedAt, record.sentAt)),
+      now: now)
+  }
+
+  /// Whether a message is a response (`SIP/2.0 ` first); anything else is taken for a request.
+  private static func isResponse(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    bytes.count >= 8 && bytes.prefix(8).elementsEqual("SIP/2.0 ".utf8)
+  }
+
+  /// A request from the server (a NOTIFY to a watcher): the workload says the status, and the
+  /// answer goes back on the connection it came by. What cannot be parsed is counted as stray.
+  private func answerIncoming(_ bytes: UnsafeRawBufferPointer, now: UInt64, connection: Int) {
+    guard let request = try? parser.parse(bytes, framing: connections[connection].framing), request.isRequest
+    else {
+      metrics.strayResponses += 1
+      return
+    }
+    metrics.incomingRequests += 1
+    let status = workload.incoming(request, now: now)
+    var answer = allocator.buffer(capacity: 512)
+    request.answer(status, toTag: "pubsim-\(runTag)-\(index)").write(into: &answer)
+    _ = connections[connection].write(answer)
+    connections[connection].flushIfNeeded()
   }
 
   /// Flushes after a batch of reads (responses may have triggered new requests).
@@ -512,9 +533,7 @@ final class Shard: @unchecked Sendable {
       metrics.recordTransportError(at: now)
       let publisher = Int(transactions[slot].publisher)
       releaseTransaction(slot)
-      perform(
-        workload.requestFailed(publisher: publisher, timedOut: false, now: now), publisher: publisher,
-        now: now)
+      react(.failed(publisher: publisher, timedOut: false), now: now)
     }
     finishIfDrained(now: now)
   }

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOSSL
+import SIPCore
 import Transport
 
 /// One socket a shard sends through: a UDP socket (sending to the target) or a TCP connection to
@@ -34,6 +35,9 @@ final class ShardConnection: @unchecked Sendable {
     self.target = target
     self.transport = transport
   }
+
+  /// How a message read from this connection is framed.
+  var framing: SIPFraming { transport == .udp ? .datagram : .stream }
 
   /// Queues bytes for sending (flushed once per tick or read batch).
   func write(_ bytes: ByteBuffer) -> Bool {

@@ -83,7 +83,7 @@ public enum TargetProbe {
       try? await channel.close()
       return nil
     } catch {
-      return LoadEngine.ConnectError.reason(error)
+      return ConnectError.reason(error)
     }
   }
 }

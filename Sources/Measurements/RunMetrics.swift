@@ -23,6 +23,8 @@ public struct RunMetrics: Sendable, Codable, Equatable {
   public var lateResponses: UInt64 = 0
   /// Responses matching no transaction of this run, or unparseable.
   public var strayResponses: UInt64 = 0
+  /// Requests the server sent to pubsim's sockets (NOTIFYs to watchers), each answered.
+  public var incomingRequests: UInt64 = 0
   public private(set) var timeSeries = TimeSeries()
   /// A replay's recorded-versus-live figures (nil for a profile's run).
   public var fidelity: FidelityMetrics?
@@ -102,6 +104,7 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     authChallenges += other.authChallenges
     lateResponses += other.lateResponses
     strayResponses += other.strayResponses
+    incomingRequests += other.incomingRequests
     timeSeries.merge(other.timeSeries)
     if let theirs = other.fidelity {
       var mine = fidelity ?? FidelityMetrics()

@@ -1,7 +1,7 @@
 import Measurements
 import Publication
 
-/// run.json: the contract fields of DESIGN.md §4 plus everything else measured, with a schema
+/// run.json: the contract fields of docs/contract.md plus everything else measured, with a schema
 /// version so that later readers (`pubsim report`, comparisons, CI scripts) know what they read.
 public struct RunReport: Codable, Sendable, Equatable {
   public struct Transactions: Codable, Sendable, Equatable {

@@ -1,7 +1,7 @@
 /// A `sip:` or `sips:` URI: `sip:alice@example.com:5060;transport=tcp`.
 ///
 /// Used for Request-URIs, From/To addresses, and as the way a user names a target or a listen
-/// address on the command line (DESIGN.md §4).
+/// address on the command line (docs/contract.md).
 public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
   /// Whether the URI is a sips: URI (TLS).
   public var isSecure: Bool

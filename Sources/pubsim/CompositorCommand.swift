@@ -3,9 +3,9 @@ import Compositor
 import Foundation
 import NIOCore
 import NIOSSL
+import Profiles
 import Publication
 import SIPCore
-import Simulation
 import Transport
 
 /// `pubsim compositor`: run the embedded Event State Compositor until SIGINT or SIGTERM.
@@ -18,7 +18,7 @@ struct CompositorCommand: AsyncParsableCommand {
       summary line (requests by method, responses by code, live publications) and exits 0.
       Delays are written 5ms, uniform:1ms-10ms or exp:5ms.
       A --listen host may be an IP address, a name (each of its addresses is listened on), or \
-      0.0.0.0 / :: for every address (over UDP, one socket per address of the machine, so that \
+      0.0.0.0 / [::] for every address (over UDP, one socket per address of the machine, so that \
       answers leave from the address each request came to).
       """
   )
@@ -26,7 +26,7 @@ struct CompositorCommand: AsyncParsableCommand {
   @Option(
     name: .customLong("listen"),
     help: ArgumentHelp(
-      "Address to listen on, as a SIP URI (IP, name, 0.0.0.0 or ::); repeat for several.", valueName: "uri"))
+      "Address to listen on, as a SIP URI (IP, name, 0.0.0.0 or [::]); repeat for several.", valueName: "uri"))
   var listen: [String] = ["sip:127.0.0.1:5060", "sip:127.0.0.1:5060;transport=tcp"]
 
   @Option(help: ArgumentHelp("Accepted event packages, comma-separated.", valueName: "list"))

@@ -92,8 +92,8 @@ struct LoadSession {
 
   /// Runs the engine to its end (or Ctrl-C, or a failed threshold with `abortOnThreshold`),
   /// showing progress and serving live metrics; stops the embedded compositor afterwards.
-  func execute(_ engine: LoadEngine, kind: String, embedded: CompositorServer?) async throws
-    -> LoadEngine.Result
+  func execute<W: Workload>(_ engine: LoadEngine<W>, kind: String, embedded: CompositorServer?) async throws
+    -> LoadEngine<W>.Result
   {
     let note = stoppingNote
     let signals = Task {
@@ -118,7 +118,7 @@ struct LoadSession {
     }
     let watcher = abortOnThreshold && !thresholds.isEmpty ? watchThresholds(engine: engine, kind: kind) : nil
     defer { watcher?.cancel() }
-    let result: LoadEngine.Result
+    let result: LoadEngine<W>.Result
     do {
       result = try await engine.run { progress in
         printer.show(progress)
@@ -137,7 +137,7 @@ struct LoadSession {
 
   /// Checks the thresholds on the run so far once a second, after a 5 s warm-up, and stops the
   /// run when one fails (the final check and report still happen).
-  private func watchThresholds(engine: LoadEngine, kind: String) -> Task<Void, Never> {
+  private func watchThresholds<W: Workload>(engine: LoadEngine<W>, kind: String) -> Task<Void, Never> {
     let thresholds = thresholds
     return Task {
       var elapsed = 0

@@ -13,7 +13,7 @@ final class ProgressPrinter: Sendable {
   private let isTerminal = isatty(2) != 0
   private let shown = NIOLockedValueBox(false)
 
-  func show(_ progress: LoadEngine.Progress) {
+  func show(_ progress: LoadProgress) {
     let second = Int(progress.elapsedSeconds.rounded())
     let latency = progress.lastSecond.latency
     let line =

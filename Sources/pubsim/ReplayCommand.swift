@@ -3,10 +3,10 @@ import Capture
 import Engine
 import Foundation
 import NIOCore
+import Profiles
 import Replay
 import Reports
 import SIPCore
-import Simulation
 import Trace
 import Transport
 
@@ -186,8 +186,7 @@ struct ReplayCommand: AsyncParsableCommand {
           + "or modifications fall due after the lifetime the recorded server granted; expect 412s there")
     }
     var plan = LoadPlan(
-      target: targetEndpoint, domain: script.options.domain,
-      duration: script.playingTime + 40_000_000_000, population: script.publisherCount, cleanup: cleanup,
+      target: targetEndpoint, duration: script.playingTime + 40_000_000_000, cleanup: cleanup,
       shards: shards ?? System.coreCount)
     plan.tls = tls.options
     plan.localAddresses = sources
@@ -205,18 +204,15 @@ struct ReplayCommand: AsyncParsableCommand {
       stoppedEarly: result.stoppedEarly, metrics: metrics, peakPublishers: result.peakPublishers,
       activePublishers: result.activePublishers)
     runReport.parameters = describe(script, target: targetEndpoint.description, shards: plan.shards)
-    var fidelityText: String?
-    if let replay = result.replay {
-      metrics.fidelity = replay.fidelity
-      let fidelity = RunReport.Fidelity(
-        replay.fidelity, planned: script.transactionCount,
-        differences: FidelityTable.differences(replay.outcomes, script: script))
-      runReport.fidelity = fidelity
-      fidelityText = FidelityTable.text(fidelity)
-    }
-    try session.finish(runReport, metrics: metrics, reportDirectory: report, extraText: fidelityText) {
-      directory in
-      guard let replay = result.replay else { return }
+    let replay = result.workload
+    metrics.fidelity = replay.fidelity
+    let fidelity = RunReport.Fidelity(
+      replay.fidelity, planned: script.transactionCount,
+      differences: FidelityTable.differences(replay.outcomes, script: script))
+    runReport.fidelity = fidelity
+    try session.finish(
+      runReport, metrics: metrics, reportDirectory: report, extraText: FidelityTable.text(fidelity)
+    ) { directory in
       try FidelityTable.writeCSV(
         replay.outcomes, script: script, to: directory.appendingPathComponent("fidelity.csv"))
     }

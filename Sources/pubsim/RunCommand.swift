@@ -4,6 +4,7 @@ import Engine
 import Foundation
 import Measurements
 import NIOCore
+import Profiles
 import Publication
 import Reports
 import SIPCore
@@ -120,20 +121,21 @@ struct RunCommand: AsyncParsableCommand {
     let (targetEndpoint, embedded) = try await LoadSession.resolveTarget(
       try (target ?? profile.target).map { try LoadSession.target($0, transport: profile.transport) },
       transport: profile.transport == "tcp" ? .tcp : .udp, sources: sources)
-    var plan = makePlan(profile: profile, target: targetEndpoint)
+    var (plan, simulation) = makePlan(profile: profile, target: targetEndpoint)
     plan.localAddresses = sources
     StandardOutput.line(
-      "pubsim run \(profile.name): \(StandardOutput.count(plan.population, "publisher"))"
-        + (plan.arrivalRate.map { " arriving at \(format($0))/s" } ?? "")
+      "pubsim run \(profile.name): \(StandardOutput.count(simulation.population, "publisher"))"
+        + (simulation.arrivalRate.map { " arriving at \(format($0))/s" } ?? "")
         + " for \(DurationText.describe(nanoseconds: plan.duration)) against \(targetEndpoint)")
     let startedAt = Date()
-    let result = try await session.execute(LoadEngine(plan: plan), kind: "run", embedded: embedded)
+    let result = try await session.execute(
+      LoadEngine(plan: plan, simulation: simulation), kind: "run", embedded: embedded)
     var runReport = RunReport(
       kind: "run", profile: profile.name, target: targetEndpoint.description,
       startedAt: ISO8601DateFormatter().string(from: startedAt),
       durationSeconds: result.durationSeconds, stoppedEarly: result.stoppedEarly, metrics: result.metrics,
       peakPublishers: result.peakPublishers, activePublishers: result.activePublishers)
-    runReport.parameters = describe(plan, profile: profile)
+    runReport.parameters = describe(plan, simulation, profile: profile)
     try session.finish(runReport, metrics: result.metrics, reportDirectory: report)
   }
 
@@ -180,7 +182,7 @@ struct RunCommand: AsyncParsableCommand {
     }
   }
 
-  private func makePlan(profile: Profile, target: SIPEndpoint) -> LoadPlan {
+  private func makePlan(profile: Profile, target: SIPEndpoint) -> (LoadPlan, SimulationPlan) {
     let schedule =
       profile.stages.isEmpty || arrivalRate != nil ? nil : PopulationSchedule(stages: profile.stages)
     let runDuration = duration.flatMap(DurationText.nanoseconds) ?? schedule?.duration ?? profile.duration
@@ -199,12 +201,13 @@ struct RunCommand: AsyncParsableCommand {
       }
     }
     var plan = LoadPlan(
-      target: target, domain: profile.domain, duration: runDuration, population: population,
-      identities: profile.identities, events: profile.events, behaviour: behaviour, arrivalRate: arrival,
-      stages: schedule, rateCap: profile.rateCap, connections: profile.connections, cleanup: cleanup,
-      shards: shardCount())
+      target: target, duration: runDuration, rateCap: profile.rateCap, connections: profile.connections,
+      cleanup: cleanup, shards: shardCount())
     plan.tls = tls.options
-    return plan
+    let simulation = SimulationPlan(
+      target: target, domain: profile.domain, population: population, identities: profile.identities,
+      events: profile.events, behaviour: behaviour, arrivalRate: arrival, stages: schedule)
+    return (plan, simulation)
   }
 
   /// One shard per core, except for a known light load (`--arrival-rate`): each shard is an event
@@ -217,14 +220,16 @@ struct RunCommand: AsyncParsableCommand {
   }
 
   /// The run's set-up in words, for the report's parameters table.
-  private func describe(_ plan: LoadPlan, profile: Profile) -> [String: String] {
-    let behaviour = plan.behaviour
+  private func describe(_ plan: LoadPlan, _ simulation: SimulationPlan, profile: Profile) -> [String: String]
+  {
+    let behaviour = simulation.behaviour
     var parameters: [String: String] = [
       "profile": profilePath, "target": plan.target.uri, "transport": plan.target.transport.rawValue,
-      "duration": DurationText.describe(nanoseconds: plan.duration), "population": String(plan.population),
+      "duration": DurationText.describe(nanoseconds: plan.duration),
+      "population": String(simulation.population),
       "shards": String(plan.shards), "connections per shard": String(plan.connections),
       "cleanup": plan.cleanup ? "yes" : "no", "requested Expires": "\(behaviour.requestedExpires) s",
-      "events": plan.events.map { "\($0.package) (\($0.contentType), weight \(format($0.weight)))" }
+      "events": simulation.events.map { "\($0.package) (\($0.contentType), weight \(format($0.weight)))" }
         .joined(separator: ", "),
       "publisher shape": behaviour.shape == .cycle ? "cycle: initial, refresh, modify, remove" : "steady",
     ]
@@ -238,8 +243,10 @@ struct RunCommand: AsyncParsableCommand {
         (behaviour.sessionLength.map { DurationText.describe(nanoseconds: $0) } ?? "whole run") + " / "
         + (behaviour.offlineLength.map { DurationText.describe(nanoseconds: $0) } ?? "leave")
     }
-    if let rate = plan.arrivalRate, plan.stages == nil { parameters["arrival rate"] = "\(format(rate))/s" }
-    if !profile.stages.isEmpty && plan.stages != nil {
+    if let rate = simulation.arrivalRate, simulation.stages == nil {
+      parameters["arrival rate"] = "\(format(rate))/s"
+    }
+    if !profile.stages.isEmpty && simulation.stages != nil {
       parameters["stages"] = profile.stages.map {
         "\(DurationText.describe(nanoseconds: $0.duration)) → \($0.target)"
       }

@@ -22,7 +22,7 @@ struct AccuracyTests {
   /// measurement error).
   static func cycleRun(faults: FaultPlan) async throws -> (metrics: RunMetrics, heldMicros: Double) {
     try await LoadEngineTests.withCompositor(faults: faults) { target, server in
-      let plan = LoadPlan(
+      let plan = TestRun(
         target: target, duration: 4_000 * Self.millisecond, population: 240, behaviour: .cycle,
         arrivalRate: 60,
         shards: 1)
@@ -47,7 +47,9 @@ struct AccuracyTests {
       faults: FaultPlan(delay: .fixed(nanoseconds: 5 * Self.millisecond)))
     let (long, heldLong) = try await Self.cycleRun(
       faults: FaultPlan(delay: .fixed(nanoseconds: 10 * Self.millisecond)))
-    #expect(heldShort >= 5_000 && heldShort < 5_300, "the compositor held responses \(heldShort) us")
+    // The server's own hold, a precondition only (its timer and decoding run late on a busy machine;
+    // the comparison below is what holds pubsim to account).
+    #expect(heldShort >= 5_000 && heldShort < 6_000, "the compositor held responses \(heldShort) us")
     let heldExtra = heldLong - heldShort
     // Against the server's mean hold (like with like: a late server timer moves both).
     let added = Self.medianMicros(long.all.uncorrected) - Self.medianMicros(short.all.uncorrected)
@@ -75,7 +77,7 @@ struct AccuracyTests {
     let stall = FaultPlan.Stall(start: 2_000 * Self.millisecond, duration: 1_000 * Self.millisecond)
     let metrics = try await LoadEngineTests.withCompositor(faults: FaultPlan(stall: stall)) { target, _ in
       let behaviour = PublisherBehaviour(requestedExpires: 3600, modifyMeanInterval: 8 * Self.millisecond)
-      let plan = LoadPlan(
+      let plan = TestRun(
         target: target, duration: 5_000 * Self.millisecond, population: 12, behaviour: behaviour,
         arrivalRate: 10_000, shards: 1)
       return try await LoadEngineTests.run(plan).metrics

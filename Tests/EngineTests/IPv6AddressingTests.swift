@@ -16,7 +16,7 @@ struct IPv6AddressingTests {
 
   @Test func aPublishToAnIPv6DomainBracketsItEverywhere() throws {
     let writer = RequestWriter(transport: .udp, sentBy: HostPort(host: "fd00::1", port: 40_000).description)
-    let publisher = RequestWriter.Publisher(
+    let publisher = PublisherIdentity(
       user: "alice", domain: "fd00::2", number: 1, runTag: "t", event: "presence",
       contentType: "application/pidf+xml", password: nil)
     let request = PublisherStateMachine.Request(

@@ -2,6 +2,7 @@ import Compositor
 import Measurements
 import NIOCore
 import NIOPosix
+import Profiles
 import Publication
 import SIPCore
 import Simulation
@@ -36,14 +37,14 @@ struct LoadEngineTests {
     }
   }
 
-  static func run(_ plan: LoadPlan) async throws -> LoadEngine.Result {
-    try await LoadEngine(plan: plan).run { _ in }
+  static func run(_ run: TestRun) async throws -> LoadEngine<SimulatedWorkload>.Result {
+    try await LoadEngine(plan: run.plan, simulation: run.simulation).run { _ in }
   }
 
   @Test(arguments: [SIPTransportKind.udp, .tcp])
   func arrivalRateCyclesCompleteEveryOperation(transport: SIPTransportKind) async throws {
     try await Self.withCompositor(transport: transport) { target, _ in
-      let plan = LoadPlan(
+      let plan = TestRun(
         target: target, duration: 2 * Self.second, population: 200, behaviour: .cycle, arrivalRate: 400,
         connections: 2, shards: 2)
       let result = try await Self.run(plan)
@@ -59,7 +60,7 @@ struct LoadEngineTests {
 
   @Test func lossIsRecoveredByRetransmission() async throws {
     try await Self.withCompositor(faults: FaultPlan(dropProbability: 0.2)) { target, _ in
-      let plan = LoadPlan(
+      let plan = TestRun(
         target: target, duration: 2 * Self.second, population: 100, behaviour: .cycle, arrivalRate: 200,
         shards: 1, transactionTimers: .init(t1: 20_000_000, t2: 160_000_000))
       let result = try await Self.run(plan)
@@ -71,7 +72,7 @@ struct LoadEngineTests {
 
   @Test func cleanupRemovesEveryLivePublication() async throws {
     try await Self.withCompositor { target, server in
-      let plan = LoadPlan(
+      let plan = TestRun(
         target: target, duration: Self.second, population: 300, arrivalRate: 1000, cleanup: true, shards: 2)
       let result = try await Self.run(plan)
       #expect(result.metrics.operations[.initial]?.completed == 300)
@@ -83,7 +84,7 @@ struct LoadEngineTests {
 
   @Test func withoutCleanupPublicationsStayLive() async throws {
     try await Self.withCompositor { target, server in
-      let plan = LoadPlan(target: target, duration: Self.second, population: 50, arrivalRate: 1000, shards: 1)
+      let plan = TestRun(target: target, duration: Self.second, population: 50, arrivalRate: 1000, shards: 1)
       let result = try await Self.run(plan)
       #expect(server.core.livePublications(now: NIODeadline.now().uptimeNanoseconds) == 50)
       #expect(result.activePublishers == 50, "what the run leaves on the server")
@@ -92,7 +93,7 @@ struct LoadEngineTests {
 
   @Test func deadTargetGivesTimeoutsNotACrash() async throws {
     let port = try await Self.unusedUDPPort()
-    let plan = LoadPlan(
+    let plan = TestRun(
       target: SIPEndpoint(transport: .udp, host: "127.0.0.1", port: port), duration: Self.second,
       population: 20,
       behaviour: .cycle, arrivalRate: 100, shards: 1, drainTimeout: 2 * Self.second,
@@ -105,16 +106,16 @@ struct LoadEngineTests {
 
   @Test func refusedTCPConnectionIsAClearError() async throws {
     let port = try await Self.unusedUDPPort()
-    let plan = LoadPlan(
+    let plan = TestRun(
       target: SIPEndpoint(transport: .tcp, host: "127.0.0.1", port: port), duration: Self.second,
       population: 1,
       shards: 1)
-    await #expect(throws: LoadEngine.ConnectError.self) { try await Self.run(plan) }
+    await #expect(throws: ConnectError.self) { try await Self.run(plan) }
   }
 
   @Test func rateCapHoldsTheSendRate() async throws {
     try await Self.withCompositor { target, _ in
-      let plan = LoadPlan(
+      let plan = TestRun(
         target: target, duration: 2 * Self.second, population: 2000, behaviour: .cycle, arrivalRate: 1000,
         rateCap: 500, shards: 2, drainTimeout: Self.second)
       let result = try await Self.run(plan)
@@ -130,7 +131,7 @@ struct LoadEngineTests {
       realm: "pubsim", algorithm: algorithm,
       passwords: Dictionary(uniqueKeysWithValues: users.map { ($0.user, $0.password ?? "") }))
     try await Self.withCompositor(authentication: verifier) { target, _ in
-      let plan = LoadPlan(
+      let plan = TestRun(
         target: target, duration: Self.second, population: 40, identities: .list(users), behaviour: .cycle,
         arrivalRate: 100, shards: 2)
       let result = try await Self.run(plan)
@@ -142,7 +143,7 @@ struct LoadEngineTests {
   @Test func wrongPasswordIsRefusedWithoutLooping() async throws {
     let verifier = DigestVerifier(realm: "pubsim", passwords: ["user1": "right"])
     try await Self.withCompositor(authentication: verifier) { target, _ in
-      let plan = LoadPlan(
+      let plan = TestRun(
         target: target, duration: 700_000_000, population: 1,
         identities: .list([Identity(user: "user1", password: "wrong")]), behaviour: .cycle, arrivalRate: 100,
         shards: 1)
@@ -167,30 +168,5 @@ struct LoadEngineTests {
     try await channel.close()
     try await group.shutdownGracefully()
     return port
-  }
-}
-
-@Suite("Population stages")
-struct PopulationScheduleTests {
-  static let second: UInt64 = 1_000_000_000
-
-  @Test func followsStraightLinesBetweenStageTargets() {
-    let schedule = PopulationSchedule(stages: [
-      .init(duration: 10 * Self.second, target: 1000), .init(duration: 10 * Self.second, target: 1000),
-      .init(duration: 5 * Self.second, target: 0),
-    ])
-    #expect(schedule.duration == 25 * Self.second)
-    #expect(schedule.peak == 1000)
-    #expect(schedule.target(at: 0) == 0)
-    #expect(schedule.target(at: 5 * Self.second) == 500)
-    #expect(schedule.target(at: 15 * Self.second) == 1000)
-    #expect(schedule.target(at: 22_500_000_000) == 500)
-    #expect(schedule.target(at: 30 * Self.second) == 0)
-  }
-
-  @Test func sharesAddUpToTheTotal() {
-    for total in [0, 1, 7, 1000, 1001] {
-      #expect((0..<3).map { PopulationSchedule.share(of: total, shard: $0, shards: 3) }.reduce(0, +) == total)
-    }
   }
 }

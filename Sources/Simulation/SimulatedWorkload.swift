@@ -1,11 +1,12 @@
 import DequeModule
+import Engine
+import Profiles
 import Publication
-import Simulation
 
 /// A profile's population on one shard: publishers following ``PublisherStateMachine``, arriving
 /// all at once, at `--arrival-rate`, or following the profile's stages.
-final class SimulatedWorkload: ShardWorkload {
-  private let plan: LoadPlan
+public final class SimulatedWorkload: Workload {
+  private let plan: SimulationPlan
   private let shard: Int
   private let shards: Int
   private let runTag: String
@@ -20,12 +21,12 @@ final class SimulatedWorkload: ShardWorkload {
   private var online: [Int] = []
   private var offline = Deque<Int>()
 
-  init(plan: LoadPlan, shard: Int, runTag: String) {
+  public init(plan: SimulationPlan, shard: Int, shards: Int, runTag: String) {
     self.plan = plan
     self.shard = shard
     self.runTag = runTag
-    shards = max(plan.shards, 1)
-    localPopulation = plan.population / shards + (shard < plan.population % shards ? 1 : 0)
+    self.shards = max(shards, 1)
+    localPopulation = plan.population / self.shards + (shard < plan.population % self.shards ? 1 : 0)
     behaviour = SharedBehaviour(plan.behaviour)
     // Room for the whole population at once: growing by doubling would hold the old and the new
     // array together at the peak (untouched capacity costs address space, not memory).
@@ -33,15 +34,37 @@ final class SimulatedWorkload: ShardWorkload {
     versions.reserveCapacity(localPopulation)
   }
 
-  var publisherCapacity: Int { localPopulation }
+  public var publisherCapacity: Int { localPopulation }
 
-  var livePublications: Int { machines.reduce(0) { $0 + ($1.isPublished ? 1 : 0) } }
+  public var livePublications: Int { machines.reduce(0) { $0 + ($1.isPublished ? 1 : 0) } }
 
-  func start(at startedAt: UInt64) {
-    self.startedAt = startedAt
+  public func handle(
+    _ event: WorkloadEvent, now: UInt64, random: inout SplitMix64, into changes: inout [WorkloadChange]
+  ) {
+    switch event {
+    case .start: startedAt = now
+    case .due: arrivals(now: now, random: &random, into: &changes)
+    case .timer(let publisher):
+      changes.append(
+        WorkloadChange(publisher: publisher, action: machines[publisher].timerFired(now: now, using: &random))
+      )
+    case .response(let publisher, let response, _):
+      changes.append(
+        WorkloadChange(
+          publisher: publisher,
+          action: machines[publisher].responseReceived(response, now: now, using: &random)))
+    case .failed(let publisher, _):
+      changes.append(
+        WorkloadChange(publisher: publisher, action: machines[publisher].requestFailed(now: now)))
+    case .stop(let cleanup):
+      for publisher in machines.indices where !machines[publisher].hasLeft {
+        changes.append(
+          WorkloadChange(publisher: publisher, action: machines[publisher].stop(now: now, cleanup: cleanup)))
+      }
+    }
   }
 
-  func arrivals(now: UInt64, random: inout SplitMix64, into changes: inout [Change]) {
+  private func arrivals(now: UInt64, random: inout SplitMix64, into changes: inout [WorkloadChange]) {
     if let stages = plan.stages {
       followStages(stages, now: now, random: &random, into: &changes)
       return
@@ -53,14 +76,14 @@ final class SimulatedWorkload: ShardWorkload {
       let action = machine.start(now: arrival, using: &random)
       machines.append(machine)
       versions.append(0)
-      changes.append((machines.count - 1, action, true))
+      changes.append(WorkloadChange(publisher: machines.count - 1, action: action, arrived: true))
     }
   }
 
   /// A profile runs for its duration.
-  var isFinished: Bool { false }
+  public var isFinished: Bool { false }
 
-  func nextArrival(now: UInt64) -> UInt64 {
+  public func nextDue(now: UInt64) -> UInt64 {
     if plan.stages != nil { return now + 10_000_000 }
     guard machines.count < localPopulation else { return .max }
     return startedAt + plan.arrivalOffset(of: machines.count * shards + shard)
@@ -69,7 +92,7 @@ final class SimulatedWorkload: ShardWorkload {
   /// Starts or stops publishers so that this shard's share of the staged population is online.
   /// Stopped publishers remove their publication and may come back later in a new session.
   private func followStages(
-    _ stages: PopulationSchedule, now: UInt64, random: inout SplitMix64, into changes: inout [Change]
+    _ stages: PopulationSchedule, now: UInt64, random: inout SplitMix64, into changes: inout [WorkloadChange]
   ) {
     let target = PopulationSchedule.share(
       of: stages.target(at: now - min(now, startedAt)), shard: shard, shards: shards)
@@ -87,50 +110,38 @@ final class SimulatedWorkload: ShardWorkload {
         break
       }
       online.append(publisher)
-      changes.append((publisher, machines[publisher].start(now: now, using: &random), true))
+      changes.append(
+        WorkloadChange(
+          publisher: publisher, action: machines[publisher].start(now: now, using: &random), arrived: true))
     }
     while online.count > target, let publisher = online.popLast() {
       offline.append(publisher)
-      changes.append((publisher, machines[publisher].stop(now: now, cleanup: true), false))
+      changes.append(
+        WorkloadChange(publisher: publisher, action: machines[publisher].stop(now: now, cleanup: true)))
     }
   }
 
-  func timerFired(publisher: Int, now: UInt64, random: inout SplitMix64) -> Action {
-    machines[publisher].timerFired(now: now, using: &random)
-  }
-
-  func responseReceived(
-    publisher: Int, response: PublisherStateMachine.Response, latency: UInt64, now: UInt64,
-    random: inout SplitMix64
-  ) -> Action {
-    machines[publisher].responseReceived(response, now: now, using: &random)
-  }
-
-  func requestFailed(publisher: Int, timedOut: Bool, now: UInt64) -> Action {
-    machines[publisher].requestFailed(now: now)
-  }
-
-  func stop(now: UInt64, cleanup: Bool, into changes: inout [Change]) {
-    for publisher in machines.indices where !machines[publisher].hasLeft {
-      changes.append((publisher, machines[publisher].stop(now: now, cleanup: cleanup), false))
-    }
-  }
-
-  func identity(of publisher: Int) -> RequestWriter.Publisher {
+  public func outgoing(_ request: PublisherStateMachine.Request, publisher: Int) -> Outgoing {
     let global = publisher * shards + shard
     let identity = plan.identities.identity(at: global)
     let event = EventMix.pick(plan.events, index: global)
-    return RequestWriter.Publisher(
+    let sender = PublisherIdentity(
       user: identity.user, domain: identity.domain ?? plan.domain, number: global, runTag: runTag,
       event: event.package, contentType: event.contentType, password: identity.password)
-  }
-
-  func body(
-    for request: PublisherStateMachine.Request, publisher: Int, identity: RequestWriter.Publisher
-  ) -> [UInt8] {
-    guard request.operation == .initial || request.operation == .modify else { return [] }
+    guard request.operation == .initial || request.operation == .modify else {
+      return Outgoing(identity: sender, body: [])
+    }
     if request.operation == .modify { versions[publisher] &+= 1 }
-    return EventMix.pick(plan.events, index: identity.number).body.render(
-      aor: identity.aor, version: Int(versions[publisher]))
+    return Outgoing(
+      identity: sender, body: event.body.render(aor: sender.aor, version: Int(versions[publisher])))
+  }
+}
+
+extension LoadEngine where W == SimulatedWorkload {
+  /// A run of a profile's simulated population.
+  public convenience init(plan: LoadPlan, simulation: SimulationPlan) {
+    self.init(plan: plan) { shard, runTag in
+      SimulatedWorkload(plan: simulation, shard: shard, shards: plan.shards, runTag: runTag)
+    }
   }
 }

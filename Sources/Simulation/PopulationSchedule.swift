@@ -1,4 +1,4 @@
-import Simulation
+import Profiles
 
 /// The target number of online publishers over time, from a profile's stages: each stage moves
 /// the population in a straight line from where the previous stage ended to its own target.

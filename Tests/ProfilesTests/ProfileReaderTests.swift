@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Simulation
+@testable import Profiles
 
 @Suite("Reading profiles")
 struct ProfileReaderTests {

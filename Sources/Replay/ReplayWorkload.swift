@@ -1,14 +1,23 @@
+import Engine
 import HeapModule
 import Measurements
+import Profiles
 import Publication
-import Replay
-import Simulation
 
 /// A recorded trace on one shard: this shard's share of the live publishers (every recorded
 /// publisher, once per copy), each a ``ReplayPublisher``, started when its first step falls due.
 /// Every outcome goes into the fidelity figures and, up to a bound, into the per-transaction list.
 /// Touched only on its shard's event loop.
-final class ReplayWorkload: ShardWorkload, @unchecked Sendable {
+public final class ReplayWorkload: Workload, @unchecked Sendable {
+  /// What a replay adds to its run: the fidelity figures and the per-transaction outcomes (in
+  /// due order).
+  public struct Report: Sendable {
+    public var fidelity = FidelityMetrics()
+    public var outcomes: [ReplayOutcome] = []
+    /// Outcomes counted in ``fidelity`` but not listed (beyond the bound).
+    public var unlistedOutcomes = 0
+  }
+
   /// The next publisher to start for one copy: copies start in a merged time order.
   struct Arrival: Comparable {
     var due: UInt64
@@ -29,18 +38,18 @@ final class ReplayWorkload: ShardWorkload, @unchecked Sendable {
   private var publishers: [ReplayPublisher] = []
   /// Each live publisher's identity, made once when it arrives (the Content-Type is set per
   /// request, from the body it carries).
-  private var identities: [RequestWriter.Publisher] = []
+  private var identities: [PublisherIdentity] = []
   private var pending: [ReplayOutcome] = []
-  private(set) var fidelity = FidelityMetrics()
-  private(set) var outcomes: [ReplayOutcome] = []
+  private var fidelity = FidelityMetrics()
+  private var outcomes: [ReplayOutcome] = []
   /// Outcomes beyond ``outcomeLimit`` (counted in the fidelity figures, not listed).
-  private(set) var unlistedOutcomes = 0
+  private var unlistedOutcomes = 0
   private var left = 0
 
   /// - Parameters:
   ///   - credentials: passwords by live user (or, failing that, recorded user).
   ///   - outcomeLimit: most per-transaction outcomes this shard keeps.
-  init(
+  public init(
     script: ReplayScript, shard: Int, shards: Int, runTag: String, credentials: [String: String],
     outcomeLimit: Int
   ) {
@@ -53,14 +62,51 @@ final class ReplayWorkload: ShardWorkload, @unchecked Sendable {
   }
 
   /// Publishers are dealt round-robin: this shard gets every `shards`-th from its own number.
-  var publisherCapacity: Int {
+  public var publisherCapacity: Int {
     let total = script.publishers.count * max(script.options.scale, 1)
     return total > shard ? (total - shard + shards - 1) / shards : 0
   }
 
-  var livePublications: Int { publishers.reduce(0) { $0 + $1.livePublications } }
+  public var livePublications: Int { publishers.reduce(0) { $0 + $1.livePublications } }
 
-  func start(at startedAt: UInt64) {
+  public func handle(
+    _ event: WorkloadEvent, now: UInt64, random: inout SplitMix64, into changes: inout [WorkloadChange]
+  ) {
+    switch event {
+    case .start: start(at: now)
+    case .due: arrivals(now: now, into: &changes)
+    case .timer(let publisher):
+      react(publisher, into: &changes) {
+        $0.timerFired(now: now, origin: origin, script: script, outcomes: &$1)
+      }
+    case .response(let publisher, let response, let latency):
+      let canAuthenticate = identities[publisher].password != nil
+      react(publisher, into: &changes) {
+        $0.responseReceived(
+          response, latency: latency, now: now, origin: origin, script: script,
+          canAuthenticate: canAuthenticate,
+          outcomes: &$1)
+      }
+    case .failed(let publisher, let timedOut):
+      react(publisher, into: &changes) {
+        $0.requestFailed(now: now, timedOut: timedOut, origin: origin, script: script, outcomes: &$1)
+      }
+    case .stop(let cleanup): stop(now: now, cleanup: cleanup, into: &changes)
+    }
+  }
+
+  /// One publisher's reaction, with its outcomes taken into the figures.
+  private func react(
+    _ publisher: Int, into changes: inout [WorkloadChange],
+    _ body: (inout ReplayPublisher, inout [ReplayOutcome]) -> PublisherStateMachine.Action
+  ) {
+    let wasLeft = publishers[publisher].hasLeft
+    let action = body(&publishers[publisher], &pending)
+    settle(publisher, wasLeft: wasLeft)
+    changes.append(WorkloadChange(publisher: publisher, action: action))
+  }
+
+  private func start(at startedAt: UInt64) {
     origin = startedAt
     let recordedCount = script.publishers.count
     guard recordedCount > 0 else { return }
@@ -79,7 +125,7 @@ final class ReplayWorkload: ShardWorkload, @unchecked Sendable {
       due: origin + script.time(ofStep: step, copy: copy, loop: 0), copy: copy, recorded: recorded)
   }
 
-  func arrivals(now: UInt64, random: inout SplitMix64, into changes: inout [Change]) {
+  private func arrivals(now: UInt64, into changes: inout [WorkloadChange]) {
     while let next = arrivals.min, next.due <= now {
       _ = arrivals.removeMin()
       if next.recorded + shards < script.publishers.count {
@@ -89,81 +135,60 @@ final class ReplayWorkload: ShardWorkload, @unchecked Sendable {
       identities.append(identity(recorded: next.recorded, copy: next.copy))
       let action = publisher.start(now: now, origin: origin, script: script, outcomes: &pending)
       publishers.append(publisher)
-      changes.append((publishers.count - 1, action, true))
+      changes.append(WorkloadChange(publisher: publishers.count - 1, action: action, arrived: true))
       settle(publishers.count - 1, wasLeft: false)
     }
   }
 
-  func nextArrival(now: UInt64) -> UInt64 { arrivals.min?.due ?? .max }
+  public func nextDue(now: UInt64) -> UInt64 { arrivals.min?.due ?? .max }
 
-  var isFinished: Bool { arrivals.isEmpty && left == publishers.count }
+  public var isFinished: Bool { arrivals.isEmpty && left == publishers.count }
 
-  func timerFired(publisher: Int, now: UInt64, random: inout SplitMix64) -> Action {
-    let wasLeft = publishers[publisher].hasLeft
-    let action = publishers[publisher].timerFired(
-      now: now, origin: origin, script: script, outcomes: &pending)
-    settle(publisher, wasLeft: wasLeft)
-    return action
+  public var report: Report {
+    Report(fidelity: fidelity, outcomes: outcomes, unlistedOutcomes: unlistedOutcomes)
   }
 
-  func responseReceived(
-    publisher: Int, response: PublisherStateMachine.Response, latency: UInt64, now: UInt64,
-    random: inout SplitMix64
-  ) -> Action {
-    let wasLeft = publishers[publisher].hasLeft
-    let action = publishers[publisher].responseReceived(
-      response, latency: latency, now: now, origin: origin, script: script,
-      canAuthenticate: identities[publisher].password != nil, outcomes: &pending)
-    settle(publisher, wasLeft: wasLeft)
-    return action
+  public static func merge(_ reports: [Report]) -> Report {
+    var merged = Report()
+    for report in reports {
+      merged.fidelity.merge(report.fidelity)
+      merged.outcomes += report.outcomes
+      merged.unlistedOutcomes += report.unlistedOutcomes
+    }
+    merged.outcomes.sort { ($0.dueAt, $0.copy, $0.step) < ($1.dueAt, $1.copy, $1.step) }
+    return merged
   }
 
-  func requestFailed(publisher: Int, timedOut: Bool, now: UInt64) -> Action {
-    let wasLeft = publishers[publisher].hasLeft
-    let action = publishers[publisher].requestFailed(
-      now: now, timedOut: timedOut, origin: origin, script: script, outcomes: &pending)
-    settle(publisher, wasLeft: wasLeft)
-    return action
-  }
-
-  func stop(now: UInt64, cleanup: Bool, into changes: inout [Change]) {
+  private func stop(now: UInt64, cleanup: Bool, into changes: inout [WorkloadChange]) {
     arrivals = Heap()
     for publisher in publishers.indices where !publishers[publisher].hasLeft {
-      changes.append((publisher, publishers[publisher].stop(now: now, cleanup: cleanup), false))
+      changes.append(
+        WorkloadChange(publisher: publisher, action: publishers[publisher].stop(now: now, cleanup: cleanup)))
       settle(publisher, wasLeft: false)
     }
   }
 
-  func identity(of publisher: Int) -> RequestWriter.Publisher {
+  public func outgoing(_ request: PublisherStateMachine.Request, publisher: Int) -> Outgoing {
     var identity = identities[publisher]
-    if let step = publishers[publisher].bodyStep, step >= 0,
-      let recordedType = script.steps[Int(step)].contentType
-    {
-      identity.contentType = recordedType
+    guard let step = publishers[publisher].bodyStep else { return Outgoing(identity: identity, body: []) }
+    guard step >= 0 else {
+      let body = BodyTemplate.defaults(for: identity.event).template.render(aor: identity.aor, version: 0)
+      return Outgoing(identity: identity, body: body)
     }
-    return identity
+    if let recordedType = script.steps[Int(step)].contentType { identity.contentType = recordedType }
+    return Outgoing(identity: identity, body: script.steps[Int(step)].body)
   }
 
   /// Copy `copy` of recorded publisher `recorded`: its live user, domain, Call-ID number, event
   /// package, the package's usual Content-Type, and its password when the credentials have one.
-  private func identity(recorded: Int, copy: Int) -> RequestWriter.Publisher {
+  private func identity(recorded: Int, copy: Int) -> PublisherIdentity {
     let template = script.publishers[recorded]
     let user = script.options.user(template.user, copy: copy)
-    return RequestWriter.Publisher(
+    return PublisherIdentity(
       user: user, domain: script.options.domain, number: copy * script.publishers.count + recorded,
       runTag: runTag, event: template.event,
       contentType: BodyTemplate.defaults(for: template.event).contentType,
       password: credentials[user] ?? credentials[template.user])
-  }
-
-  func body(
-    for request: PublisherStateMachine.Request, publisher: Int, identity: RequestWriter.Publisher
-  ) -> [UInt8] {
-    guard let step = publishers[publisher].bodyStep else { return [] }
-    guard step >= 0 else {
-      return BodyTemplate.defaults(for: identity.event).template.render(aor: identity.aor, version: 0)
-    }
-    return script.steps[Int(step)].body
   }
 
   /// Takes the outcomes a publisher just produced into the figures, and counts it out if it left.
@@ -185,6 +210,21 @@ final class ReplayWorkload: ShardWorkload, @unchecked Sendable {
       outcomes.append(outcome)
     } else {
       unlistedOutcomes += 1
+    }
+  }
+}
+
+extension LoadEngine where W == ReplayWorkload {
+  /// A replay of a recorded trace. `credentials` are passwords by user, to answer live digest
+  /// challenges; at most `outcomeLimit` per-transaction outcomes are kept.
+  public convenience init(
+    plan: LoadPlan, replay script: ReplayScript, credentials: [String: String] = [:],
+    outcomeLimit: Int = 2_000_000
+  ) {
+    self.init(plan: plan) { shard, runTag in
+      ReplayWorkload(
+        script: script, shard: shard, shards: plan.shards, runTag: runTag, credentials: credentials,
+        outcomeLimit: outcomeLimit / max(plan.shards, 1))
     }
   }
 }

@@ -1,0 +1,31 @@
+import Publication
+
+/// What happens to a workload, as the shard tells it.
+public enum WorkloadEvent {
+  /// The shard starts ticking (`now` is the run's start).
+  case start
+  /// The time ``Workload/nextDue(now:)`` named has come: publishers arrive or leave.
+  case due
+  /// A publisher's own timer (refresh, modify, session end, back-off) fired.
+  case timer(publisher: Int)
+  /// A final response to the publisher's request; `latency` is from its actual send.
+  case response(publisher: Int, PublisherStateMachine.Response, latency: UInt64)
+  /// The publisher's request timed out (`timedOut`) or could not be sent.
+  case failed(publisher: Int, timedOut: Bool)
+  /// The run is ending: every publisher still online stops (removing its publication with
+  /// `cleanup`).
+  case stop(cleanup: Bool)
+}
+
+/// A publisher's action the shard must perform; `arrived` marks a publisher coming online.
+public struct WorkloadChange {
+  public var publisher: Int
+  public var action: PublisherStateMachine.Action
+  public var arrived: Bool
+
+  public init(publisher: Int, action: PublisherStateMachine.Action, arrived: Bool = false) {
+    self.publisher = publisher
+    self.action = action
+    self.arrived = arrived
+  }
+}
