@@ -21,7 +21,8 @@ public final class CaptureFile {
       let handle = pcap_open_offline_with_tstamp_precision(
         path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer)
     else {
-      var message = String(cString: errorBuffer)
+      var message = String(
+        decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
       if message.hasPrefix(path + ": ") { message.removeFirst(path.count + 2) }
       throw CaptureError(file: path, message: Self.explain(message))
     }

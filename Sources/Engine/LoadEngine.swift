@@ -29,7 +29,10 @@ public final class LoadEngine<W: Workload>: Sendable {
 
   public let plan: LoadPlan
   private let group: MultiThreadedEventLoopGroup
-  private let shards: [Shard<W>]
+  private let shards: [Shard]
+  /// Each shard's workload, typed, for the report at the end (the shards hold them as `any Workload`,
+  /// so that the shard's own code is not generic and its hot path is compiled once, specialized).
+  private let workloads: LoopBoundWorkloads<W>
   private let stopState = NIOLockedValueBox<(requested: Bool, early: Bool, startedAt: UInt64)>(
     (false, false, 0))
 
@@ -40,12 +43,15 @@ public final class LoadEngine<W: Workload>: Sendable {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: max(plan.shards, 1))
     self.group = group
     let runTag = UInt32.random(in: 1...UInt32.max)
-    var shards: [Shard<W>] = []
+    var shards: [Shard] = []
+    var workloads: [W] = []
     for (index, loop) in group.makeIterator().enumerated() {
       let workload = makeWorkload(index, String(runTag, radix: 36))
+      workloads.append(workload)
       shards.append(Shard(index: index, plan: plan, loop: loop, runTag: runTag, workload: workload))
     }
     self.shards = shards
+    self.workloads = LoopBoundWorkloads(all: workloads)
   }
 
   /// Runs to the end of the plan's duration (or an earlier ``requestStop()``), then drains.
@@ -90,7 +96,9 @@ public final class LoadEngine<W: Workload>: Sendable {
       active += shardActive
     }
     var reports: [W.Report] = []
-    for shard in shards { reports.append(try await shard.loop.submit { shard.workload.report }.get()) }
+    for (index, shard) in shards.enumerated() {
+      reports.append(try await shard.loop.submit { [workloads] in workloads.all[index].report }.get())
+    }
     await closeConnections(connections)
     try await group.shutdownGracefully()
     return Result(
@@ -130,7 +138,7 @@ public final class LoadEngine<W: Workload>: Sendable {
     for shard in shards { shard.loop.execute { [self] in stopShard(shard) } }
   }
 
-  private func stopShard(_ shard: Shard<W>) {
+  private func stopShard(_ shard: Shard) {
     stopState.withLockedValue { $0.requested = true }
     let now = NIODeadline.now().uptimeNanoseconds
     shard.stop(now: now, drainDeadline: now + plan.drainTimeout)
@@ -222,7 +230,7 @@ public final class LoadEngine<W: Workload>: Sendable {
   /// It is bound to `source` only when `--local-ip` chose it; otherwise the system picks the
   /// same address on connecting, and Via takes it from the connected socket.
   private func openStream(
-    shard: Shard<W>, connectionIndex: Int, target: SocketAddress, source: String, tls: NIOSSLContext?
+    shard: Shard, connectionIndex: Int, target: SocketAddress, source: String, tls: NIOSSLContext?
   ) async throws -> ShardConnection {
     let transport = plan.target.transport
     let connection = ShardConnection(
@@ -242,7 +250,7 @@ public final class LoadEngine<W: Workload>: Sendable {
 
   /// Connects (again) and returns when TLS, if any, will have shaken hands.
   @discardableResult
-  private func connectStream(_ connection: ShardConnection, shard: Shard<W>, connectionIndex: Int)
+  private func connectStream(_ connection: ShardConnection, shard: Shard, connectionIndex: Int)
     async throws
     -> EventLoopFuture<Void>
   {
@@ -273,7 +281,7 @@ public final class LoadEngine<W: Workload>: Sendable {
   }
 
   private func bootstrap(
-    _ connection: ShardConnection, shard: Shard<W>, connectionIndex: Int, serverName: String?,
+    _ connection: ShardConnection, shard: Shard, connectionIndex: Int, serverName: String?,
     handshake: EventLoopPromise<Void>
   ) async throws -> Channel {
     var bootstrap = ClientBootstrap(group: shard.loop)
@@ -302,7 +310,7 @@ public final class LoadEngine<W: Workload>: Sendable {
   }
 
   /// A closed connection is re-opened a second later, until the run stops.
-  private func scheduleReconnect(_ connection: ShardConnection, shard: Shard<W>, connectionIndex: Int) {
+  private func scheduleReconnect(_ connection: ShardConnection, shard: Shard, connectionIndex: Int) {
     guard !stopState.withLockedValue({ $0.requested }) else { return }
     shard.loop.scheduleTask(in: .seconds(1)) { [self] in
       Task { try? await connectStream(connection, shard: shard, connectionIndex: connectionIndex) }
@@ -321,5 +329,15 @@ public final class LoadEngine<W: Workload>: Sendable {
   private func connectionChannel(_ connection: ShardConnection) async throws -> Channel? {
     guard let loop = connection.channel?.eventLoop else { return nil }
     return try await loop.submit { connection.channel }.get()
+  }
+}
+
+/// The shards' workloads, typed, held by the engine for the report. Each is touched only on its
+/// shard's event loop (as the shard itself is), which is what makes handing them around safe.
+private final class LoopBoundWorkloads<W: Workload>: @unchecked Sendable {
+  let all: [W]
+
+  init(all: [W]) {
+    self.all = all
   }
 }

@@ -6,11 +6,11 @@ import SIPCore
 final class ShardStreamHandler: ChannelInboundHandler {
   typealias InboundIn = ByteBuffer
 
-  private let shard: any ShardInput
+  private let shard: Shard
   private let connectionIndex: Int
   private let onClose: @Sendable () -> Void
 
-  init(shard: any ShardInput, connectionIndex: Int, onClose: @escaping @Sendable () -> Void) {
+  init(shard: Shard, connectionIndex: Int, onClose: @escaping @Sendable () -> Void) {
     self.shard = shard
     self.connectionIndex = connectionIndex
     self.onClose = onClose
@@ -35,14 +35,4 @@ final class ShardStreamHandler: ChannelInboundHandler {
     // and reconnects.
     context.close(promise: nil)
   }
-}
-
-/// What a stream connection's handler tells its shard (whatever the shard's workload).
-protocol ShardInput: AnyObject {
-  /// A framed message read from connection `connection`.
-  func received(_ bytes: ByteBuffer, connection: Int)
-  /// The end of a batch of reads: time to flush.
-  func readBatchComplete()
-  /// The connection closed.
-  func connectionClosed(_ connectionIndex: Int)
 }

@@ -17,6 +17,11 @@ public final class PrometheusExporter: Sendable {
 
     public init() {}
 
+    /// `pubsim_NAME_UNIT`, with its help text.
+    private static func name(_ metric: String, _ unit: String?, _ help: String) -> MetricNameDescriptor {
+      MetricNameDescriptor(namespace: "pubsim", metricName: metric, unitName: unit ?? "", helpText: help)
+    }
+
     public mutating func merge(_ other: Snapshot) {
       sent += other.sent
       retransmissions += other.retransmissions
@@ -65,31 +70,45 @@ public final class PrometheusExporter: Sendable {
 
   public init() {}
 
+  /// `pubsim_NAME_UNIT`, with its help text.
+  private static func name(_ metric: String, _ unit: String?, _ help: String) -> MetricNameDescriptor {
+    MetricNameDescriptor(namespace: "pubsim", metricName: metric, unitName: unit ?? "", helpText: help)
+  }
+
   /// Brings the exported metrics up to `snapshot` (counts only grow).
   public func update(_ snapshot: Snapshot) {
     let previous = state.withLockedValue { current in
       defer { current = snapshot }
       return current
     }
-    registry.makeCounter(name: "pubsim_requests_sent_total").increment(
+    registry.makeCounter(
+      descriptor: Self.name("requests_sent", "total", "PUBLISH requests sent, retransmissions apart")
+    ).increment(
       by: Int64(snapshot.sent - min(previous.sent, snapshot.sent)))
-    registry.makeCounter(name: "pubsim_retransmissions_total")
+    registry.makeCounter(descriptor: Self.name("retransmissions", "total", "UDP retransmissions (Timer E)"))
       .increment(
         by: Int64(snapshot.retransmissions - min(previous.retransmissions, snapshot.retransmissions)))
-    registry.makeGauge(name: "pubsim_in_flight").record(Int64(snapshot.inFlight))
-    registry.makeGauge(name: "pubsim_publishers_active").record(Int64(snapshot.activePublishers))
+    registry.makeGauge(descriptor: Self.name("in_flight", nil, "transactions awaiting a final response"))
+      .record(Int64(snapshot.inFlight))
+    registry.makeGauge(descriptor: Self.name("publishers_active", nil, "publishers online")).record(
+      Int64(snapshot.activePublishers))
     for (operation, counts) in snapshot.operations {
       let before = previous.operations[operation] ?? OperationCounts()
       let labels = [("operation", operation.rawValue)]
       for (code, count) in counts.responsesByCode {
         let delta = count - min(before.responsesByCode[code] ?? 0, count)
-        registry.makeCounter(name: "pubsim_responses_total", labels: labels + [("code", String(code))])
-          .increment(by: Int64(delta))
+        registry.makeCounter(
+          descriptor: Self.name("responses", "total", "final responses by operation and status code"),
+          labels: labels + [("code", String(code))]
+        )
+        .increment(by: Int64(delta))
       }
-      registry.makeCounter(name: "pubsim_timeouts_total", labels: labels)
-        .increment(by: Int64(counts.timeouts - min(before.timeouts, counts.timeouts)))
+      registry.makeCounter(
+        descriptor: Self.name("timeouts", "total", "transactions that timed out (Timer F)"), labels: labels
+      )
+      .increment(by: Int64(counts.timeouts - min(before.timeouts, counts.timeouts)))
       let histogram = registry.makeValueHistogram(
-        name: "pubsim_latency_seconds", labels: labels,
+        descriptor: Self.name("latency", "seconds", "latency from the intended send time"), labels: labels,
         buckets: LiveBuckets.boundsMicros.map { Double($0) / 1e6 })
       for (index, count) in counts.buckets.enumerated() {
         let delta = count - min(before.buckets[index], count)

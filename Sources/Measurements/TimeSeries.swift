@@ -40,7 +40,11 @@ public struct TimeSeries: Sendable, Codable, Equatable {
       return index < seconds.count ? seconds[index] : Second()
     }
     set {
-      self[elapsed: elapsed] = newValue
+      let index = Self.index(elapsed)
+      if index >= seconds.count {
+        seconds.append(contentsOf: repeatElement(Second(), count: index - seconds.count + 1))
+      }
+      seconds[index] = newValue
     }
     // In place: a get-then-set would copy the second's histogram for every recorded response.
     _modify {

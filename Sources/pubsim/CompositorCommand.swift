@@ -26,7 +26,8 @@ struct CompositorCommand: AsyncParsableCommand {
   @Option(
     name: .customLong("listen"),
     help: ArgumentHelp(
-      "Address to listen on, as a SIP URI (IP, name, 0.0.0.0 or [::]); repeat for several.", valueName: "uri"))
+      "Address to listen on, as a SIP URI (IP, name, 0.0.0.0 or [::]); repeat for several.", valueName: "uri")
+  )
   var listen: [String] = ["sip:127.0.0.1:5060", "sip:127.0.0.1:5060;transport=tcp"]
 
   @Option(help: ArgumentHelp("Accepted event packages, comma-separated.", valueName: "list"))

@@ -24,8 +24,8 @@ final class MetricsHTTPServer: Sendable {
       let channel = try await ServerBootstrap(group: group)
         .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
         .childChannelInitializer { channel in
-          channel.pipeline.configureHTTPServerPipeline().flatMap {
-            channel.pipeline.addHandler(MetricsHandler(exporter: exporter))
+          channel.pipeline.configureHTTPServerPipeline().flatMapThrowing {
+            try channel.pipeline.syncOperations.addHandler(MetricsHandler(exporter: exporter))
           }
         }
         .bind(host: host, port: port).get()

@@ -1,0 +1,123 @@
+import Measurements
+import NIOCore
+import Publication
+import SIPCore
+import Transport
+
+/// How a shard takes in what its sockets read: responses matched to their transactions by
+/// branch, measured from the kernel's receive time, and handed to the workload; requests from
+/// the server (a NOTIFY) answered with the workload's status on the same transport.
+extension Shard {
+  // MARK: Responses
+
+  /// Handles bytes read by SwiftNIO from one of the shard's sockets (a framed TCP message).
+  func received(_ bytes: ByteBuffer, connection: Int) {
+    let now = NIODeadline.now().uptimeNanoseconds
+    bytes.withUnsafeReadableBytes { received($0, at: now, now: now, connection: connection) }
+    finishIfDrained(now: now)
+  }
+
+  /// Reads every response waiting on the shard's timestamped UDP sockets (on the tick), each
+  /// measured at the kernel's receive time.
+  func readDatagrams(now: UInt64) {
+    var clockOffset: Int64?
+    for (index, connection) in connections.enumerated() {
+      guard let socket = connection.datagram else { continue }
+      socket.receive { bytes, realtime in
+        let offset = clockOffset ?? Self.realtimeMinusUptime()
+        clockOffset = offset
+        let receivedAt = realtime == 0 ? now : UInt64(clamping: Int64(clamping: realtime) - offset)
+        received(bytes, at: min(receivedAt, now), now: now, connection: index)
+      }
+    }
+  }
+
+  /// The wall clock minus the uptime clock, read back to back, to place kernel timestamps on the
+  /// engine's clock.
+  private static func realtimeMinusUptime() -> Int64 {
+    let uptime = NIODeadline.now().uptimeNanoseconds
+    return Int64(clamping: TimestampedDatagramSocket.wallClockNanoseconds()) - Int64(clamping: uptime)
+  }
+
+  /// One response: `receivedAt` is when it arrived (latency ends there), `now` when it is
+  /// handled (the publisher acts from here). A request from the server goes to the workload.
+  func received(_ bytes: UnsafeRawBufferPointer, at receivedAt: UInt64, now: UInt64, connection: Int) {
+    if !Self.isResponse(bytes) {
+      answerIncoming(bytes, now: now, connection: connection)
+      return
+    }
+    guard let response = ResponseSummary(bytes),
+      let code = BranchCode(UnsafeRawBufferPointer(rebasing: bytes[response.branch])), code.run == runTag,
+      code.shard == index,
+      code.slot < transactions.records.count
+    else {
+      metrics.strayResponses += 1
+      return
+    }
+    let slot = code.slot
+    guard transactions.current(slot, generation: code.generation) != nil else {
+      metrics.lateResponses += 1
+      return
+    }
+    guard
+      case .completed(let status) = transactions[slot].state.responseReceived(statusCode: response.statusCode)
+    else { return }
+    complete(slot, status: status, response: response.stateMachineResponse, receivedAt: receivedAt, now: now)
+  }
+
+  private func complete(
+    _ slot: Int, status: Int, response: PublisherStateMachine.Response, receivedAt: UInt64, now: UInt64
+  ) {
+    let record = transactions.close(slot)
+    metrics.recordResponse(
+      record.operation, statusCode: status, intendedAt: record.intendedAt, sentAt: record.sentAt,
+      receivedAt: receivedAt)
+    switch status {
+    case 412 where record.operation != .remove: metrics.recoveries412 += 1
+    case 423: metrics.retries423 += 1
+    case 401, 407: metrics.authChallenges += 1
+    default: break
+    }
+    let publisher = Int(record.publisher ?? 0)
+    react(
+      .response(publisher: publisher, response, latency: receivedAt - min(receivedAt, record.sentAt)),
+      now: now)
+  }
+
+  /// Whether a message is a response (`SIP/2.0 ` first); anything else is taken for a request.
+  private static func isResponse(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    bytes.count >= 8 && bytes.prefix(8).elementsEqual("SIP/2.0 ".utf8)
+  }
+
+  /// A request from the server (a NOTIFY to a watcher): the workload says the status, and the
+  /// answer goes back on the connection it came by. What cannot be parsed is counted as stray.
+  private func answerIncoming(_ bytes: UnsafeRawBufferPointer, now: UInt64, connection: Int) {
+    guard let request = try? parser.parse(bytes, framing: connections[connection].framing), request.isRequest
+    else {
+      metrics.strayResponses += 1
+      return
+    }
+    metrics.incomingRequests += 1
+    let status = workload.incoming(request, now: now)
+    var answer = allocator.buffer(capacity: 512)
+    request.answer(status, toTag: "pubsim-\(runTag)-\(index)").write(into: &answer)
+    _ = connections[connection].write(answer)
+    connections[connection].flushIfNeeded()
+  }
+
+  /// Flushes after a batch of reads (responses may have triggered new requests).
+  func readBatchComplete() {
+    flushAll()
+  }
+
+  /// A TCP connection closed: its outstanding transactions fail now (the publishers back off).
+  func connectionClosed(_ connectionIndex: Int) {
+    let now = NIODeadline.now().uptimeNanoseconds
+    for slot in transactions.open(onConnection: connectionIndex) {
+      metrics.recordTransportError(at: now)
+      let record = transactions.close(slot)
+      react(.failed(publisher: Int(record.publisher ?? 0), timedOut: false), now: now)
+    }
+    finishIfDrained(now: now)
+  }
+}

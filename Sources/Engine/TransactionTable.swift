@@ -1,0 +1,73 @@
+import NIOCore
+import Publication
+import Transport
+
+/// A shard's PUBLISH transactions in flight, in reusable slots. A slot's generation changes
+/// each time it is reused, and a branch names both (``BranchCode``), so a late response or a
+/// stale timer for an earlier transaction in the same slot is told apart from the current one.
+/// Pure: no sockets, no clock.
+struct TransactionTable {
+  struct Record {
+    var generation: UInt32 = 0
+    /// The publisher the transaction is for; nil while the slot is free.
+    var publisher: Int32?
+    var operation: PublishOperation = .initial
+    var intendedAt: UInt64 = 0
+    var sentAt: UInt64 = 0
+    var state = ClientTransaction(startedAt: 0, reliable: true)
+    /// The request, kept over UDP for retransmissions.
+    var bytes: ByteBuffer?
+    var connection: Int = 0
+  }
+
+  private(set) var records: [Record] = []
+  private var free: [Int32] = []
+  /// Transactions open now.
+  private(set) var inFlight = 0
+
+  /// Opens a transaction in a free slot (or a new one); returns the slot.
+  mutating func open(_ record: Record) -> Int {
+    let slot: Int
+    if let reused = free.popLast() {
+      slot = Int(reused)
+      records[slot] = Record(
+        generation: records[slot].generation &+ 1, publisher: record.publisher, operation: record.operation,
+        intendedAt: record.intendedAt, sentAt: record.sentAt, state: record.state, bytes: record.bytes,
+        connection: record.connection)
+    } else {
+      slot = records.count
+      records.append(record)
+    }
+    inFlight += 1
+    return slot
+  }
+
+  /// The open transaction in `slot` if it is of `generation`; nil for a stale or free one.
+  func current(_ slot: Int, generation: UInt32) -> Record? {
+    guard slot < records.count, records[slot].generation == generation, records[slot].publisher != nil else {
+      return nil
+    }
+    return records[slot]
+  }
+
+  subscript(slot: Int) -> Record {
+    get { records[slot] }
+    set { records[slot] = newValue }
+  }
+
+  /// Closes the transaction in `slot` and frees the slot; returns what it was.
+  @discardableResult
+  mutating func close(_ slot: Int) -> Record {
+    let record = records[slot]
+    records[slot].publisher = nil
+    records[slot].bytes = nil
+    free.append(Int32(slot))
+    inFlight -= 1
+    return record
+  }
+
+  /// Slots of the transactions open on one connection.
+  func open(onConnection connection: Int) -> [Int] {
+    records.indices.filter { records[$0].publisher != nil && records[$0].connection == connection }
+  }
+}
