@@ -18,7 +18,7 @@ let package = Package(
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
   ],
   targets: [
-    // Message model, parser, serializer and stream framing. No I/O.
+    // 1. SIP message model, parser, serializer, stream framing, hosts written the SIP way. No I/O.
     .target(
       name: "SIPCore",
       dependencies: [
@@ -26,16 +26,36 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
-    // RFC 3903 rules shared by publishers and the compositor.
+    // 2. RFC 3903 rules shared by publishers and the compositor: operations, state machine, store.
     .target(
       name: "Publication",
       dependencies: ["SIPCore"]
     ),
-    // SwiftNIO channels and SIP codecs; targets located by name (RFC 3263) and source addresses.
-    // sendmmsg/recvmmsg with kernel receive timestamps (needs _GNU_SOURCE, so a C target).
+    // 3. libpcap, the system library captures are read with.
+    .systemLibrary(
+      name: "CPcap",
+      path: "Sources/CPcap",
+      pkgConfig: "libpcap",
+      providers: [.apt(["libpcap-dev"])]
+    ),
+    // 4. Captures: link layers, IP and TCP reassembly, SIP by content, the PUBLISH picture.
+    .target(
+      name: "Capture",
+      dependencies: ["CPcap", "SIPCore", "Publication", "Trace"]
+    ),
+    // 5. Trace files: the recorded PUBLISH transactions extract writes and replay reads.
+    .target(name: "Trace", dependencies: ["Publication"]),
+    // 6. Profiles (YAML) and what they describe: identities, event mixes, bodies, behaviour.
+    .target(
+      name: "Profiles",
+      dependencies: ["Publication", "SIPCore", .product(name: "Yams", package: "Yams")]
+    ),
+    // 7. sendmmsg/recvmmsg with kernel receive timestamps (needs _GNU_SOURCE, so a C target).
     .target(name: "CDatagram"),
-    // The system resolver's DNS query (res_nquery) for SRV and NAPTR, which Glibc does not expose.
+    // 8. The system resolver's DNS query (res_nquery) for SRV and NAPTR, which Glibc does not expose.
     .target(name: "CResolv", linkerSettings: [.linkedLibrary("resolv")]),
+    // 9. Sockets and codecs: targets located by name (RFC 3263), source addresses, client
+    //    transactions, the tick-read UDP socket, TLS.
     .target(
       name: "Transport",
       dependencies: [
@@ -46,21 +66,7 @@ let package = Package(
         .product(name: "NIOTLS", package: "swift-nio"),
       ]
     ),
-    // libpcap, the system library captures are read with.
-    .systemLibrary(
-      name: "CPcap",
-      path: "Sources/CPcap",
-      pkgConfig: "libpcap",
-      providers: [.apt(["libpcap-dev"])]
-    ),
-    // Trace files: the recorded PUBLISH transactions extract writes and replay reads.
-    .target(name: "Trace", dependencies: ["Publication"]),
-    // Captures: link layers, IP and TCP reassembly, SIP by content, the PUBLISH picture.
-    .target(
-      name: "Capture",
-      dependencies: ["CPcap", "SIPCore", "Publication", "Trace"]
-    ),
-    // Latency histograms, counters and the per-second time series of a run.
+    // 10. Latency histograms, counters and the per-second time series of a run.
     .target(
       name: "Measurements",
       dependencies: [
@@ -70,13 +76,8 @@ let package = Package(
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ]
     ),
-    // Profiles (YAML) and what they describe: identities, event mixes, bodies, behaviour.
-    .target(
-      name: "Profiles",
-      dependencies: ["Publication", "SIPCore", .product(name: "Yams", package: "Yams")]
-    ),
-    // The scheduler: share-nothing shards driving a workload's publishers against a target; it
-    // knows only the Workload protocol.
+    // 11. The scheduler: share-nothing shards driving a workload's publishers against a target; it
+    //     knows only the Workload protocol.
     .target(
       name: "Engine",
       dependencies: [
@@ -87,7 +88,7 @@ let package = Package(
         .product(name: "HeapModule", package: "swift-collections"),
       ]
     ),
-    // A profile's population as a workload: arrivals, stages, identities, bodies.
+    // 12. A profile's population as a workload: arrivals, stages, identities, bodies.
     .target(
       name: "Simulation",
       dependencies: [
@@ -95,7 +96,7 @@ let package = Package(
         .product(name: "DequeModule", package: "swift-collections"),
       ]
     ),
-    // A recorded trace as a workload: steps, live publishers, entity-tag mapping, fidelity.
+    // 13. A recorded trace as a workload: steps, live publishers, entity-tag mapping, fidelity.
     .target(
       name: "Replay",
       dependencies: [
@@ -103,12 +104,12 @@ let package = Package(
         .product(name: "HeapModule", package: "swift-collections"),
       ]
     ),
-    // run.json, timeseries.csv and report.html.
+    // 14. run.json, timeseries.csv, report.html, thresholds and comparisons.
     .target(
       name: "Reports",
       dependencies: ["Measurements", "Publication", "SIPCore"]
     ),
-    // The embedded Event State Compositor.
+    // 15. The embedded Event State Compositor (the default target, and the reference).
     .target(
       name: "Compositor",
       dependencies: [
@@ -119,6 +120,7 @@ let package = Package(
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
       ]
     ),
+    // 16. The command line: one file per subcommand.
     .executableTarget(
       name: "pubsim",
       dependencies: [
@@ -136,6 +138,7 @@ let package = Package(
     .testTarget(name: "PublicationTests", dependencies: ["Publication", "SIPCore"]),
     .testTarget(name: "TransportTests", dependencies: ["Transport", "SIPCore"]),
     .testTarget(name: "ProfilesTests", dependencies: ["Profiles"]),
+    .testTarget(name: "MeasurementsTests", dependencies: ["Measurements", "Publication"]),
     .testTarget(name: "ReplayTests", dependencies: ["Replay", "Trace", "Publication", "Engine"]),
     .testTarget(name: "CaptureTests", dependencies: ["Capture", "CPcap", "SIPCore", "Publication", "Trace"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "Measurements", "Publication"]),

@@ -699,6 +699,10 @@ def main(arguments: list[str]) -> int:
     if os.geteuid() != 0:
         raise LabError("netlab.py needs root (network namespaces, veth, mounts)")
     with_sbin_on_path()
+    # A test runner may start this script with SIGTERM and SIGINT blocked (Foundation's Process
+    # passes its mask on); the servers started here would inherit it and ignore `down`'s SIGTERM
+    # until the SIGKILL after STOP_TIMEOUT. Start from an empty mask.
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
     if options.action == "up":
         print(json.dumps(up(options.index)), flush=True)
     elif options.action == "exec":

@@ -45,6 +45,8 @@ public struct RunReport: Codable, Sendable, Equatable {
   public static let currentSchemaVersion = 1
 
   public var schemaVersion = RunReport.currentSchemaVersion
+  /// The pubsim that wrote the report (absent from reports of earlier versions).
+  public var pubsimVersion: String? = PubSimVersion.current
   public var kind: String
   public var profile: String
   public var target: String

@@ -1,3 +1,5 @@
+import Measurements
+import Publication
 import SIPCore
 
 /// A pass/fail rule on a run, as written in a profile's `thresholds:` or with `--threshold`:
@@ -131,34 +133,35 @@ public struct ThresholdResult: Sendable, Codable, Equatable {
 }
 
 extension Threshold {
-  /// The metric's value in a run, in the limit's unit.
-  public func actual(in report: RunReport) -> Double {
+  /// The metric's value in a run's measurements, in the limit's unit (latency from the intended
+  /// send time, in microseconds; rates as fractions; the achieved rate over `durationSeconds`).
+  public func actual(in metrics: RunMetrics, durationSeconds: Double) -> Double {
     switch metric {
     case .latency(let percentile, let operation):
-      let latency = operation.flatMap { report.operations[$0]?.latencyMicros } ?? report.latencyMicros
-      switch percentile {
-      case 50: return Double(latency.p50)
-      case 90: return Double(latency.p90)
-      case 99: return Double(latency.p99)
-      case 99.9: return Double(latency.p999)
-      default: return Double(latency.max)
-      }
-    case .errorRate: return report.errorRate
-    case .timeouts: return Double(report.transactions.timeouts)
-    case .rate: return report.rate.achieved
-    case .retransmissionRate:
-      return Double(report.transactions.retransmissions) / Double(max(report.transactions.sent, 1))
+      let histogram =
+        operation.map { metrics.operations[PublishOperation(rawValue: $0) ?? .initial]?.corrected }
+        ?? metrics.all.corrected
+      guard let histogram else { return 0 }
+      return percentile >= 100
+        ? Double(histogram.maxMicros) : Double(histogram.micros(atPercentile: percentile))
+    case .errorRate: return metrics.errorRate
+    case .timeouts: return Double(metrics.timeouts)
+    case .rate: return (Double(metrics.completed) / max(durationSeconds, 0.001) * 10).rounded() / 10
+    case .retransmissionRate: return Double(metrics.retransmissions) / Double(max(metrics.sent, 1))
     }
   }
 
-  /// Checks the rule. A latency rule over an operation (or a run) that has no response fails
-  /// as "no samples": a gate must not pass on nothing measured.
-  public func check(_ report: RunReport) -> ThresholdResult {
+  /// Checks the rule on a run's measurements, during the run or at its end. A latency rule over
+  /// an operation (or a run) that has no response fails as "no samples": a gate must not pass on
+  /// nothing measured.
+  public func check(_ metrics: RunMetrics, durationSeconds: Double) -> ThresholdResult {
     if case .latency(_, let operation) = metric {
-      let samples = operation.map { report.operations[$0]?.count ?? 0 } ?? report.transactions.completed
+      let samples =
+        operation.map { metrics.operations[PublishOperation(rawValue: $0) ?? .initial]?.completed ?? 0 }
+        ?? metrics.completed
       if samples == 0 { return ThresholdResult(rule: text, actual: "no samples", passed: false) }
     }
-    let value = actual(in: report)
+    let value = actual(in: metrics, durationSeconds: durationSeconds)
     let shown: String
     switch metric {
     case .latency: shown = ReportHTML.micros(UInt64(value))

@@ -145,11 +145,8 @@ struct LoadSession {
         try? await Task.sleep(nanoseconds: 1_000_000_000)
         elapsed += 1
         guard elapsed >= 5, let snapshot = try? await engine.snapshot() else { continue }
-        let report = RunReport(
-          kind: kind, profile: "", target: "", startedAt: "", durationSeconds: Double(elapsed),
-          stoppedEarly: false, metrics: snapshot.metrics, peakPublishers: snapshot.peakPublishers,
-          activePublishers: snapshot.activePublishers)
-        if let failed = thresholds.map({ $0.check(report) }).first(where: { !$0.passed }) {
+        let results = thresholds.map { $0.check(snapshot.metrics, durationSeconds: Double(elapsed)) }
+        if let failed = results.first(where: { !$0.passed }) {
           StandardOutput.error(
             "\nthreshold '\(failed.rule)' failed at \(elapsed) s (actual \(failed.actual)): stopping")
           engine.requestStop()
@@ -206,7 +203,7 @@ struct LoadSession {
     StandardOutput.line(RunSummaryText.render(runReport))
     if let extraText { StandardOutput.line(extraText) }
     if !thresholds.isEmpty {
-      runReport.thresholds = thresholds.map { $0.check(runReport) }
+      runReport.thresholds = thresholds.map { $0.check(metrics, durationSeconds: runReport.durationSeconds) }
       StandardOutput.line(ThresholdTable.render(runReport.thresholds ?? []))
     }
     if let reportDirectory {

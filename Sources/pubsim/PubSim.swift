@@ -1,4 +1,5 @@
 import ArgumentParser
+import Reports
 
 #if canImport(Glibc)
   import Glibc
@@ -16,6 +17,7 @@ struct PubSim: AsyncParsableCommand {
       Without a target, pubsim talks to its embedded compositor on loopback, so every command \
       works on a fresh machine.
       """,
+    version: PubSimVersion.current,
     subcommands: [
       RunCommand.self, ReplayCommand.self, ExtractCommand.self, ReportCommand.self, CompositorCommand.self,
     ]

@@ -32,10 +32,12 @@ struct RunCommandTests {
     for key in [
       "transactions", "operations", "responses", "latencyMicros", "latencyMicrosUncorrected", "rate",
       "publishers",
-      "durationSeconds", "schemaVersion",
+      "durationSeconds", "schemaVersion", "pubsimVersion",
     ] {
       #expect(run[key] != nil, "run.json lacks \(key)")
     }
+    let version = try runProgram(Interop.pubsim.path, ["--version"], timeout: 20)
+    #expect(version.status == 0 && version.output == "\(run["pubsimVersion"] as? String ?? "?")\n")
     let transactions = try #require(run["transactions"] as? [String: Int])
     #expect(Set(transactions.keys).isSuperset(of: ["sent", "completed", "timeouts", "transportErrors"]))
     #expect(transactions["completed"] == transactions["sent"])

@@ -7,7 +7,7 @@ import Testing
 @Suite("Thresholds")
 struct ThresholdTests {
   /// 100 refreshes answered in 1..100 ms, 2 timeouts, one 503, over 10 s.
-  static let report: RunReport = {
+  static let metrics: RunMetrics = {
     var metrics = RunMetrics(startedAt: 0)
     for millisecond in 1...100 {
       metrics.recordSend(intendedAt: 0, sentAt: 0)
@@ -18,10 +18,7 @@ struct ThresholdTests {
     metrics.recordResponse(.initial, statusCode: 503, intendedAt: 0, sentAt: 0, receivedAt: 1_000_000)
     metrics.recordTimeout(.modify, at: 0)
     metrics.recordTimeout(.modify, at: 0)
-    return RunReport(
-      kind: "run", profile: "t", target: "sip:127.0.0.1", startedAt: "", durationSeconds: 10,
-      stoppedEarly: false,
-      metrics: metrics, peakPublishers: 1, activePublishers: 1)
+    return metrics
   }()
 
   @Test(arguments: [
@@ -31,14 +28,14 @@ struct ThresholdTests {
     ("rate >= 10/s", true), ("rate >= 11/s", false), ("retransmissions < 0.1%", true),
   ])
   func checksRules(rule: String, passes: Bool) throws {
-    let result = try Threshold.parse(rule).check(Self.report)
+    let result = try Threshold.parse(rule).check(Self.metrics, durationSeconds: 10)
     #expect(result.passed == passes, "\(rule): actual \(result.actual)")
   }
 
   /// A gate must not pass on nothing measured: no removes were sent, the modifies all timed out.
   @Test(arguments: ["p99(remove) < 1s", "p50(modify) < 1s"])
   func latencyOfAnOperationWithoutResponsesFails(rule: String) throws {
-    let result = try Threshold.parse(rule).check(Self.report)
+    let result = try Threshold.parse(rule).check(Self.metrics, durationSeconds: 10)
     #expect(!result.passed && result.actual == "no samples")
   }
 

@@ -1,4 +1,16 @@
 extension RunMetrics {
+  /// Failed transactions (timeouts, transport errors, final responses of 300 and above but the
+  /// 401/407 challenges a publisher answers) as a share of all that ended: the `errors` of
+  /// thresholds (run.json's readers compute the same from its counts).
+  public var errorRate: Double {
+    let failedResponses = responsesByCode.reduce(UInt64(0)) { total, entry in
+      entry.key >= 300 && entry.key != 401 && entry.key != 407 ? total + entry.value : total
+    }
+    let failed = failedResponses + timeouts + transportErrors
+    let ended = completed + timeouts + transportErrors
+    return ended == 0 ? 0 : Double(failed) / Double(ended)
+  }
+
   /// Transactions that ended in a 2xx.
   public var succeeded: UInt64 {
     responsesByCode.reduce(0) { $0 + ((200..<300).contains($1.key) ? $1.value : 0) }

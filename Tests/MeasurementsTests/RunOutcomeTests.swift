@@ -2,8 +2,8 @@ import Measurements
 import Testing
 
 /// A run where no PUBLISH got a 2xx exits 1 with a line that says why (README, exit codes).
-@Suite("Saying why nothing succeeded")
-struct NothingSucceededTests {
+@Suite("What a run came to: successes, errors, why nothing succeeded")
+struct RunOutcomeTests {
   static func metrics(_ codes: [Int], timeouts: Int = 0) -> RunMetrics {
     var metrics = RunMetrics(startedAt: 0)
     for code in codes {
@@ -29,5 +29,14 @@ struct NothingSucceededTests {
 
   @Test func oneSuccessIsEnough() {
     #expect(Self.metrics([401, 200]).nothingSucceededReason == nil)
+  }
+}
+
+extension RunOutcomeTests {
+  @Test func theErrorRateLeavesChallengesOutAndCountsSilence() {
+    // 401 answered then 200 twice, one 503, one timeout: 2 failed of 5 ended.
+    let metrics = Self.metrics([401, 200, 200, 503], timeouts: 1)
+    #expect(abs(metrics.errorRate - 2.0 / 5.0) < 1e-9)
+    #expect(Self.metrics([]).errorRate == 0)
   }
 }
