@@ -11,25 +11,19 @@ import Transport
 /// is given), the engine's run with its progress line, Ctrl-C handling, live metrics and
 /// threshold watch, and the report and exit code at the end.
 struct LoadSession {
-  var metricsListen: String?
+  var metricsListen: MetricsAddress?
   var thresholds: [Threshold]
   var abortOnThreshold: Bool
   /// Said on Ctrl-C after "stopping, draining outstanding transactions".
   var stoppingNote = ""
 
-  /// A target URI, as a `--target` value (a profile's `transport:` applies when the URI names
-  /// none).
-  static func target(_ text: String, transport: String? = nil) throws -> SIPTarget {
-    do {
-      var target = try SIPTarget.parse(text)
-      if let transport, !target.transportIsExplicit {
-        target.transport = transport == "tcp" ? .tcp : .udp
-        target.transportIsExplicit = true
-      }
-      return target
-    } catch {
-      throw ValidationError("--target \(error)")
-    }
+  /// `target` with a profile's `transport:` applied when the URI names none.
+  static func target(_ target: SIPTarget, transport: String?) -> SIPTarget {
+    guard let transport, !target.transportIsExplicit else { return target }
+    var chosen = target
+    chosen.transport = transport == "tcp" ? .tcp : .udp
+    chosen.transportIsExplicit = true
+    return chosen
   }
 
   /// `--local-ip` values (and a profile's `localIp:`), expanded.
@@ -39,26 +33,6 @@ struct LoadSession {
     } catch {
       throw ValidationError("--local-ip \(error)")
     }
-  }
-
-  /// `127.0.0.1:9464`, `[::1]:9464` or `localhost:9464`.
-  static func metricsAddress(_ text: String) throws -> (host: String, port: Int) {
-    guard let hostPort = HostPort(text), let port = hostPort.port else {
-      throw ValidationError("--metrics-listen '\(text)': expected HOST:PORT, e.g. 127.0.0.1:9464")
-    }
-    return (hostPort.host == "localhost" ? "127.0.0.1" : hostPort.host, port)
-  }
-
-  static func parseThresholds(_ rules: [String]) throws -> [Threshold] {
-    var thresholds: [Threshold] = []
-    for rule in rules {
-      do {
-        thresholds.append(try Threshold.parse(rule))
-      } catch {
-        throw ValidationError(error.description)
-      }
-    }
-    return thresholds
   }
 
   /// Checks that every source address is this machine's (before the run, in one line).
@@ -106,15 +80,14 @@ struct LoadSession {
     let exporter = PrometheusExporter()
     var metricsServer: MetricsHTTPServer?
     if let metricsListen {
-      let address = try Self.metricsAddress(metricsListen)
       do {
         metricsServer = try await MetricsHTTPServer.start(
-          host: address.host, port: address.port, exporter: exporter)
+          host: metricsListen.host, port: metricsListen.port, exporter: exporter)
       } catch {
         try? await embedded?.stop()
-        throw CommandError.input("--metrics-listen \(metricsListen): cannot listen: \(error)")
+        throw CommandError.input("--metrics-listen \(metricsListen.text): cannot listen: \(error)")
       }
-      StandardOutput.line("live metrics on http://\(metricsListen)/metrics")
+      StandardOutput.line("live metrics on http://\(metricsListen.text)/metrics")
     }
     let watcher = abortOnThreshold && !thresholds.isEmpty ? watchThresholds(engine: engine, kind: kind) : nil
     defer { watcher?.cancel() }

@@ -34,12 +34,6 @@ struct ReplayCommand: AsyncParsableCommand {
   var inputs: [String]
 
   @Option(
-    help: ArgumentHelp(
-      "Compositor to test, as a SIP URI: an address, a name, or a domain with SRV records.", valueName: "uri")
-  )
-  var target: String?
-
-  @Option(
     parsing: .unconditional,
     help: ArgumentHelp("Play this many times faster than recorded (0.5: half speed).", valueName: "x"))
   var speed: Double = 1
@@ -51,8 +45,10 @@ struct ReplayCommand: AsyncParsableCommand {
 
   @Option(
     parsing: .unconditional,
-    help: ArgumentHelp("Spread the copies' start over this time, e.g. 2s.", valueName: "duration"))
-  var spread = "1s"
+    help: ArgumentHelp(
+      "Spread the copies' start over this time, e.g. 2s (default 1s).", valueName: "duration"),
+    transform: DurationValue.init)
+  var spread = DurationValue(nanoseconds: 1_000_000_000, text: "1s")
 
   @Option(help: ArgumentHelp("Added to the user of copy N ≥ 1; {copy} becomes N.", valueName: "pattern"))
   var userSuffix = "-{copy}"
@@ -62,11 +58,15 @@ struct ReplayCommand: AsyncParsableCommand {
     help: ArgumentHelp("Play the trace this many times in a row.", valueName: "k"))
   var loops = 1
 
-  @Option(help: ArgumentHelp("Start at this offset into the recording, e.g. 30s.", valueName: "t"))
-  var from: String?
+  @Option(
+    help: ArgumentHelp("Start at this offset into the recording, e.g. 30s.", valueName: "t"),
+    transform: DurationValue.init)
+  var from: DurationValue?
 
-  @Option(help: ArgumentHelp("Stop at this offset into the recording, e.g. 2m.", valueName: "t"))
-  var to: String?
+  @Option(
+    help: ArgumentHelp("Stop at this offset into the recording, e.g. 2m.", valueName: "t"),
+    transform: DurationValue.init)
+  var to: DurationValue?
 
   @Option(
     help: ArgumentHelp(
@@ -75,71 +75,24 @@ struct ReplayCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "When a conditional request's live predecessor failed: skip, reinitiate or as-recorded.",
-      valueName: "policy"))
-  var onBrokenChain = "reinitiate"
+      "When a conditional request's live predecessor failed: skip, reinitiate (default) or as-recorded.",
+      valueName: "policy"),
+    transform: ReplayCommand.policy)
+  var onBrokenChain = BrokenChainPolicy.reinitiate
 
   @Option(
     help: ArgumentHelp(
       "CSV of user,password,domain to answer live digest challenges.", valueName: "file"))
   var credentials: String?
 
-  @Option(
-    name: .customLong("local-ip"),
-    help: ArgumentHelp(
-      "Source address or CIDR range to send from; repeat to spread publishers over several.",
-      valueName: "addr"))
-  var localIP: [String] = []
-
-  @Flag(help: "At the end (or on Ctrl-C), remove every publication the replay left live.")
-  var cleanup = false
-
-  @Option(
-    help: ArgumentHelp("Write run.json, fidelity.csv, timeseries.csv and report.html here.", valueName: "dir")
-  )
-  var report: String?
-
-  @OptionGroup
-  var tls: TLSFlags
-
-  @Option(
-    help: ArgumentHelp("Pass/fail rule checked at the end, e.g. 'p99 < 20ms'; repeatable.", valueName: "rule")
-  )
-  var threshold: [String] = []
-
-  @Flag(help: "Check thresholds every second (after 5 s) and stop the replay as soon as one fails.")
-  var abortOnThreshold = false
-
-  @Option(
-    help: ArgumentHelp(
-      "Serve live Prometheus metrics at http://HOST:PORT/metrics during the replay.", valueName: "host:port"))
-  var metricsListen: String?
-
-  @Option(
-    parsing: .unconditional, help: ArgumentHelp("Shards (event loops); default one per core.", valueName: "n")
-  )
-  var shards: Int?
+  @OptionGroup(title: "Target, report and run")
+  var load: LoadOptions
 
   func validate() throws {
-    if let target { _ = try LoadSession.target(target) }
-    _ = try LoadSession.localAddresses(localIP)
     guard scale >= 1 else { throw ValidationError("--scale must be at least 1") }
     guard loops >= 1 else { throw ValidationError("--loop must be at least 1") }
-    if let shards, shards < 1 { throw ValidationError("--shards must be at least 1") }
-    guard BrokenChainPolicy(rawValue: onBrokenChain) != nil else {
-      throw ValidationError(
-        "--on-broken-chain '\(onBrokenChain)': expected one of "
-          + BrokenChainPolicy.allCases.map(\.rawValue).joined(separator: ", "))
-    }
-    for (name, value) in [("--spread", Optional(spread)), ("--from", from), ("--to", to)] {
-      if let value, DurationText.nanoseconds(value) == nil {
-        throw ValidationError("\(name) '\(value)' is not a duration such as 500ms, 30s or 2m")
-      }
-    }
-    if let from, let to, let start = DurationText.nanoseconds(from), let end = DurationText.nanoseconds(to),
-      start >= end
-    {
-      throw ValidationError("--from \(from) must come before --to \(to)")
+    if let from, let to, from.nanoseconds >= to.nanoseconds {
+      throw ValidationError("--from \(from.text) must come before --to \(to.text)")
     }
     // Bounds that keep every replay time within reach (and the run within a year).
     guard speed >= 0.001, speed <= 1_000_000 else {
@@ -151,21 +104,26 @@ struct ReplayCommand: AsyncParsableCommand {
       throw ValidationError(
         "--user-suffix '\(userSuffix)' must contain {copy}, or every copy would be the same user")
     }
-    if let spreadTime = DurationText.nanoseconds(spread), spreadTime > 86_400_000_000_000 {
+    if spread.nanoseconds > 86_400_000_000_000 {
       throw ValidationError("--spread must be at most a day")
     }
     if inputs.count > 1, inputs.contains(where: Self.isTrace) {
       throw ValidationError("replay takes one trace, or one or more captures, not both")
     }
-    _ = try LoadSession.parseThresholds(threshold)
-    if let metricsListen { _ = try LoadSession.metricsAddress(metricsListen) }
+  }
+
+  static func policy(_ text: String) throws -> BrokenChainPolicy {
+    guard let policy = BrokenChainPolicy(rawValue: text) else {
+      throw ValidationError(
+        "expected one of " + BrokenChainPolicy.allCases.map(\.rawValue).joined(separator: ", "))
+    }
+    return policy
   }
 
   func run() async throws {
     let records = try loadRecords()
-    try LoadSession.prepareReportDirectory(report)
-    let window =
-      (from.flatMap(DurationText.nanoseconds) ?? 0)..<(to.flatMap(DurationText.nanoseconds) ?? .max)
+    try LoadSession.prepareReportDirectory(load.report)
+    let window = (from?.nanoseconds ?? 0)..<(to?.nanoseconds ?? .max)
     guard records.contains(where: { window.contains($0.offsetNanos) }) else {
       throw CommandError.input(
         "nothing to replay: \(inputs.joined(separator: ", ")) holds no PUBLISH transaction"
@@ -173,11 +131,11 @@ struct ReplayCommand: AsyncParsableCommand {
     }
     let passwords = try loadCredentials()
     let session = LoadSession(
-      metricsListen: metricsListen, thresholds: try LoadSession.parseThresholds(threshold),
-      abortOnThreshold: abortOnThreshold, stoppingNote: cleanup ? " and removing" : "")
-    let sources = try LoadSession.localAddresses(localIP)
+      metricsListen: load.metricsListen, thresholds: load.threshold,
+      abortOnThreshold: load.abortOnThreshold, stoppingNote: load.cleanup ? " and removing" : "")
+    let sources = try load.localAddresses(orElse: [])
     let (targetEndpoint, embedded) = try await LoadSession.resolveTarget(
-      try target.map { try LoadSession.target($0) }, transport: .udp, sources: sources)
+      load.target, transport: .udp, sources: sources)
     let script = ReplayScript(
       records: records, options: options(domain: domain ?? targetEndpoint.name ?? targetEndpoint.host))
     if script.stepsOutlivingTheirPublication > 0 {
@@ -186,9 +144,9 @@ struct ReplayCommand: AsyncParsableCommand {
           + "or modifications fall due after the lifetime the recorded server granted; expect 412s there")
     }
     var plan = LoadPlan(
-      target: targetEndpoint, duration: script.playingTime + 40_000_000_000, cleanup: cleanup,
-      shards: shards ?? System.coreCount)
-    plan.tls = tls.options
+      target: targetEndpoint, duration: script.playingTime + 40_000_000_000, cleanup: load.cleanup,
+      shards: load.shards ?? System.coreCount)
+    plan.tls = load.tls.options
     plan.localAddresses = sources
     StandardOutput.line(
       "pubsim replay \(inputs.joined(separator: " ")): \(StandardOutput.count(script.transactionCount, "transaction")) of "
@@ -211,7 +169,7 @@ struct ReplayCommand: AsyncParsableCommand {
       differences: FidelityTable.differences(replay.outcomes, script: script))
     runReport.fidelity = fidelity
     try session.finish(
-      runReport, metrics: metrics, reportDirectory: report, extraText: FidelityTable.text(fidelity)
+      runReport, metrics: metrics, reportDirectory: load.report, extraText: FidelityTable.text(fidelity)
     ) { directory in
       try FidelityTable.writeCSV(
         replay.outcomes, script: script, to: directory.appendingPathComponent("fidelity.csv"))
@@ -220,10 +178,10 @@ struct ReplayCommand: AsyncParsableCommand {
 
   private func options(domain: String) -> ReplayOptions {
     ReplayOptions(
-      speed: speed, scale: scale, loops: loops, from: from.flatMap(DurationText.nanoseconds) ?? 0,
-      to: to.flatMap(DurationText.nanoseconds) ?? .max, spread: DurationText.nanoseconds(spread) ?? 0,
+      speed: speed, scale: scale, loops: loops, from: from?.nanoseconds ?? 0, to: to?.nanoseconds ?? .max,
+      spread: spread.nanoseconds,
       userSuffix: userSuffix, domain: domain,
-      onBrokenChain: BrokenChainPolicy(rawValue: onBrokenChain) ?? .reinitiate, cleanup: cleanup)
+      onBrokenChain: onBrokenChain, cleanup: load.cleanup)
   }
 
   /// Whether a file is a pubsim trace (JSON Lines) rather than a capture.
@@ -289,9 +247,9 @@ struct ReplayCommand: AsyncParsableCommand {
       parameters["spread"] = DurationText.describe(nanoseconds: options.spread)
       parameters["user suffix"] = options.userSuffix
     }
-    if from != nil || to != nil { parameters["window"] = "\(from ?? "start") to \(to ?? "end")" }
+    if from != nil || to != nil { parameters["window"] = "\(from?.text ?? "start") to \(to?.text ?? "end")" }
     if credentials != nil { parameters["credentials"] = credentials }
-    parameters["cleanup"] = cleanup ? "yes" : "no"
+    parameters["cleanup"] = load.cleanup ? "yes" : "no"
     return parameters
   }
 }

@@ -26,17 +26,12 @@ struct RunCommand: AsyncParsableCommand {
   @Argument(help: ArgumentHelp("The profile (YAML), e.g. profiles/quickstart.yaml.", valueName: "profile"))
   var profilePath: String
 
-  @Option(
-    help: ArgumentHelp(
-      "Compositor to test, as a SIP URI: an address, a name, or a domain with SRV records (overrides the "
-        + "profile).", valueName: "uri"))
-  var target: String?
-
   // Numbers are parsed unconditionally, so that "-3" is refused as a value, not taken for a flag.
   @Option(
     parsing: .unconditional,
-    help: ArgumentHelp("How long to run, e.g. 30s or 5m (overrides the profile).", valueName: "duration"))
-  var duration: String?
+    help: ArgumentHelp("How long to run, e.g. 30s or 5m (overrides the profile).", valueName: "duration"),
+    transform: RunCommand.positiveDuration)
+  var duration: UInt64?
 
   @Option(
     parsing: .unconditional,
@@ -48,78 +43,41 @@ struct RunCommand: AsyncParsableCommand {
     help: ArgumentHelp(
       "New publishers per second (200 or 200/s, 30/m), each doing initial, refresh, modify, remove back to "
         + "back (SIPp-shaped).",
-      valueName: "rate"))
-  var arrivalRateText: String?
+      valueName: "rate"),
+    transform: RunCommand.rate)
+  var arrivalRate: Double?
 
-  /// `--arrival-rate` per second (validated).
-  var arrivalRate: Double? { arrivalRateText.flatMap(RateText.perSecond) }
-
-  @Option(
-    name: .customLong("local-ip"),
-    help: ArgumentHelp(
-      "Source address or CIDR range to send from (overrides the profile); repeat to spread publishers "
-        + "over several.", valueName: "addr"))
-  var localIP: [String] = []
-
-  @Flag(help: "Remove every live publication at the end of the run.")
-  var cleanup = false
-
-  @Option(help: ArgumentHelp("Write run.json, timeseries.csv and report.html here.", valueName: "dir"))
-  var report: String?
-
-  @OptionGroup
-  var tls: TLSFlags
-
-  @Option(
-    help: ArgumentHelp(
-      "Serve live Prometheus metrics at http://HOST:PORT/metrics during the run.", valueName: "host:port"))
-  var metricsListen: String?
-
-  @Option(
-    help: ArgumentHelp(
-      "Pass/fail rule checked at the end, e.g. 'p99(refresh) < 20ms', 'errors < 0.1%'; repeatable.",
-      valueName: "rule"))
-  var threshold: [String] = []
-
-  @Flag(help: "Check thresholds every second (after 5 s) and stop the run as soon as one fails.")
-  var abortOnThreshold = false
-
-  @Option(
-    parsing: .unconditional,
-    help: ArgumentHelp(
-      "Shards (event loops); default one per core, or with --arrival-rate one per 25 000 PUBLISH/s.",
-      valueName: "n"))
-  var shards: Int?
+  @OptionGroup(title: "Target, report and run")
+  var load: LoadOptions
 
   func validate() throws {
-    if let target { _ = try LoadSession.target(target) }
-    _ = try LoadSession.localAddresses(localIP)
-    if let duration {
-      guard let nanoseconds = DurationText.nanoseconds(duration) else {
-        throw ValidationError("--duration '\(duration)' is not a duration such as 30s or 5m")
-      }
-      guard nanoseconds > 0 else { throw ValidationError("--duration must be above 0") }
-    }
     if let publishers, publishers < 1 { throw ValidationError("--publishers must be at least 1") }
-    if let arrivalRateText, RateText.perSecond(arrivalRateText) == nil {
-      throw ValidationError(
-        "--arrival-rate '\(arrivalRateText)' is not a positive rate such as 200, 200/s or 30/m")
+  }
+
+  static func positiveDuration(_ text: String) throws -> UInt64 {
+    let duration = try DurationValue(text)
+    guard duration.nanoseconds > 0 else { throw ValidationError("it must be above 0") }
+    return duration.nanoseconds
+  }
+
+  static func rate(_ text: String) throws -> Double {
+    guard let rate = RateText.perSecond(text) else {
+      throw ValidationError("not a positive rate such as 200, 200/s or 30/m")
     }
-    if let shards, shards < 1 { throw ValidationError("--shards must be at least 1") }
-    _ = try LoadSession.parseThresholds(threshold)
-    if let metricsListen { _ = try LoadSession.metricsAddress(metricsListen) }
+    return rate
   }
 
   func run() async throws {
     let profile = try loadProfile()
-    try LoadSession.prepareReportDirectory(report)
+    try LoadSession.prepareReportDirectory(load.report)
     let session = LoadSession(
-      metricsListen: metricsListen,
-      thresholds: try LoadSession.parseThresholds(profile.thresholds + threshold),
-      abortOnThreshold: abortOnThreshold, stoppingNote: cleanup ? " and removing" : "")
-    let sources = try LoadSession.localAddresses(localIP.isEmpty ? profile.localAddresses : localIP)
+      metricsListen: load.metricsListen,
+      thresholds: try profile.thresholds.map(LoadOptions.threshold) + load.threshold,
+      abortOnThreshold: load.abortOnThreshold, stoppingNote: load.cleanup ? " and removing" : "")
+    let sources = try load.localAddresses(orElse: profile.localAddresses)
+    let named = try load.target ?? profile.target.map(profileTarget)
     let (targetEndpoint, embedded) = try await LoadSession.resolveTarget(
-      try (target ?? profile.target).map { try LoadSession.target($0, transport: profile.transport) },
+      named.map { LoadSession.target($0, transport: profile.transport) },
       transport: profile.transport == "tcp" ? .tcp : .udp, sources: sources)
     var (plan, simulation) = makePlan(profile: profile, target: targetEndpoint)
     plan.localAddresses = sources
@@ -136,7 +94,7 @@ struct RunCommand: AsyncParsableCommand {
       durationSeconds: result.durationSeconds, stoppedEarly: result.stoppedEarly, metrics: result.metrics,
       peakPublishers: result.peakPublishers, activePublishers: result.activePublishers)
     runReport.parameters = describe(plan, simulation, profile: profile)
-    try session.finish(runReport, metrics: result.metrics, reportDirectory: report)
+    try session.finish(runReport, metrics: result.metrics, reportDirectory: load.report)
   }
 
   private func loadProfile() throws -> Profile {
@@ -159,6 +117,15 @@ struct RunCommand: AsyncParsableCommand {
       return try reader.read(text)
     } catch {
       throw CommandError.input(error.description)
+    }
+  }
+
+  /// The profile's `target:`.
+  private func profileTarget(_ text: String) throws -> SIPTarget {
+    do {
+      return try SIPTarget.parse(text)
+    } catch {
+      throw CommandError.input("\(profilePath): target \(error)")
     }
   }
 
@@ -185,7 +152,7 @@ struct RunCommand: AsyncParsableCommand {
   private func makePlan(profile: Profile, target: SIPEndpoint) -> (LoadPlan, SimulationPlan) {
     let schedule =
       profile.stages.isEmpty || arrivalRate != nil ? nil : PopulationSchedule(stages: profile.stages)
-    let runDuration = duration.flatMap(DurationText.nanoseconds) ?? schedule?.duration ?? profile.duration
+    let runDuration = duration ?? schedule?.duration ?? profile.duration
     var behaviour = profile.behaviour
     var population = publishers ?? schedule?.peak ?? profile.population
     var arrival = profile.arrivalRate
@@ -202,8 +169,8 @@ struct RunCommand: AsyncParsableCommand {
     }
     var plan = LoadPlan(
       target: target, duration: runDuration, rateCap: profile.rateCap, connections: profile.connections,
-      cleanup: cleanup, shards: shardCount())
-    plan.tls = tls.options
+      cleanup: load.cleanup, shards: shardCount())
+    plan.tls = load.tls.options
     let simulation = SimulationPlan(
       target: target, domain: profile.domain, population: population, identities: profile.identities,
       events: profile.events, behaviour: behaviour, arrivalRate: arrival, stages: schedule)
@@ -214,7 +181,7 @@ struct RunCommand: AsyncParsableCommand {
   /// loop that wakes for its own traffic, so spreading a light load over more of them only adds
   /// wake-ups.
   private func shardCount() -> Int {
-    if let shards { return shards }
+    if let shards = load.shards { return shards }
     guard let arrivalRate else { return System.coreCount }
     return min(System.coreCount, max(1, Int((4 * arrivalRate / 25_000).rounded(.up))))
   }

@@ -164,12 +164,12 @@ struct ReplayCommandTests {
   }
 
   @Test(arguments: [
-    (["--on-broken-chain", "retry"], "--on-broken-chain 'retry'"),
+    (["--on-broken-chain", "retry"], "'retry' is invalid for '--on-broken-chain <policy>': expected one of"),
     (["--speed", "0"], "--speed must be between 0.001 and 1000000"),
     (["--from", "2m", "--to", "1m"], "--from 2m must come before --to 1m"),
     (["--scale", "3", "--user-suffix=-x"], "must contain {copy}"),
     (["--scale", "0"], "--scale must be at least 1"),
-    (["--from", "soon"], "--from 'soon' is not a duration"),
+    (["--from", "soon"], "'soon' is invalid for '--from <t>': not a duration"),
   ])
   func badFlagsGetOneClearLine(arguments: [String], message: String) throws {
     let result = try runProgram(Interop.pubsim.path, ["replay", Self.lifecycle] + arguments)

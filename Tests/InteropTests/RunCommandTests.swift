@@ -228,6 +228,8 @@ struct LiveMetricsTests {
     let result = try runProgram(
       Interop.pubsim.path, ["run", RunCommandTests.quickstart, "--metrics-listen", "nowhere"], timeout: 20)
     #expect(result.status == 64)
-    #expect(result.errors.contains("--metrics-listen 'nowhere': expected HOST:PORT"), "\(result.errors)")
+    #expect(
+      result.errors.contains("'nowhere' is invalid for '--metrics-listen <host:port>': expected HOST:PORT"),
+      "\(result.errors)")
   }
 }

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Reports
+import SIPCore
+import Transport
+
+/// What `run` and `replay` share, declared once so that both show it in one order in `--help`
+/// and parse it once: the target and the addresses to send from, TLS, the end of the run, the
+/// report and its gates, live metrics, shards.
+struct LoadOptions: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "Compositor to test, as a SIP URI: an address, a name, or a domain with SRV records.", valueName: "uri"),
+    transform: LoadOptions.target)
+  var target: SIPTarget?
+
+  @Option(
+    name: .customLong("local-ip"),
+    help: ArgumentHelp(
+      "Source address or CIDR range to send from; repeat to spread publishers over several.",
+      valueName: "addr"))
+  var localIP: [String] = []
+
+  @OptionGroup
+  var tls: TLSFlags
+
+  @Flag(help: "At the end (or on Ctrl-C), remove every publication left live.")
+  var cleanup = false
+
+  @Option(help: ArgumentHelp("Write run.json, timeseries.csv and report.html here.", valueName: "dir"))
+  var report: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Pass/fail rule checked at the end, e.g. 'p99(refresh) < 20ms', 'errors < 0.1%'; repeatable.",
+      valueName: "rule"),
+    transform: LoadOptions.threshold)
+  var threshold: [Threshold] = []
+
+  @Flag(help: "Check thresholds every second (after 5 s) and stop as soon as one fails.")
+  var abortOnThreshold = false
+
+  @Option(
+    help: ArgumentHelp(
+      "Serve live Prometheus metrics at http://HOST:PORT/metrics while running.", valueName: "host:port"),
+    transform: MetricsAddress.init)
+  var metricsListen: MetricsAddress?
+
+  // Numbers are parsed unconditionally, so that "-3" is refused as a value, not taken for a flag.
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "Shards (event loops); default one per core (run --arrival-rate: one per 25 000 PUBLISH/s).",
+      valueName: "n"))
+  var shards: Int?
+
+  func validate() throws {
+    _ = try localAddresses(orElse: [])
+    if let shards, shards < 1 { throw ValidationError("--shards must be at least 1") }
+  }
+
+  /// `--local-ip` expanded, or `fallback` (a profile's `localIp:`) when none was given.
+  func localAddresses(orElse fallback: [String]) throws -> [String] {
+    try LoadSession.localAddresses(localIP.isEmpty ? fallback : localIP)
+  }
+
+  /// A `--threshold` rule; the error is the reason alone (the parser names the flag and value).
+  static func threshold(_ rule: String) throws -> Threshold {
+    do {
+      return try Threshold.parse(rule)
+    } catch {
+      throw ValidationError(error.reason)
+    }
+  }
+
+  static func target(_ text: String) throws -> SIPTarget {
+    do {
+      return try SIPTarget.parse(text)
+    } catch {
+      throw ValidationError(error.reason)
+    }
+  }
+}
+
+/// `--metrics-listen`: `127.0.0.1:9464`, `[::1]:9464` or `localhost:9464`.
+struct MetricsAddress {
+  var host: String
+  var port: Int
+  /// As written, for messages.
+  var text: String
+
+  init(_ text: String) throws {
+    guard let hostPort = HostPort(text), let port = hostPort.port else {
+      throw ValidationError("expected HOST:PORT, e.g. 127.0.0.1:9464")
+    }
+    host = hostPort.host == "localhost" ? "127.0.0.1" : hostPort.host
+    self.port = port
+    self.text = text
+  }
+}
