@@ -17,9 +17,22 @@ public enum ReportWriter {
       .write(to: directory.appendingPathComponent("report.html"))
   }
 
-  /// Reads a run.json, and the metrics.json beside it when there is one.
+  /// A run.json of a schema newer than this pubsim reads.
+  public struct NewerSchema: Error, CustomStringConvertible {
+    public var version: Int
+    public var description: String {
+      "run.json schema version \(version) is newer than this pubsim reads (\(RunReport.currentSchemaVersion)); "
+        + "use a newer pubsim"
+    }
+  }
+
+  /// Reads a run.json, and the metrics.json beside it when there is one. A newer schema is
+  /// refused rather than read wrong.
   public static func read(_ runFile: URL) throws -> (report: RunReport, metrics: RunMetrics?) {
     let report = try JSONDecoder().decode(RunReport.self, from: Data(contentsOf: runFile))
+    guard report.schemaVersion <= RunReport.currentSchemaVersion else {
+      throw NewerSchema(version: report.schemaVersion)
+    }
     let metricsFile = runFile.deletingLastPathComponent().appendingPathComponent("metrics.json")
     let metrics = try? JSONDecoder().decode(RunMetrics.self, from: Data(contentsOf: metricsFile))
     return (report, metrics)

@@ -26,7 +26,10 @@ struct LoadOptions: ParsableArguments {
   @Flag(help: "At the end (or on Ctrl-C), remove every publication left live.")
   var cleanup = false
 
-  @Option(help: ArgumentHelp("Write run.json, timeseries.csv and report.html here.", valueName: "dir"))
+  @Option(
+    help: ArgumentHelp(
+      "Write run.json, metrics.json, timeseries.csv and report.html here (replay: also fidelity.csv).",
+      valueName: "dir"))
   var report: String?
 
   @Option(

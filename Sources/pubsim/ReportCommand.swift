@@ -106,6 +106,8 @@ struct ReportCommand: ParsableCommand {
       return try ReportWriter.read(URL(fileURLWithPath: path))
     } catch let error as DecodingError {
       throw CommandError.input("\(path) is not a pubsim run.json: \(Self.describe(error))")
+    } catch let error as ReportWriter.NewerSchema {
+      throw CommandError.input("\(path): \(error)")
     } catch {
       throw CommandError.input("cannot read \(path): \((error as NSError).localizedDescription)")
     }

@@ -65,4 +65,19 @@ struct ReportCommandTests {
     #expect(result.errors.split(separator: "\n").count == 1)
     #expect(result.errors.contains("is not a pubsim run.json"))
   }
+
+  /// A run.json from a newer pubsim is refused, not read wrong.
+  @Test func aNewerSchemaIsRefusedInOneLine() throws {
+    let folder = try Self.makeRun(["--duration", "1s", "--publishers", "5"])
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let run = folder.appendingPathComponent("run.json")
+    let text = try String(contentsOf: run, encoding: .utf8)
+    try text.replacingOccurrences(of: "\"schemaVersion\" : 1", with: "\"schemaVersion\" : 99")
+      .write(to: run, atomically: true, encoding: .utf8)
+    let result = try runProgram(Interop.pubsim.path, ["report", run.path], timeout: 20)
+    #expect(result.status == 64)
+    #expect(
+      result.errors.contains("run.json schema version 99 is newer than this pubsim reads"), "\(result.errors)"
+    )
+  }
 }
