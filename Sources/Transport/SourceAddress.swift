@@ -56,18 +56,16 @@ public enum SourceAddress {
       throw Unreachable(destination: address, reason: "not an IP address")
     }
     let descriptor = socket(local.protocol == .inet6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-    guard descriptor >= 0 else { throw Unusable.error(address) }
+    guard descriptor >= 0 else { throw unusable(address) }
     defer { close(descriptor) }
     let bound = local.withSockAddr { bind(descriptor, $0, socklen_t($1)) }
-    guard bound == 0 else { throw Unusable.error(address) }
+    guard bound == 0 else { throw unusable(address) }
   }
 
-  private enum Unusable {
-    static func error(_ address: String) -> Unreachable {
-      let reason =
-        errno == EADDRNOTAVAIL ? "not an address of this machine" : String(cString: strerror(errno))
-      return Unreachable(destination: address, reason: reason, isSource: true)
-    }
+  /// Why `address` cannot be sent from, after a failed socket or bind call.
+  private static func unusable(_ address: String) -> Unreachable {
+    let reason = errno == EADDRNOTAVAIL ? "not an address of this machine" : String(cString: strerror(errno))
+    return Unreachable(destination: address, reason: reason, isSource: true)
   }
 
   private static func failure(_ destination: SocketAddress) -> Unreachable {
