@@ -139,6 +139,8 @@ let package = Package(
     .testTarget(name: "TransportTests", dependencies: ["Transport", "SIPCore"]),
     .testTarget(name: "ProfilesTests", dependencies: ["Profiles"]),
     .testTarget(name: "MeasurementsTests", dependencies: ["Measurements", "Publication"]),
+    .testTarget(
+      name: "SimulationTests", dependencies: ["Simulation", "Engine", "Profiles", "Publication", "Transport"]),
     .testTarget(name: "ReplayTests", dependencies: ["Replay", "Trace", "Publication", "Engine"]),
     .testTarget(name: "CaptureTests", dependencies: ["Capture", "CPcap", "SIPCore", "Publication", "Trace"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "Measurements", "Publication"]),

@@ -29,8 +29,8 @@ public struct Profile: Sendable, Equatable {
   public var localAddresses: [String] = []
   public var events: [EventMix] = [EventMix(package: "presence")]
   public var behaviour = PublisherBehaviour()
-  /// New publishers per second while ramping up; nil: all at once.
-  public var arrivalRate: Double? = 1_000
+  /// How publishers arrive while the population fills; nil: all at once.
+  public var arrival: ArrivalProcess? = .constant(1_000)
   public var stages: [Stage] = []
   /// Most PUBLISH requests per second; nil: no cap.
   public var rateCap: Double?

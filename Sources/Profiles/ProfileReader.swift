@@ -135,13 +135,32 @@ public struct ProfileReader {
 
   private func readSession(_ node: Node, into profile: inout Profile) throws {
     let keys = try mapping(node, "session", allowed: ["online", "offline"])
-    if let online = keys["online"] { profile.behaviour.sessionLength = try duration(online) }
-    if let offline = keys["offline"] { profile.behaviour.offlineLength = try duration(offline) }
+    if let online = keys["online"] { profile.behaviour.sessionLength = try durationDistribution(online) }
+    if let offline = keys["offline"] { profile.behaviour.offlineLength = try durationDistribution(offline) }
   }
 
+  /// `rate: 500/s`, or a ramp `from: 10/s, to: 500/s, over: 2m`; `process: even` (default) or
+  /// `poisson`, with `seed:` for the Poisson draws.
   private func readArrival(_ node: Node, into profile: inout Profile) throws {
-    let keys = try mapping(node, "arrival", allowed: ["rate"])
-    if let rate = keys["rate"] { profile.arrivalRate = try self.rate(rate) }
+    let keys = try mapping(node, "arrival", allowed: ["rate", "from", "to", "over", "process", "seed"])
+    let rateShape: ArrivalProcess.Rate
+    switch (keys["rate"], keys["to"], keys["over"]) {
+    case (let rateNode?, nil, nil):
+      if let from = keys["from"] { throw error(from, "give either rate, or from, to and over for a ramp") }
+      rateShape = .constant(try rate(rateNode))
+    case (nil, let to?, let over?):
+      let from = try keys["from"].map { try rate($0, allowingZero: true) } ?? 0
+      rateShape = .ramp(from: from, to: try rate(to, allowingZero: true), over: try duration(over))
+    default:
+      throw error(node, "arrival needs rate (e.g. 500/s), or to and over (and optionally from) for a ramp")
+    }
+    var process = ArrivalProcess(rate: rateShape)
+    if try keys["process"].map({ try oneOf($0, ["even", "poisson"]) }) == "poisson" {
+      process.spacing = .poisson(seed: UInt64(try keys["seed"].map { try integer($0, 0...Int.max) } ?? 1))
+    } else if let seed = keys["seed"] {
+      throw error(seed, "seed applies to process: poisson only")
+    }
+    profile.arrival = process
   }
 
   private func readStages(_ node: Node) throws -> [Profile.Stage] {
@@ -226,8 +245,39 @@ public struct ProfileReader {
     return value
   }
 
-  /// `500/s`, `500/m` or a plain number per second.
-  private func rate(_ node: Node) throws -> Double {
+  /// A duration a publisher draws for itself: a plain duration is the mean of an exponential
+  /// distribution; `fixed: D`, `exponential: D`, `uniform: [LOW, HIGH]` or `empirical: [Q0, …, Qn]`
+  /// (quantiles at equal steps of probability, rising) say otherwise.
+  private func durationDistribution(_ node: Node) throws -> DurationDistribution {
+    if node.scalar != nil { return .exponential(mean: try duration(node)) }
+    let keys = try mapping(
+      node, "a duration distribution", allowed: ["fixed", "exponential", "uniform", "empirical"])
+    guard keys.count == 1, let (form, value) = keys.first else {
+      throw error(node, "give one of fixed, exponential, uniform or empirical")
+    }
+    switch form {
+    case "fixed": return .fixed(try duration(value))
+    case "exponential": return .exponential(mean: try duration(value))
+    case "uniform":
+      let bounds = try sequence(value).map { try duration($0) }
+      guard bounds.count == 2, bounds[0] <= bounds[1] else {
+        throw error(value, "uniform needs two durations, low then high, e.g. [1m, 5m]")
+      }
+      return .uniform(bounds[0], bounds[1])
+    default:
+      let quantiles = try sequence(value).map { try duration($0) }
+      guard quantiles.count >= 2, zip(quantiles, quantiles.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+        throw error(value, "empirical needs at least two rising durations (quantiles), e.g. [10s, 1m, 20m]")
+      }
+      return .empirical(quantiles)
+    }
+  }
+
+  /// `500/s`, `500/m` or a plain number per second (`0` only where a ramp may start or end).
+  private func rate(_ node: Node, allowingZero: Bool = false) throws -> Double {
+    if allowingZero, let text = node.scalar?.string, Double(text.split(separator: "/").first ?? "") == 0 {
+      return 0
+    }
     guard let text = node.scalar?.string, let rate = RateText.perSecond(text) else {
       throw error(node, "expected a rate above 0 such as 500/s, 30/m or 100/h")
     }

@@ -27,10 +27,11 @@ public struct PublisherBehaviour: Sendable, Equatable {
   public var refreshJitter: Double
   /// Mean time between modifications (exponentially distributed); nil for none.
   public var modifyMeanInterval: UInt64?
-  /// How long a session stays online before removing; nil for the whole run.
-  public var sessionLength: UInt64?
-  /// How long a publisher stays offline between sessions; nil to leave after one session.
-  public var offlineLength: UInt64?
+  /// How long a session stays online before removing, drawn per session; nil for the whole run.
+  public var sessionLength: DurationDistribution?
+  /// How long a publisher stays offline between sessions, drawn per spell; nil to leave after
+  /// one session.
+  public var offlineLength: DurationDistribution?
   /// First back-off after a failure; doubles per consecutive failure up to `maximumBackoff`.
   public var initialBackoff: UInt64
   public var maximumBackoff: UInt64
@@ -41,8 +42,9 @@ public struct PublisherBehaviour: Sendable, Equatable {
 
   public init(
     shape: Shape = .steady, requestedExpires: UInt32 = 3600, refreshFraction: Double = 0.8,
-    refreshJitter: Double = 0.05, modifyMeanInterval: UInt64? = nil, sessionLength: UInt64? = nil,
-    offlineLength: UInt64? = nil, initialBackoff: UInt64 = 1_000_000_000,
+    refreshJitter: Double = 0.05, modifyMeanInterval: UInt64? = nil,
+    sessionLength: DurationDistribution? = nil, offlineLength: DurationDistribution? = nil,
+    initialBackoff: UInt64 = 1_000_000_000,
     maximumBackoff: UInt64 = 32_000_000_000
   ) {
     self.shape = shape
@@ -57,7 +59,7 @@ public struct PublisherBehaviour: Sendable, Equatable {
   }
 
   /// A time rounded up to the scheduling grid.
-  func onGrid(_ time: UInt64) -> UInt64 {
+  public func onGrid(_ time: UInt64) -> UInt64 {
     guard schedulingGrid > 1 else { return time }
     return (time + schedulingGrid - 1) / schedulingGrid * schedulingGrid
   }

@@ -134,7 +134,9 @@ public struct PublisherStateMachine: Sendable {
   /// The publisher comes online at `now` (its scheduled arrival).
   public mutating func start(now: UInt64, using random: inout some RandomNumberGenerator) -> Action {
     guard case .offline = phase, !stopping else { return .leave }
-    if let length = behaviour.sessionLength { sessionEndsAt = behaviour.onGrid(now + length) }
+    if let length = behaviour.sessionLength {
+      sessionEndsAt = behaviour.onGrid(now + length.sample(using: &random))
+    }
     modifyAt = behaviour.modifyDelay(using: &random).map { behaviour.onGrid(now + $0) }
     return send(Request(operation: .initial, ifMatch: nil, expires: expiresToAsk, intendedAt: now))
   }
@@ -169,7 +171,7 @@ public struct PublisherStateMachine: Sendable {
       return succeeded(request, response: response, now: now, using: &random)
     case 412:
       entityTag = nil
-      if request.operation == .remove { return sessionEnded(now: now) }
+      if request.operation == .remove { return sessionEnded(now: now, using: &random) }
       if stopping { return leave() }
       return send(Request(operation: .initial, ifMatch: nil, expires: expiresToAsk, intendedAt: now))
     case 423 where response.minExpires != nil:
@@ -224,7 +226,7 @@ public struct PublisherStateMachine: Sendable {
     consecutiveFailures = 0
     if request.operation == .remove {
       entityTag = nil
-      return sessionEnded(now: now)
+      return sessionEnded(now: now, using: &random)
     }
     guard let tag = response.entityTag else {
       entityTag = nil
@@ -267,12 +269,12 @@ public struct PublisherStateMachine: Sendable {
     return .wakeUp(at: next)
   }
 
-  private mutating func sessionEnded(now: UInt64) -> Action {
+  private mutating func sessionEnded(now: UInt64, using random: inout some RandomNumberGenerator) -> Action {
     refreshAt = nil
     modifyAt = nil
     sessionEndsAt = nil
     guard !stopping, behaviour.shape == .steady, let offline = behaviour.offlineLength else { return leave() }
-    let returnAt = behaviour.onGrid(now + offline)
+    let returnAt = behaviour.onGrid(now + offline.sample(using: &random))
     phase = .offline(returnAt: returnAt)
     return .wakeUp(at: returnAt)
   }

@@ -3,8 +3,9 @@ import Engine
 import Profiles
 import Publication
 
-/// A profile's population on one shard: publishers following ``PublisherStateMachine``, arriving
-/// all at once, at `--arrival-rate`, or following the profile's stages.
+/// A profile's population on one shard: publishers following ``PublisherStateMachine``, started
+/// (and, with stages, stopped) when the shard's ``Pacer`` says: all at once, at an arrival
+/// process's pace, or following the profile's stages.
 public final class SimulatedWorkload: Workload {
   private let plan: SimulationPlan
   private let shard: Int
@@ -20,6 +21,11 @@ public final class SimulatedWorkload: Workload {
   /// With stages: publishers started and not yet told to stop, and those stopped (to reuse).
   private var online: [Int] = []
   private var offline = Deque<Int>()
+  private var pacer: any Pacer
+  /// The pacer's time up to which its changes have been acted on (nil: not even the start's),
+  /// and the count it gave then.
+  private var pacedUntil: UInt64?
+  private var pacedCount = 0
 
   public init(plan: SimulationPlan, shard: Int, shards: Int, runTag: String) {
     self.plan = plan
@@ -28,6 +34,7 @@ public final class SimulatedWorkload: Workload {
     self.shards = max(shards, 1)
     localPopulation = plan.population / self.shards + (shard < plan.population % self.shards ? 1 : 0)
     behaviour = SharedBehaviour(plan.behaviour)
+    pacer = plan.pacer(shard: shard, shards: self.shards)
     // Room for the whole population at once: growing by doubling would hold the old and the new
     // array together at the peak (untouched capacity costs address space, not memory).
     machines.reserveCapacity(localPopulation)
@@ -43,7 +50,7 @@ public final class SimulatedWorkload: Workload {
   ) {
     switch event {
     case .start: startedAt = now
-    case .due: arrivals(now: now, random: &random, into: &changes)
+    case .due: pace(now: now, random: &random, into: &changes)
     case .timer(let publisher):
       changes.append(
         WorkloadChange(publisher: publisher, action: machines[publisher].timerFired(now: now, using: &random))
@@ -64,61 +71,82 @@ public final class SimulatedWorkload: Workload {
     }
   }
 
-  private func arrivals(now: UInt64, random: inout SplitMix64, into changes: inout [WorkloadChange]) {
-    if let stages = plan.stages {
-      followStages(stages, now: now, random: &random, into: &changes)
+  /// Acts on every change the pacer made up to `now`, each at its own time on the scheduling
+  /// grid (the intended send time of the initial PUBLISH), then retries a target not yet reached.
+  private func pace(now: UInt64, random: inout SplitMix64, into changes: inout [WorkloadChange]) {
+    let elapsed = now - min(now, startedAt)
+    var at = pacedUntil ?? 0
+    if pacedUntil == nil {
+      pacedCount = pacer.count(at: 0)
+      follow(pacedCount, at: startedAt, random: &random, into: &changes)
+    } else {
+      follow(pacedCount, at: now, random: &random, into: &changes)
+    }
+    while let next = pacer.nextChange(after: at), plan.behaviour.onGrid(next) <= elapsed {
+      at = next
+      pacedCount = pacer.count(at: next)
+      follow(pacedCount, at: startedAt + plan.behaviour.onGrid(next), random: &random, into: &changes)
+    }
+    pacedUntil = at
+  }
+
+  /// Brings the shard to the pacer's count: with stages, that many online (starting or stopping
+  /// publishers); otherwise that many arrived, up to the shard's population.
+  private func follow(
+    _ count: Int, at time: UInt64, random: inout SplitMix64, into changes: inout [WorkloadChange]
+  ) {
+    guard plan.stages != nil else {
+      while machines.count < min(count, localPopulation) {
+        startNew(at: time, random: &random, into: &changes)
+      }
       return
     }
-    while machines.count < localPopulation {
-      let arrival = startedAt + plan.arrivalOffset(of: machines.count * shards + shard)
-      guard arrival <= now else { return }
-      var machine = PublisherStateMachine(sharing: behaviour)
-      let action = machine.start(now: arrival, using: &random)
-      machines.append(machine)
-      versions.append(0)
-      changes.append(WorkloadChange(publisher: machines.count - 1, action: action, arrived: true))
+    while online.count < count {
+      if let returning = offline.first, machines[returning].hasLeft {
+        offline.removeFirst()
+        machines[returning] = PublisherStateMachine(sharing: behaviour)
+        start(returning, at: time, random: &random, into: &changes)
+      } else if machines.count < localPopulation {
+        startNew(at: time, random: &random, into: &changes)
+      } else {
+        break
+      }
     }
+    while online.count > count, let publisher = online.popLast() {
+      offline.append(publisher)
+      changes.append(
+        WorkloadChange(publisher: publisher, action: machines[publisher].stop(now: time, cleanup: true)))
+    }
+  }
+
+  private func startNew(at time: UInt64, random: inout SplitMix64, into changes: inout [WorkloadChange]) {
+    machines.append(PublisherStateMachine(sharing: behaviour))
+    versions.append(0)
+    start(machines.count - 1, at: time, random: &random, into: &changes)
+  }
+
+  private func start(
+    _ publisher: Int, at time: UInt64, random: inout SplitMix64, into changes: inout [WorkloadChange]
+  ) {
+    if plan.stages != nil { online.append(publisher) }
+    changes.append(
+      WorkloadChange(
+        publisher: publisher, action: machines[publisher].start(now: time, using: &random), arrived: true))
   }
 
   /// A profile runs for its duration.
   public var isFinished: Bool { false }
 
+  /// The pacer's next change; every 10 ms while stages wait for stopped publishers to finish
+  /// leaving before they can come back.
   public func nextDue(now: UInt64) -> UInt64 {
-    if plan.stages != nil { return now + 10_000_000 }
-    guard machines.count < localPopulation else { return .max }
-    return startedAt + plan.arrivalOffset(of: machines.count * shards + shard)
-  }
-
-  /// Starts or stops publishers so that this shard's share of the staged population is online.
-  /// Stopped publishers remove their publication and may come back later in a new session.
-  private func followStages(
-    _ stages: PopulationSchedule, now: UInt64, random: inout SplitMix64, into changes: inout [WorkloadChange]
-  ) {
-    let target = PopulationSchedule.share(
-      of: stages.target(at: now - min(now, startedAt)), shard: shard, shards: shards)
-    while online.count < target {
-      let publisher: Int
-      if let returning = offline.first, machines[returning].hasLeft {
-        offline.removeFirst()
-        publisher = returning
-        machines[publisher] = PublisherStateMachine(sharing: behaviour)
-      } else if machines.count < localPopulation {
-        machines.append(PublisherStateMachine(sharing: behaviour))
-        versions.append(0)
-        publisher = machines.count - 1
-      } else {
-        break
-      }
-      online.append(publisher)
-      changes.append(
-        WorkloadChange(
-          publisher: publisher, action: machines[publisher].start(now: now, using: &random), arrived: true))
+    guard let pacedUntil else { return startedAt }
+    if plan.stages == nil && machines.count >= localPopulation { return .max }
+    if plan.stages != nil && online.count < pacedCount && machines.count >= localPopulation {
+      return now + 10_000_000
     }
-    while online.count > target, let publisher = online.popLast() {
-      offline.append(publisher)
-      changes.append(
-        WorkloadChange(publisher: publisher, action: machines[publisher].stop(now: now, cleanup: true)))
-    }
+    guard let next = pacer.nextChange(after: pacedUntil) else { return .max }
+    return startedAt + plan.behaviour.onGrid(next)
   }
 
   public func outgoing(_ request: PublisherStateMachine.Request, publisher: Int) -> Outgoing {

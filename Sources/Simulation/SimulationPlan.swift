@@ -7,14 +7,14 @@ import Transport
 public struct SimulationPlan: Sendable {
   /// Domain for identities that have none (by default the target's name, or its address).
   public var domain: String
-  /// Publishers that arrive over the run (in `--arrival-rate` mode: rate × duration).
+  /// Publishers that arrive over the run (with `--arrival-rate`: rate × duration).
   public var population: Int
   public var identities: IdentitySource
   public var events: [EventMix]
   public var behaviour: PublisherBehaviour
-  /// New publishers per second; nil: all arrive at the start.
-  public var arrivalRate: Double?
-  /// Target population over time; when set it replaces `arrivalRate` (and publishers beyond the
+  /// How publishers arrive; nil: all at the start.
+  public var arrival: ArrivalProcess?
+  /// Target population over time; when set it replaces `arrival` (and publishers beyond the
   /// target are stopped, removing their publications).
   public var stages: PopulationSchedule?
 
@@ -22,7 +22,7 @@ public struct SimulationPlan: Sendable {
     target: SIPEndpoint, domain: String? = nil, population: Int,
     identities: IdentitySource = .pattern("user{n}", start: 1),
     events: [EventMix] = [EventMix(package: "presence")],
-    behaviour: PublisherBehaviour = PublisherBehaviour(), arrivalRate: Double? = nil,
+    behaviour: PublisherBehaviour = PublisherBehaviour(), arrival: ArrivalProcess? = nil,
     stages: PopulationSchedule? = nil
   ) {
     self.domain = domain ?? target.name ?? target.host
@@ -30,14 +30,15 @@ public struct SimulationPlan: Sendable {
     self.identities = identities
     self.events = events
     self.behaviour = behaviour
-    self.arrivalRate = arrivalRate
+    self.arrival = arrival
     self.stages = stages
   }
 
-  /// When publisher `index` (0-based, over all shards) arrives, in nanoseconds after the start,
-  /// on the engine's 1 ms grid.
-  public func arrivalOffset(of index: Int) -> UInt64 {
-    guard let rate = arrivalRate, rate > 0 else { return 0 }
-    return UInt64((Double(index) / rate * 1e3).rounded(.down)) * 1_000_000
+  /// What paces shard `shard` of `shards`: its share of the stages' population, or of the
+  /// arrivals.
+  func pacer(shard: Int, shards: Int) -> any Pacer {
+    if let stages { return ShardShare(stages, shard: shard, shards: shards) }
+    guard let arrival else { return ImmediatePacer() }
+    return ArrivalPacer(arrival, shard: shard, shards: shards)
   }
 }

@@ -83,7 +83,7 @@ struct RunCommand: AsyncParsableCommand {
     plan.localAddresses = sources
     StandardOutput.line(
       "pubsim run \(profile.name): \(StandardOutput.count(simulation.population, "publisher"))"
-        + (simulation.arrivalRate.map { " arriving at \(format($0))/s" } ?? "")
+        + arrivalText(simulation)
         + " for \(DurationText.describe(nanoseconds: plan.duration)) against \(targetEndpoint)")
     let startedAt = Date()
     let result = try await session.execute(
@@ -155,10 +155,10 @@ struct RunCommand: AsyncParsableCommand {
     let runDuration = duration ?? schedule?.duration ?? profile.duration
     var behaviour = profile.behaviour
     var population = publishers ?? schedule?.peak ?? profile.population
-    var arrival = profile.arrivalRate
+    var arrival = profile.arrival
     if let arrivalRate {
       behaviour = PublisherBehaviour(shape: .cycle, requestedExpires: profile.behaviour.requestedExpires)
-      arrival = arrivalRate
+      arrival = .constant(arrivalRate)
       let cycles = max(Int(arrivalRate * Double(runDuration) / 1e9), 1)
       population = publishers ?? cycles
       if population < cycles {
@@ -173,7 +173,7 @@ struct RunCommand: AsyncParsableCommand {
     plan.tls = load.tls.options
     let simulation = SimulationPlan(
       target: target, domain: profile.domain, population: population, identities: profile.identities,
-      events: profile.events, behaviour: behaviour, arrivalRate: arrival, stages: schedule)
+      events: profile.events, behaviour: behaviour, arrival: arrival, stages: schedule)
     return (plan, simulation)
   }
 
@@ -207,11 +207,11 @@ struct RunCommand: AsyncParsableCommand {
       parameters["modify mean interval"] =
         behaviour.modifyMeanInterval.map { DurationText.describe(nanoseconds: $0) } ?? "none"
       parameters["session online / offline"] =
-        (behaviour.sessionLength.map { DurationText.describe(nanoseconds: $0) } ?? "whole run") + " / "
-        + (behaviour.offlineLength.map { DurationText.describe(nanoseconds: $0) } ?? "leave")
+        (behaviour.sessionLength.map(describe) ?? "whole run") + " / "
+        + (behaviour.offlineLength.map(describe) ?? "leave")
     }
-    if let rate = simulation.arrivalRate, simulation.stages == nil {
-      parameters["arrival rate"] = "\(format(rate))/s"
+    if let arrival = simulation.arrival, simulation.stages == nil {
+      parameters["arrivals"] = describe(arrival)
     }
     if !profile.stages.isEmpty && simulation.stages != nil {
       parameters["stages"] = profile.stages.map {
@@ -224,6 +224,37 @@ struct RunCommand: AsyncParsableCommand {
       parameters["source addresses"] = plan.localAddresses.joined(separator: ", ")
     }
     return parameters
+  }
+
+  /// How the population comes, for the first line.
+  private func arrivalText(_ simulation: SimulationPlan) -> String {
+    if simulation.stages != nil { return " following the profile's stages" }
+    return simulation.arrival.map { " arriving at " + describe($0) } ?? ""
+  }
+
+  private func describe(_ distribution: DurationDistribution) -> String {
+    switch distribution {
+    case .fixed(let time): return DurationText.describe(nanoseconds: time)
+    case .exponential(let mean): return "exponential, mean \(DurationText.describe(nanoseconds: mean))"
+    case .uniform(let low, let high):
+      return "uniform \(DurationText.describe(nanoseconds: low))–\(DurationText.describe(nanoseconds: high))"
+    case .empirical(let quantiles):
+      return "empirical, quantiles "
+        + quantiles.map { DurationText.describe(nanoseconds: $0) }.joined(separator: ", ")
+    }
+  }
+
+  private func describe(_ arrival: ArrivalProcess) -> String {
+    let rate: String
+    switch arrival.rate {
+    case .constant(let perSecond): rate = "\(format(perSecond))/s"
+    case .ramp(let from, let to, let over):
+      rate = "\(format(from))/s → \(format(to))/s over \(DurationText.describe(nanoseconds: over))"
+    }
+    switch arrival.spacing {
+    case .even: return rate + ", evenly spaced"
+    case .poisson(let seed): return rate + ", Poisson (seed \(seed))"
+    }
   }
 
   private func format(_ value: Double) -> String {

@@ -24,7 +24,7 @@ struct AccuracyTests {
     try await LoadEngineTests.withCompositor(faults: faults) { target, server in
       let plan = TestRun(
         target: target, duration: 4_000 * Self.millisecond, population: 240, behaviour: .cycle,
-        arrivalRate: 60,
+        arrival: 60,
         shards: 1)
       let metrics = try await LoadEngineTests.run(plan).metrics
       let statistics = try await server.statistics()
@@ -79,7 +79,7 @@ struct AccuracyTests {
       let behaviour = PublisherBehaviour(requestedExpires: 3600, modifyMeanInterval: 8 * Self.millisecond)
       let plan = TestRun(
         target: target, duration: 5_000 * Self.millisecond, population: 12, behaviour: behaviour,
-        arrivalRate: 10_000, shards: 1)
+        arrival: 10_000, shards: 1)
       return try await LoadEngineTests.run(plan).metrics
     }
     let corrected = metrics.all.corrected

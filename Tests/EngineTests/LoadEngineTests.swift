@@ -45,7 +45,7 @@ struct LoadEngineTests {
   func arrivalRateCyclesCompleteEveryOperation(transport: SIPTransportKind) async throws {
     try await Self.withCompositor(transport: transport) { target, _ in
       let plan = TestRun(
-        target: target, duration: 2 * Self.second, population: 200, behaviour: .cycle, arrivalRate: 400,
+        target: target, duration: 2 * Self.second, population: 200, behaviour: .cycle, arrival: 400,
         connections: 2, shards: 2)
       let result = try await Self.run(plan)
       #expect(result.metrics.sent == 800)
@@ -61,7 +61,7 @@ struct LoadEngineTests {
   @Test func lossIsRecoveredByRetransmission() async throws {
     try await Self.withCompositor(faults: FaultPlan(dropProbability: 0.2)) { target, _ in
       let plan = TestRun(
-        target: target, duration: 2 * Self.second, population: 100, behaviour: .cycle, arrivalRate: 200,
+        target: target, duration: 2 * Self.second, population: 100, behaviour: .cycle, arrival: 200,
         shards: 1, transactionTimers: .init(t1: 20_000_000, t2: 160_000_000))
       let result = try await Self.run(plan)
       #expect(result.metrics.responsesByCode == [200: 400])
@@ -73,7 +73,7 @@ struct LoadEngineTests {
   @Test func cleanupRemovesEveryLivePublication() async throws {
     try await Self.withCompositor { target, server in
       let plan = TestRun(
-        target: target, duration: Self.second, population: 300, arrivalRate: 1000, cleanup: true, shards: 2)
+        target: target, duration: Self.second, population: 300, arrival: 1000, cleanup: true, shards: 2)
       let result = try await Self.run(plan)
       #expect(result.metrics.operations[.initial]?.completed == 300)
       #expect(result.metrics.operations[.remove]?.completed == 300)
@@ -84,7 +84,7 @@ struct LoadEngineTests {
 
   @Test func withoutCleanupPublicationsStayLive() async throws {
     try await Self.withCompositor { target, server in
-      let plan = TestRun(target: target, duration: Self.second, population: 50, arrivalRate: 1000, shards: 1)
+      let plan = TestRun(target: target, duration: Self.second, population: 50, arrival: 1000, shards: 1)
       let result = try await Self.run(plan)
       #expect(server.core.livePublications(now: NIODeadline.now().uptimeNanoseconds) == 50)
       #expect(result.activePublishers == 50, "what the run leaves on the server")
@@ -96,7 +96,7 @@ struct LoadEngineTests {
     let plan = TestRun(
       target: SIPEndpoint(transport: .udp, host: "127.0.0.1", port: port), duration: Self.second,
       population: 20,
-      behaviour: .cycle, arrivalRate: 100, shards: 1, drainTimeout: 2 * Self.second,
+      behaviour: .cycle, arrival: 100, shards: 1, drainTimeout: 2 * Self.second,
       transactionTimers: .init(t1: 10_000_000, t2: 40_000_000))
     let result = try await Self.run(plan)
     #expect(result.metrics.completed == 0)
@@ -116,7 +116,7 @@ struct LoadEngineTests {
   @Test func rateCapHoldsTheSendRate() async throws {
     try await Self.withCompositor { target, _ in
       let plan = TestRun(
-        target: target, duration: 2 * Self.second, population: 2000, behaviour: .cycle, arrivalRate: 1000,
+        target: target, duration: 2 * Self.second, population: 2000, behaviour: .cycle, arrival: 1000,
         rateCap: 500, shards: 2, drainTimeout: Self.second)
       let result = try await Self.run(plan)
       #expect(result.metrics.sent <= 1100)
@@ -133,7 +133,7 @@ struct LoadEngineTests {
     try await Self.withCompositor(authentication: verifier) { target, _ in
       let plan = TestRun(
         target: target, duration: Self.second, population: 40, identities: .list(users), behaviour: .cycle,
-        arrivalRate: 100, shards: 2)
+        arrival: 100, shards: 2)
       let result = try await Self.run(plan)
       #expect(result.metrics.responsesByCode == [200: 160, 401: 40])
       #expect(result.metrics.authChallenges == 40)
@@ -145,7 +145,7 @@ struct LoadEngineTests {
     try await Self.withCompositor(authentication: verifier) { target, _ in
       let plan = TestRun(
         target: target, duration: 700_000_000, population: 1,
-        identities: .list([Identity(user: "user1", password: "wrong")]), behaviour: .cycle, arrivalRate: 100,
+        identities: .list([Identity(user: "user1", password: "wrong")]), behaviour: .cycle, arrival: 100,
         shards: 1)
       let result = try await Self.run(plan)
       #expect(result.metrics.responsesByCode[200] == nil)

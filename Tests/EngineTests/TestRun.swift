@@ -12,7 +12,7 @@ struct TestRun {
   init(
     target: SIPEndpoint, duration: UInt64, population: Int,
     identities: IdentitySource = .pattern("user{n}", start: 1),
-    behaviour: PublisherBehaviour = PublisherBehaviour(), arrivalRate: Double? = nil, rateCap: Double? = nil,
+    behaviour: PublisherBehaviour = PublisherBehaviour(), arrival: Double? = nil, rateCap: Double? = nil,
     connections: Int = 4, cleanup: Bool = false, shards: Int = 2, drainTimeout: UInt64 = 32_000_000_000,
     transactionTimers: ClientTransaction.Timers = .standard
   ) {
@@ -21,6 +21,6 @@ struct TestRun {
       shards: shards, drainTimeout: drainTimeout, transactionTimers: transactionTimers)
     simulation = SimulationPlan(
       target: target, population: population, identities: identities, behaviour: behaviour,
-      arrivalRate: arrivalRate)
+      arrival: arrival.map(ArrivalProcess.constant))
   }
 }

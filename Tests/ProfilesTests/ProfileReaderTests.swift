@@ -49,8 +49,8 @@ struct ProfileReaderTests {
     #expect(profile.behaviour.requestedExpires == 600)
     #expect(profile.behaviour.refreshFraction == 0.5)
     #expect(profile.behaviour.modifyMeanInterval == 30_000_000_000)
-    #expect(profile.behaviour.sessionLength == 600_000_000_000)
-    #expect(profile.arrivalRate == 250)
+    #expect(profile.behaviour.sessionLength == .exponential(mean: 600_000_000_000))
+    #expect(profile.arrival == .constant(250))
     #expect(
       profile.stages == [
         .init(duration: 60_000_000_000, target: 5000), .init(duration: 30_000_000_000, target: 0),
@@ -58,6 +58,27 @@ struct ProfileReaderTests {
     #expect(profile.rateCap == 3000)
     #expect(profile.connections == 8)
     #expect(profile.thresholds.count == 2)
+  }
+
+  @Test func readsArrivalRampsAndPoisson() throws {
+    let ramp = try Self.read("arrival: {from: 0/s, to: 600/m, over: 2m, process: poisson, seed: 9}\n")
+    #expect(
+      ramp.arrival
+        == ArrivalProcess(rate: .ramp(from: 0, to: 10, over: 120_000_000_000), spacing: .poisson(seed: 9)))
+    let poisson = try Self.read("arrival: {rate: 50/s, process: poisson}\n")
+    #expect(poisson.arrival == ArrivalProcess(rate: .constant(50), spacing: .poisson(seed: 1)))
+    #expect(try Self.read("arrival: {rate: 50/s, process: even}\n").arrival == .constant(50))
+  }
+
+  @Test func readsSessionDistributions() throws {
+    let minute: UInt64 = 60_000_000_000
+    let profile = try Self.read(
+      "session: {online: {empirical: [10s, 1m, 20m]}, offline: {uniform: [1m, 2m]}}\n")
+    #expect(profile.behaviour.sessionLength == .empirical([minute / 6, minute, 20 * minute]))
+    #expect(profile.behaviour.offlineLength == .uniform(minute, 2 * minute))
+    let fixed = try Self.read("session: {online: {fixed: 3m}, offline: {exponential: 1m}}\n")
+    #expect(fixed.behaviour.sessionLength == .fixed(3 * minute))
+    #expect(fixed.behaviour.offlineLength == .exponential(mean: minute))
   }
 
   @Test(arguments: [
@@ -72,6 +93,14 @@ struct ProfileReaderTests {
     ("population:\n  identity: user\n", "test.yaml:2:13: identity pattern needs {n}"),
     ("transport: sctp\n", "test.yaml:1:12: expected one of udp, tcp"),
     ("duration: [1, 2\n", "test.yaml: not valid YAML"),
+    ("arrival: {rate: 5/s, to: 9/s, over: 1m}\n", "test.yaml:1:10: arrival needs rate"),
+    ("arrival: {to: 9/s}\n", "test.yaml:1:10: arrival needs rate"),
+    ("arrival: {rate: 5/s, seed: 3}\n", "test.yaml:1:28: seed applies to process: poisson only"),
+    ("arrival: {rate: 5/s, process: burst}\n", "test.yaml:1:31: expected one of even, poisson"),
+    ("session: {online: {uniform: [5m, 1m]}}\n", "test.yaml:1:29: uniform needs two durations"),
+    ("session: {online: {empirical: [1m]}}\n", "test.yaml:1:31: empirical needs at least two"),
+    ("session: {online: {fixed: 1m, uniform: [1m, 2m]}}\n", "test.yaml:1:19: give one of fixed"),
+    ("session: {online: {normal: 1m}}\n", "test.yaml:1:20: unknown key 'normal' in a duration distribution"),
   ])
   func badInputNamesTheLineAndColumn(yaml: String, message: String) {
     do {

@@ -153,7 +153,8 @@ struct PublisherStateMachineTests {
   }
 
   @Test func sessionEndsWithRemoveAndComesBackAfterOfflineTime() {
-    let behaviour = PublisherBehaviour(sessionLength: 100 * Self.second, offlineLength: 50 * Self.second)
+    let behaviour = PublisherBehaviour(
+      sessionLength: .fixed(100 * Self.second), offlineLength: .fixed(50 * Self.second))
     var publisher = Publisher(behaviour)
     _ = publisher.start()
     _ = publisher.answer(Self.ok("a"), at: 0)
