@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import Publication
 import SIPCore
@@ -24,11 +25,16 @@ final class CompositorLoopState: @unchecked Sendable {
   private var toTagCounter: UInt64 = 0
   private let toTagPrefix: String
   private let allocator = ByteBufferAllocator()
+  /// Says, at debug level, which requests were refused and why (`--log-level debug`).
+  let logger: Logger
 
   init(
-    core: CompositorCore, transactionLifetime: UInt64, now: UInt64, seed: UInt64, limits: SIPLimits = .default
+    core: CompositorCore, transactionLifetime: UInt64, now: UInt64, seed: UInt64,
+    limits: SIPLimits = .default,
+    logger: Logger = Logger(label: "pubsim.compositor", factory: { _ in SwiftLogNoOpLogHandler() })
   ) {
     self.core = core
+    self.logger = logger
     parser = SIPParser(limits: limits)
     cache = TransactionCache(lifetime: transactionLifetime, now: now)
     random = SplitMix64(seed: seed)
@@ -48,6 +54,7 @@ final class CompositorLoopState: @unchecked Sendable {
       message = parsedMessage
     case .failure(let error):
       statistics.malformed += 1
+      logger.debug("malformed message: \(error)", metadata: Self.metadata(source))
       guard framing == .datagram, let head = badBodyHead(bytes, error: error) else { return nil }
       return answerBadBody(head, error: error, source: source)
     }
@@ -64,6 +71,11 @@ final class CompositorLoopState: @unchecked Sendable {
     }
     statistics.requestsByMethod[method.rawValue, default: 0] += 1
     guard let decision = decide(message, now: now) else { return nil }
+    if decision.statusCode >= 400 {
+      logger.debug(
+        "\(method.rawValue) answered \(decision.statusCode) \(decision.reason)",
+        metadata: Self.metadata(source))
+    }
     let response = respond(decision, to: message, topVia: via, source: source)
     var delay = core.faults.delay?.sample(using: &random) ?? 0
     if let stall = core.faults.stall {
@@ -142,6 +154,10 @@ final class CompositorLoopState: @unchecked Sendable {
     case .process:
       return core.decide(message, now: now)
     }
+  }
+
+  private static func metadata(_ source: ResponseWriter.Source?) -> Logger.Metadata {
+    source.map { ["from": "\(SIPHost.text($0.host)):\($0.port)"] } ?? [:]
   }
 
   private func replyPort(_ via: Via?, source: ResponseWriter.Source?) -> Int {

@@ -1,3 +1,4 @@
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -28,9 +29,11 @@ public final class CompositorServer: Sendable {
   ///   - transactionLifetime: how long a UDP response is kept for retransmissions (default 32 s,
   ///     RFC 3261 Timer J).
   ///   - tls: the server context for `sips:` listeners (see ``TLSContexts/server(certificateFile:keyFile:)``).
+  ///   - logger: diagnostics (refused requests at debug level); silent by default.
   public init(
     core: CompositorCore, threads: Int = System.coreCount, transactionLifetime: UInt64 = 32_000_000_000,
-    tls: NIOSSLContext? = nil
+    tls: NIOSSLContext? = nil,
+    logger: Logger = Logger(label: "pubsim.compositor", factory: { _ in SwiftLogNoOpLogHandler() })
   ) {
     self.core = core
     self.tls = tls
@@ -41,7 +44,7 @@ public final class CompositorServer: Sendable {
     for (index, loop) in group.makeIterator().enumerated() {
       states[ObjectIdentifier(loop)] = CompositorLoopState(
         core: core, transactionLifetime: transactionLifetime, now: now,
-        seed: UInt64.random(in: 0...UInt64.max) &+ UInt64(index))
+        seed: UInt64.random(in: 0...UInt64.max) &+ UInt64(index), logger: logger)
     }
     self.states = states
   }

@@ -44,6 +44,8 @@ final class CompositorStreamHandler: ChannelInboundHandler {
 
   func errorCaught(context: ChannelHandlerContext, error: Error) {
     if error is SIPParseError { state.recordMalformedStream() }
+    state.logger.debug(
+      "closing connection: \(error)", metadata: ["from": "\(context.remoteAddress.map { "\($0)" } ?? "?")"])
     context.close(promise: nil)
   }
 }

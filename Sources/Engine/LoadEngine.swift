@@ -1,3 +1,4 @@
+import Logging
 import Measurements
 import NIOConcurrencyHelpers
 import NIOCore
@@ -302,18 +303,42 @@ public final class LoadEngine<W: Workload>: Sendable {
           try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SIPStreamDecoder()))
           try channel.pipeline.syncOperations.addHandler(
             ShardStreamHandler(shard: shard, connectionIndex: connectionIndex) { [self] in
-              scheduleReconnect(connection, shard: shard, connectionIndex: connectionIndex)
+              scheduleReconnect(
+                connection, shard: shard, connectionIndex: connectionIndex, after: "connection closed")
             })
         }
       }
       .connect(to: connection.target).get()
   }
 
-  /// A closed connection is re-opened a second later, until the run stops.
-  private func scheduleReconnect(_ connection: ShardConnection, shard: Shard, connectionIndex: Int) {
+  /// A closed connection is re-opened a second later, and again every second while the target
+  /// refuses, until the run stops. (A connection that opens and then fails its TLS handshake is
+  /// closed, which schedules the next attempt.)
+  private func scheduleReconnect(
+    _ connection: ShardConnection, shard: Shard, connectionIndex: Int, after event: String
+  ) {
     guard !stopState.withLockedValue({ $0.requested }) else { return }
+    let logger = plan.logger
+    let metadata: Logger.Metadata = ["shard": "\(shard.index)", "connection": "\(connectionIndex)"]
+    logger.info("\(event); reconnecting in 1 s", metadata: metadata)
     shard.loop.scheduleTask(in: .seconds(1)) { [self] in
-      Task { try? await connectStream(connection, shard: shard, connectionIndex: connectionIndex) }
+      Task {
+        let handshake: EventLoopFuture<Void>
+        do {
+          handshake = try await connectStream(connection, shard: shard, connectionIndex: connectionIndex)
+        } catch {
+          scheduleReconnect(
+            connection, shard: shard, connectionIndex: connectionIndex,
+            after: "reconnect failed: \(ConnectError.reason(error))")
+          return
+        }
+        do {
+          try await handshake.get()
+          logger.info("reconnected", metadata: metadata)
+        } catch {
+          logger.info("TLS handshake failed: \(TLSContexts.reason(error) ?? "\(error)")", metadata: metadata)
+        }
+      }
     }
   }
 

@@ -1,3 +1,4 @@
+import Logging
 import Publication
 import Transport
 
@@ -23,6 +24,8 @@ public struct LoadPlan: Sendable {
   public var transactionTimers: ClientTransaction.Timers
   /// Certificate checks for a `sips:` target.
   public var tls = TLSClientOptions()
+  /// Diagnostics: connections lost, remade or refused. Silent unless the caller gives one.
+  public var logger = Logger(label: "pubsim.engine", factory: { _ in SwiftLogNoOpLogHandler() })
 
   public init(
     target: SIPEndpoint, duration: UInt64, rateCap: Double? = nil, connections: Int = 4,

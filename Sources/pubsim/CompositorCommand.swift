@@ -84,6 +84,9 @@ struct CompositorCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("PEM private key of --tls-cert.", valueName: "file"))
   var tlsKey: String?
 
+  @OptionGroup
+  var log: LogOptions
+
   func validate() throws {
     _ = try endpoints()
     if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
@@ -100,12 +103,13 @@ struct CompositorCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
+    let logger = log.logger("compositor")
     let core = CompositorCore(
       policy: try policy(), faults: try faultPlan(), authentication: try authentication())
     let server = CompositorServer(
       core: core, threads: threads,
       transactionLifetime: DurationText.nanoseconds(transactionLinger) ?? 32_000_000_000,
-      tls: try tlsContext())
+      tls: try tlsContext(), logger: logger)
     let bound: [SIPEndpoint]
     do {
       bound = try await server.start(listening: try resolvedEndpoints())
@@ -121,10 +125,12 @@ struct CompositorCommand: AsyncParsableCommand {
         "pubsim compositor listening on \(endpoint.uri) (\(endpoint.transport)"
           + (endpoint.name.map { ", \($0)" } ?? "") + ")")
     }
-    let signal = await SignalWaiter.waitForTermination()
-    let summary = try await server.summary()
-    try await server.stop()
-    StandardOutput.line("\(summary) (stopped by \(signal))")
+    let summary = try await SignalShutdown.serveUntilSignal(logger: logger) {
+      let summary = try await server.summary()
+      try await server.stop()
+      return summary
+    }
+    StandardOutput.line("\(summary) (stopped by a signal)")
   }
 
   private func tlsContext() throws -> NIOSSLContext? {

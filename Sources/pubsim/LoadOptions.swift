@@ -5,7 +5,7 @@ import Transport
 
 /// What `run` and `replay` share, declared once so that both show it in one order in `--help`
 /// and parse it once: the target and the addresses to send from, TLS, the end of the run, the
-/// report and its gates, live metrics, shards.
+/// report and its gates, live metrics, shards, diagnostics.
 struct LoadOptions: ParsableArguments {
   @Option(
     help: ArgumentHelp(
@@ -55,6 +55,9 @@ struct LoadOptions: ParsableArguments {
       "Shards (event loops); default one per core (run --arrival-rate: one per 25 000 PUBLISH/s).",
       valueName: "n"))
   var shards: Int?
+
+  @OptionGroup
+  var log: LogOptions
 
   func validate() throws {
     _ = try localAddresses(orElse: [])

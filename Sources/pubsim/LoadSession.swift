@@ -2,6 +2,7 @@ import ArgumentParser
 import Compositor
 import Engine
 import Foundation
+import Logging
 import Measurements
 import Reports
 import SIPCore
@@ -16,6 +17,8 @@ struct LoadSession {
   var abortOnThreshold: Bool
   /// Said on Ctrl-C after "stopping, draining outstanding transactions".
   var stoppingNote = ""
+  /// Diagnostics (`--log-level`): signals and the service group.
+  var logger: Logger
 
   /// `target` with a profile's `transport:` applied when the URI names none.
   static func target(_ target: SIPTarget, transport: String?) -> SIPTarget {
@@ -49,12 +52,12 @@ struct LoadSession {
   /// The target to load: the first address of `target` (RFC 3263: SRV, A, AAAA) that answers
   /// from the first of `sources`, said in one line with how it was found; or the embedded compositor started
   /// on a free loopback port.
-  static func resolveTarget(_ target: SIPTarget?, transport: SIPTransportKind, sources: [String] = [])
-    async throws -> (endpoint: SIPEndpoint, embedded: CompositorServer?)
-  {
+  static func resolveTarget(
+    _ target: SIPTarget?, transport: SIPTransportKind, sources: [String] = [], logger: Logger
+  ) async throws -> (endpoint: SIPEndpoint, embedded: CompositorServer?) {
     if let target {
       try checkSources(sources)
-      return (try await TargetSelection.choose(target, source: sources.first), nil)
+      return (try await TargetSelection.choose(target, source: sources.first, logger: logger), nil)
     }
     let server = CompositorServer(core: CompositorCore())
     let bound = try await server.start(listening: [
@@ -70,12 +73,6 @@ struct LoadSession {
     -> LoadEngine<W>.Result
   {
     let note = stoppingNote
-    let signals = Task {
-      let name = await SignalWaiter.waitForTermination()
-      StandardOutput.error("\n\(name): stopping, draining outstanding transactions" + note)
-      engine.requestStop()
-    }
-    defer { signals.cancel() }
     let printer = ProgressPrinter()
     let exporter = PrometheusExporter()
     var metricsServer: MetricsHTTPServer?
@@ -93,9 +90,14 @@ struct LoadSession {
     defer { watcher?.cancel() }
     let result: LoadEngine<W>.Result
     do {
-      result = try await engine.run { progress in
-        printer.show(progress)
-        exporter.update(progress.live)
+      result = try await SignalShutdown.run(logger: logger) {
+        StandardOutput.error("\nsignal received: stopping, draining outstanding transactions" + note)
+        engine.requestStop()
+      } _: {
+        try await engine.run { progress in
+          printer.show(progress)
+          exporter.update(progress.live)
+        }
       }
     } catch {
       await metricsServer?.stop()

@@ -132,10 +132,11 @@ struct ReplayCommand: AsyncParsableCommand {
     let passwords = try loadCredentials()
     let session = LoadSession(
       metricsListen: load.metricsListen, thresholds: load.threshold,
-      abortOnThreshold: load.abortOnThreshold, stoppingNote: load.cleanup ? " and removing" : "")
+      abortOnThreshold: load.abortOnThreshold, stoppingNote: load.cleanup ? " and removing" : "",
+      logger: load.log.logger("replay"))
     let sources = try load.localAddresses(orElse: [])
     let (targetEndpoint, embedded) = try await LoadSession.resolveTarget(
-      load.target, transport: .udp, sources: sources)
+      load.target, transport: .udp, sources: sources, logger: session.logger)
     let script = ReplayScript(
       records: records, options: options(domain: domain ?? targetEndpoint.name ?? targetEndpoint.host))
     if script.stepsOutlivingTheirPublication > 0 {
@@ -147,6 +148,7 @@ struct ReplayCommand: AsyncParsableCommand {
       target: targetEndpoint, duration: script.playingTime + 40_000_000_000, cleanup: load.cleanup,
       shards: load.shards ?? System.coreCount)
     plan.tls = load.tls.options
+    plan.logger = load.log.logger("engine")
     plan.localAddresses = sources
     StandardOutput.line(
       "pubsim replay \(inputs.joined(separator: " ")): \(StandardOutput.count(script.transactionCount, "transaction")) of "

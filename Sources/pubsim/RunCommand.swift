@@ -73,12 +73,13 @@ struct RunCommand: AsyncParsableCommand {
     let session = LoadSession(
       metricsListen: load.metricsListen,
       thresholds: try profile.thresholds.map(LoadOptions.threshold) + load.threshold,
-      abortOnThreshold: load.abortOnThreshold, stoppingNote: load.cleanup ? " and removing" : "")
+      abortOnThreshold: load.abortOnThreshold, stoppingNote: load.cleanup ? " and removing" : "",
+      logger: load.log.logger("run"))
     let sources = try load.localAddresses(orElse: profile.localAddresses)
     let named = try load.target ?? profile.target.map(profileTarget)
     let (targetEndpoint, embedded) = try await LoadSession.resolveTarget(
       named.map { LoadSession.target($0, transport: profile.transport) },
-      transport: profile.transport == "tcp" ? .tcp : .udp, sources: sources)
+      transport: profile.transport == "tcp" ? .tcp : .udp, sources: sources, logger: session.logger)
     var (plan, simulation) = makePlan(profile: profile, target: targetEndpoint)
     plan.localAddresses = sources
     StandardOutput.line(
@@ -171,6 +172,7 @@ struct RunCommand: AsyncParsableCommand {
       target: target, duration: runDuration, rateCap: profile.rateCap, connections: profile.connections,
       cleanup: load.cleanup, shards: shardCount())
     plan.tls = load.tls.options
+    plan.logger = load.log.logger("engine")
     let simulation = SimulationPlan(
       target: target, domain: profile.domain, population: population, identities: profile.identities,
       events: profile.events, behaviour: behaviour, arrival: arrival, stages: schedule)

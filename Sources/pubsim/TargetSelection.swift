@@ -1,4 +1,5 @@
 import Engine
+import Logging
 import Transport
 
 /// Picks the address a run loads, and says why: a target's addresses are tried in RFC 3263's
@@ -6,19 +7,26 @@ import Transport
 /// does, the first is used with a warning (a UDP server may answer PUBLISH and not OPTIONS), or,
 /// over TCP, the run stops before it starts.
 enum TargetSelection {
-  static func choose(_ target: SIPTarget, source: String?) async throws -> SIPEndpoint {
+  static func choose(_ target: SIPTarget, source: String?, logger: Logger) async throws -> SIPEndpoint {
     let candidates: [ResolvedTarget]
     do {
       candidates = try TargetResolver().resolve(target)
     } catch {
       throw CommandError.input("--target \(target): \(error)")
     }
+    logger.debug(
+      "resolved", metadata: ["target": "\(target)", "candidates": "\(candidates.map(\.description))"])
     var silent: [(candidate: ResolvedTarget, problem: String)] = []
     for candidate in candidates {
+      logger.debug(
+        "probing", metadata: ["candidate": "\(candidate.endpoint.uri)", "from": "\(source ?? "any")"])
       guard let problem = await TargetProbe.problem(candidate.endpoint, from: source) else {
+        logger.info("answered", metadata: ["candidate": "\(candidate.endpoint.uri)"])
         say(candidate, of: target, after: silent.map(\.candidate))
         return candidate.endpoint
       }
+      logger.info(
+        "did not answer", metadata: ["candidate": "\(candidate.endpoint.uri)", "problem": "\(problem)"])
       silent.append((candidate, problem))
     }
     let first = candidates[0]
