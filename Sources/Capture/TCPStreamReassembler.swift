@@ -7,6 +7,8 @@ import SIPCore
 public struct TCPStreamReassembler: Sendable {
   public let maxBuffered: Int
   private var nextSequence: UInt32?
+  /// The sequence number of the SYN that opened the stream, if one was seen.
+  private var initialSequence: UInt32?
   private var outOfOrder: [UInt32: [UInt8]] = [:]
   private var outOfOrderBytes = 0
   private var buffer: [UInt8] = []
@@ -29,6 +31,12 @@ public struct TCPStreamReassembler: Sendable {
   /// Adds a segment; returns the complete SIP messages (their bytes) it made available.
   public mutating func add(sequence: UInt32, payload: UnsafeRawBufferPointer, syn: Bool) -> [[UInt8]] {
     if syn {
+      // A SYN sent again (lost SYN-ACK, say) repeats the first one's sequence number and opens
+      // nothing new: data already delivered must not be expected a second time.
+      if initialSequence == sequence { return [] }
+      // A new SYN is a new connection on the same addresses and ports: start afresh.
+      if nextSequence != nil { restart() }
+      initialSequence = sequence
       nextSequence = sequence &+ 1
       synchronised = true
       return []
@@ -58,6 +66,14 @@ public struct TCPStreamReassembler: Sendable {
       if outOfOrderBytes > maxBuffered { skipGap() }
     }
     return messages()
+  }
+
+  private mutating func restart() {
+    outOfOrder = [:]
+    outOfOrderBytes = 0
+    skippedBytes += buffer.count - readIndex
+    buffer = []
+    readIndex = 0
   }
 
   /// Gives up on the missing data: jumps to the earliest waiting segment and resynchronises.
