@@ -13,6 +13,9 @@ public final class CaptureFile {
   public let path: String
   public let linkType: LinkType
   private let handle: OpaquePointer
+  /// Frames whose timestamp was out of range (given the previous frame's time), and the first.
+  public private(set) var badTimestamps = 0
+  private var firstBadTimestamp = 0
 
   public init(path: String) throws(CaptureError) {
     self.path = path
@@ -57,6 +60,7 @@ public final class CaptureFile {
   public func forEachPacket(progress: ((Double) -> Void)? = nil, _ body: (CapturedPacket) -> Void) -> String?
   {
     var number = 0
+    var previous: UInt64 = 0
     let total = progress == nil ? 0 : fileSize()
     while true {
       if let progress, number & 0xFFFF == 0xFFFF, let fraction = fractionRead(of: total) {
@@ -69,11 +73,17 @@ public final class CaptureFile {
       case 1:
         guard let header, let data else { continue }
         number += 1
-        let seconds = UInt64(max(header.pointee.ts.tv_sec, 0))
-        let fraction = UInt64(max(header.pointee.ts.tv_usec, 0))
+        if let time = Self.timestamp(
+          seconds: header.pointee.ts.tv_sec, nanoseconds: header.pointee.ts.tv_usec)
+        {
+          previous = time
+        } else {
+          if badTimestamps == 0 { firstBadTimestamp = number }
+          badTimestamps += 1
+        }
         body(
           CapturedPacket(
-            number: number, timestamp: seconds * 1_000_000_000 + fraction,
+            number: number, timestamp: previous,
             bytes: UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen)),
             originalLength: Int(header.pointee.len)))
       case -2:
@@ -83,6 +93,23 @@ public final class CaptureFile {
         return "\(path): reading stopped after frame \(number): \(message)"
       }
     }
+  }
+
+  /// A record's time in nanoseconds since the epoch, or nil when it is not a time a capture can
+  /// hold: before 1970, after 2286 (10¹⁰ s, which keeps every sum of times within 64 bits), or a
+  /// fraction of a second that is not one. libpcap hands the header over as written.
+  static func timestamp(seconds: Int, nanoseconds: Int) -> UInt64? {
+    guard (0...10_000_000_000).contains(seconds), (0..<1_000_000_000).contains(nanoseconds) else {
+      return nil
+    }
+    return UInt64(seconds) * 1_000_000_000 + UInt64(nanoseconds)
+  }
+
+  /// What to say about frames whose timestamps were out of range, if any.
+  public var timestampWarning: String? {
+    guard badTimestamps > 0 else { return nil }
+    return "\(path): \(badTimestamps) frame(s) had a timestamp out of range (the first: frame "
+      + "\(firstBadTimestamp)); each was given the time of the frame before it"
   }
 
   /// The file's size in bytes (0 when it cannot be read).

@@ -33,6 +33,7 @@ public enum Extractor {
         }
         warnings.append(warning)
       }
+      if let warning = file.timestampWarning { warnings.append(warning) }
     } else {
       warnings += mergeInTimeOrder(files, into: &decoder)
     }
@@ -62,6 +63,7 @@ public enum Extractor {
             originalLength: packet.originalLength))
       }
       if let warning { warnings.append(warning) }
+      if let warning = file.timestampWarning { warnings.append(warning) }
     }
     let ordered = frames.enumerated().sorted {
       ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset)

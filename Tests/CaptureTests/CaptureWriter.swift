@@ -29,6 +29,19 @@ final class CaptureWriter {
     }
   }
 
+  /// A frame with the record header's time fields as given, in range or not.
+  func write(_ frame: [UInt8], seconds: Int, fraction: Int) {
+    var header = pcap_pkthdr()
+    header.ts.tv_sec = seconds
+    header.ts.tv_usec = fraction
+    header.caplen = UInt32(frame.count)
+    header.len = UInt32(frame.count)
+    frame.withUnsafeBufferPointer { bytes in
+      pcap_dump(
+        UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self), &header, bytes.baseAddress)
+    }
+  }
+
   func close() {
     pcap_dump_close(dumper)
     pcap_close(handle)
