@@ -18,6 +18,8 @@ final class Shard: @unchecked Sendable {
   struct PublisherSlot {
     var cseq: UInt32 = 0
     var timerGeneration: UInt32 = 0
+    /// Whether the publisher is counted in `active`.
+    var online = false
   }
 
   /// A small picture of the shard for the progress line.
@@ -38,6 +40,8 @@ final class Shard: @unchecked Sendable {
   let runTag: UInt32
   let workload: any Workload
   var metrics: RunMetrics
+  /// Where finished seconds of the time series wait for the end of the run.
+  private var spill = SecondSpill()
   private(set) var peakActive = 0
   /// Publications left live when the shard finished (after the drain and any cleanup).
   private(set) var liveAtEnd = 0
@@ -141,6 +145,7 @@ final class Shard: @unchecked Sendable {
     wake?.cancel()
     wake = nil
     sample(now: now)
+    restoreSpilledSeconds()
     finished?.succeed(())
   }
 
@@ -201,10 +206,8 @@ final class Shard: @unchecked Sendable {
     workload.handle(event, now: now, random: &random, into: &changes)
     for change in changes {
       while publishers.count <= change.publisher { publishers.append(PublisherSlot()) }
-      if change.arrived {
-        active += 1
-        peakActive = max(peakActive, active)
-      }
+      if change.arrived { setOnline(change.publisher, true) }
+      if change.departed { setOnline(change.publisher, false) }
       perform(change.action, publisher: change.publisher, now: now)
     }
     changes.removeAll(keepingCapacity: true)
@@ -243,11 +246,38 @@ final class Shard: @unchecked Sendable {
     }
   }
 
+  /// Samples in flight and publishers online at the first tick of each second, as the state at
+  /// the end of the second before (and at the very end, for the last second).
   private func sample(now: UInt64) {
     let second = (now - min(now, startedAt)) / 1_000_000_000
     guard second > lastSampledSecond || (stopping && !running) else { return }
+    let ended = second > lastSampledSecond ? second - 1 : second
     lastSampledSecond = second
-    metrics.sample(inFlight: inFlight, activePublishers: active, at: now)
+    metrics.sample(inFlight: inFlight, activePublishers: active, at: startedAt + ended * 1_000_000_000)
+    spillFinishedSeconds(before: Int(ended))
+  }
+
+  /// Moves the seconds before `second` to the spill file, so the shard's memory does not grow
+  /// with the run's length; they come back at the end (``restoreSpilledSeconds()``).
+  private func spillFinishedSeconds(before second: Int) {
+    guard let spill else { return }
+    let taken = metrics.takeFinishedSeconds(before: second)
+    for (position, (index, finished)) in taken.enumerated() {
+      do {
+        try spill.write(index, finished)
+      } catch {
+        // A full disk, say: everything comes back, and seconds stay in memory from now on.
+        metrics.restoreSeconds(Array(taken[position...]))
+        restoreSpilledSeconds()
+        return
+      }
+    }
+  }
+
+  private func restoreSpilledSeconds() {
+    guard let spill else { return }
+    self.spill = nil
+    if let seconds = try? spill.readAll() { metrics.restoreSeconds(seconds) }
   }
 
   func flushAll() {
@@ -283,8 +313,16 @@ final class Shard: @unchecked Sendable {
       scheduleWake(at: at)
     case .leave:
       publishers[publisher].timerGeneration &+= 1
-      active -= 1
+      setOnline(publisher, false)
     }
+  }
+
+  /// Counts a publisher in or out of the publishers online (and the peak), once either way.
+  private func setOnline(_ publisher: Int, _ online: Bool) {
+    guard publishers[publisher].online != online else { return }
+    publishers[publisher].online = online
+    active += online ? 1 : -1
+    peakActive = max(peakActive, active)
   }
 
   private func allowedByRateCap(now: UInt64) -> Bool {

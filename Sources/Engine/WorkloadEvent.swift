@@ -17,15 +17,21 @@ public enum WorkloadEvent {
   case stop(cleanup: Bool)
 }
 
-/// A publisher's action the shard must perform; `arrived` marks a publisher coming online.
+/// A publisher's action the shard must perform. `arrived` marks a publisher coming online (first
+/// or again), `departed` one going offline between sessions; `leave` as the action also takes it
+/// offline. The shard counts publishers online from these (each publisher counts once).
 public struct WorkloadChange {
   public var publisher: Int
   public var action: PublisherStateMachine.Action
   public var arrived: Bool
+  public var departed: Bool
 
-  public init(publisher: Int, action: PublisherStateMachine.Action, arrived: Bool = false) {
+  public init(
+    publisher: Int, action: PublisherStateMachine.Action, arrived: Bool = false, departed: Bool = false
+  ) {
     self.publisher = publisher
     self.action = action
     self.arrived = arrived
+    self.departed = departed
   }
 }

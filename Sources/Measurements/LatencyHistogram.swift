@@ -28,6 +28,25 @@ public struct LatencyHistogram: Sendable, Codable, Equatable {
     }
   }
 
+  /// Records `count` latencies of `micros` (a bucket read back from ``recordedBuckets``).
+  public mutating func record(micros: UInt64, count: UInt64) {
+    guard count > 0 else { return }
+    _ = histogram.record(min(max(micros, 1), Self.highestMicros), count: count)
+  }
+
+  /// Every bucket that holds a count: a value inside it (µs) and the count.
+  public var recordedBuckets: [(micros: UInt64, count: UInt64)] {
+    histogram.recordedValues().map { ($0.value, UInt64($0.count)) }
+  }
+
+  /// The digits the histogram was made with.
+  public var significantDigits: SignificantDigits { histogram.numberOfSignificantValueDigits }
+
+  /// Restores values that were counted as clamped (when rebuilding a histogram).
+  mutating func addClamped(_ count: UInt64) {
+    clamped += count
+  }
+
   public mutating func merge(_ other: LatencyHistogram) {
     histogram.add(other.histogram)
     clamped += other.clamped

@@ -56,7 +56,7 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     all.recordResponse(statusCode: statusCode, fromIntended: fromIntended, fromSent: fromSent)
     let second = elapsed(receivedAt)
     timeSeries[elapsed: second].completed += 1
-    timeSeries[elapsed: second].latency.record(nanoseconds: fromIntended)
+    timeSeries.recordLatency(nanoseconds: fromIntended, atElapsed: second)
     if Self.isError(statusCode) { timeSeries[elapsed: second].errors += 1 }
   }
 
@@ -76,6 +76,16 @@ public struct RunMetrics: Sendable, Codable, Equatable {
   public mutating func sample(inFlight: Int, activePublishers: Int, at time: UInt64) {
     timeSeries[elapsed: elapsed(time)].inFlight = UInt64(inFlight)
     timeSeries[elapsed: elapsed(time)].activePublishers = UInt64(activePublishers)
+  }
+
+  /// The time series' finished seconds before `second`, taken out (see
+  /// ``TimeSeries/takeFinished(before:)``) to be kept elsewhere until ``restoreSeconds(_:)``.
+  public mutating func takeFinishedSeconds(before second: Int) -> [(index: Int, second: TimeSeries.Second)] {
+    timeSeries.takeFinished(before: second)
+  }
+
+  public mutating func restoreSeconds(_ taken: [(index: Int, second: TimeSeries.Second)]) {
+    timeSeries.restore(taken)
   }
 
   /// Whether a final response counts as an error: 3xx-6xx except the digest challenges 401 and

@@ -11,10 +11,31 @@ public struct TimeSeries: Sendable, Codable, Equatable {
     public var errors: UInt64 = 0
     public var inFlight: UInt64 = 0
     public var activePublishers: UInt64 = 0
-    /// Two significant digits are plenty for a one-second picture and keep an hour-long run small.
-    public var latency = LatencyHistogram(significantDigits: .two)
+    /// Latency while the second is being recorded (two significant digits are plenty for a
+    /// one-second picture); once the run has moved on, only its non-empty buckets are kept, so
+    /// a long run's memory does not grow by a whole histogram a second.
+    private var open: LatencyHistogram?
+    private var finished = SparseLatency()
 
     public init() {}
+
+    /// The second's latencies (from intended send) as a histogram.
+    public var latency: LatencyHistogram { open ?? finished.histogram }
+
+    mutating func recordLatency(nanoseconds: UInt64) {
+      if open == nil {
+        open = finished.isEmpty ? LatencyHistogram(significantDigits: .two) : finished.histogram
+        finished = SparseLatency()
+      }
+      open?.record(nanoseconds: nanoseconds)
+    }
+
+    /// Keeps only the non-empty buckets from now on.
+    mutating func finish() {
+      guard let open else { return }
+      finished = SparseLatency(open)
+      self.open = nil
+    }
 
     public mutating func merge(_ other: Second) {
       offered += other.offered
@@ -23,11 +44,56 @@ public struct TimeSeries: Sendable, Codable, Equatable {
       errors += other.errors
       inFlight += other.inFlight
       activePublishers += other.activePublishers
-      latency.merge(other.latency)
+      guard other.latency.count > 0 else { return }
+      var merged = latency
+      merged.merge(other.latency)
+      open = nil
+      finished = SparseLatency(merged)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+      case offered, sent, completed, errors, inFlight, activePublishers, latencyBuckets, latency
+    }
+
+    public init(from decoder: any Decoder) throws {
+      let container = try decoder.container(keyedBy: CodingKeys.self)
+      offered = try container.decode(UInt64.self, forKey: .offered)
+      sent = try container.decode(UInt64.self, forKey: .sent)
+      completed = try container.decode(UInt64.self, forKey: .completed)
+      errors = try container.decode(UInt64.self, forKey: .errors)
+      inFlight = try container.decode(UInt64.self, forKey: .inFlight)
+      activePublishers = try container.decode(UInt64.self, forKey: .activePublishers)
+      if let buckets = try container.decodeIfPresent(SparseLatency.self, forKey: .latencyBuckets) {
+        finished = buckets
+      } else if let dense = try container.decodeIfPresent(LatencyHistogram.self, forKey: .latency) {
+        // metrics.json written before seconds were kept sparse.
+        finished = SparseLatency(dense)
+      }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+      var container = encoder.container(keyedBy: CodingKeys.self)
+      try container.encode(offered, forKey: .offered)
+      try container.encode(sent, forKey: .sent)
+      try container.encode(completed, forKey: .completed)
+      try container.encode(errors, forKey: .errors)
+      try container.encode(inFlight, forKey: .inFlight)
+      try container.encode(activePublishers, forKey: .activePublishers)
+      try container.encode(open.map(SparseLatency.init) ?? finished, forKey: .latencyBuckets)
+    }
+
+    public static func == (lhs: Second, rhs: Second) -> Bool {
+      lhs.offered == rhs.offered && lhs.sent == rhs.sent && lhs.completed == rhs.completed
+        && lhs.errors == rhs.errors && lhs.inFlight == rhs.inFlight
+        && lhs.activePublishers == rhs.activePublishers && lhs.latency == rhs.latency
     }
   }
 
   public private(set) var seconds: [Second] = []
+  /// The second whose latency histogram is still dense (being recorded).
+  private var recording: Int?
+  /// Seconds before this one were handed out by ``takeFinished(before:)``.
+  private var takenUpTo = 0
   /// Seconds kept at most (a day); later ones fold into the last.
   static let limit = 86_400
 
@@ -56,6 +122,15 @@ public struct TimeSeries: Sendable, Codable, Equatable {
     }
   }
 
+  /// Records a response's latency in the second it was received; the previous such second is
+  /// finished (responses are received in time order, so it gets no more).
+  public mutating func recordLatency(nanoseconds: UInt64, atElapsed elapsed: UInt64) {
+    let index = Self.index(elapsed)
+    if let recording, recording != index, recording < seconds.count { seconds[recording].finish() }
+    recording = index
+    self[elapsed: elapsed].recordLatency(nanoseconds: nanoseconds)
+  }
+
   private static func index(_ elapsed: UInt64) -> Int { min(Int(elapsed / 1_000_000_000), limit - 1) }
 
   public mutating func merge(_ other: TimeSeries) {
@@ -63,5 +138,38 @@ public struct TimeSeries: Sendable, Codable, Equatable {
       seconds.append(contentsOf: repeatElement(Second(), count: other.seconds.count - seconds.count))
     }
     for (index, second) in other.seconds.enumerated() { seconds[index].merge(second) }
+    recording = nil
   }
+
+  /// Hands out the seconds before `index` (finished: no latency is recorded in them any more)
+  /// and keeps empty ones in their place, which late counts (a request sent behind its
+  /// schedule is counted as offered in the second it was due) may still add to.
+  public mutating func takeFinished(before index: Int) -> [(index: Int, second: Second)] {
+    var taken: [(index: Int, second: Second)] = []
+    while takenUpTo < min(index, seconds.count) {
+      seconds[takenUpTo].finish()
+      taken.append((takenUpTo, seconds[takenUpTo]))
+      seconds[takenUpTo] = Second()
+      takenUpTo += 1
+    }
+    return taken
+  }
+
+  /// Puts seconds handed out by ``takeFinished(before:)`` back, adding what came in since.
+  public mutating func restore(_ taken: [(index: Int, second: Second)]) {
+    for (index, second) in taken {
+      if index >= seconds.count {
+        seconds.append(contentsOf: repeatElement(Second(), count: index - seconds.count + 1))
+      }
+      var restored = second
+      restored.merge(seconds[index])
+      seconds[index] = restored
+    }
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case seconds
+  }
+
+  public static func == (lhs: TimeSeries, rhs: TimeSeries) -> Bool { lhs.seconds == rhs.seconds }
 }

@@ -129,6 +129,15 @@ public struct PublisherStateMachine: Sendable {
 
   public var hasLeft: Bool { phase == .left }
 
+  /// Whether the publisher is in a session: started and neither offline between sessions nor
+  /// gone.
+  public var isOnline: Bool {
+    switch phase {
+    case .offline, .left: return false
+    default: return true
+    }
+  }
+
   // MARK: Events
 
   /// The publisher comes online at `now` (its scheduled arrival).

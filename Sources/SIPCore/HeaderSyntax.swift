@@ -95,7 +95,9 @@ public enum HeaderSyntax {
   private static func isParameterValue(_ value: Substring) -> Bool {
     if value.utf8.first == UInt8(ascii: "\"") { return isQuotedString(value) }
     return !value.isEmpty
-      && value.utf8.allSatisfy { isTokenByte($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") }
+      && value.utf8.allSatisfy {
+        isTokenByte($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]")
+      }
   }
 
   private static func isDisplayName(_ text: Substring) -> Bool {
@@ -132,7 +134,9 @@ public enum HeaderSyntax {
     guard let first = scheme.first, (first | 0x20) >= UInt8(ascii: "a"), (first | 0x20) <= UInt8(ascii: "z"),
       scheme.allSatisfy({ isTokenByte($0) && $0 != UInt8(ascii: "_") })
     else { return false }
-    return !text.utf8.contains { $0 <= 0x20 || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") }
+    return !text.utf8.contains {
+      $0 <= 0x20 || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"")
+    }
   }
 
   /// Where a parameter ends: the next `;` outside a quoted string.

@@ -52,23 +52,29 @@ public final class SimulatedWorkload: Workload {
     case .start: startedAt = now
     case .due: pace(now: now, random: &random, into: &changes)
     case .timer(let publisher):
-      changes.append(
-        WorkloadChange(publisher: publisher, action: machines[publisher].timerFired(now: now, using: &random))
-      )
+      changes.append(change(publisher) { $0.timerFired(now: now, using: &random) })
     case .response(let publisher, let response, _):
-      changes.append(
-        WorkloadChange(
-          publisher: publisher,
-          action: machines[publisher].responseReceived(response, now: now, using: &random)))
+      changes.append(change(publisher) { $0.responseReceived(response, now: now, using: &random) })
     case .failed(let publisher, _):
-      changes.append(
-        WorkloadChange(publisher: publisher, action: machines[publisher].requestFailed(now: now)))
+      changes.append(change(publisher) { $0.requestFailed(now: now) })
     case .stop(let cleanup):
       for publisher in machines.indices where !machines[publisher].hasLeft {
         changes.append(
           WorkloadChange(publisher: publisher, action: machines[publisher].stop(now: now, cleanup: cleanup)))
       }
     }
+  }
+
+  /// A publisher's action, marked when it came back from being offline or went offline at the
+  /// end of a session (so that the shard counts publishers actually online).
+  private func change(
+    _ publisher: Int, _ event: (inout PublisherStateMachine) -> PublisherStateMachine.Action
+  ) -> WorkloadChange {
+    let wasOnline = machines[publisher].isOnline
+    let action = event(&machines[publisher])
+    let isOnline = machines[publisher].isOnline
+    return WorkloadChange(
+      publisher: publisher, action: action, arrived: !wasOnline && isOnline, departed: wasOnline && !isOnline)
   }
 
   /// Acts on every change the pacer made up to `now`, each at its own time on the scheduling

@@ -82,6 +82,24 @@ struct LoadEngineTests {
     }
   }
 
+  /// Publishers between sessions are not online: with 1.5 s sessions and a minute offline,
+  /// everyone is online at the end of the first second and no one at the end of the third.
+  @Test func publishersOfflineBetweenSessionsAreNotCountedOnline() async throws {
+    try await Self.withCompositor { target, _ in
+      let behaviour = PublisherBehaviour(
+        sessionLength: .fixed(1_500_000_000), offlineLength: .fixed(60 * Self.second))
+      let plan = TestRun(
+        target: target, duration: 3 * Self.second, population: 200, behaviour: behaviour, shards: 2)
+      let result = try await Self.run(plan)
+      let seconds = result.metrics.timeSeries.seconds
+      #expect(seconds.count >= 3)
+      #expect(seconds.first?.activePublishers == 200)
+      #expect(seconds.count >= 3 && seconds[2].activePublishers == 0, "\(seconds.map(\.activePublishers))")
+      #expect(result.peakPublishers == 200)
+      #expect(result.metrics.operations[.remove]?.completed == 200)
+    }
+  }
+
   @Test func withoutCleanupPublicationsStayLive() async throws {
     try await Self.withCompositor { target, server in
       let plan = TestRun(target: target, duration: Self.second, population: 50, arrival: 1000, shards: 1)
