@@ -3,6 +3,7 @@ import HeapModule
 import Measurements
 import Profiles
 import Publication
+import SIPCore
 
 /// A recorded trace on one shard: this shard's share of the live publishers (every recorded
 /// publisher, once per copy), each a ``ReplayPublisher``, started when its first step falls due.

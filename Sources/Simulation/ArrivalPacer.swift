@@ -1,5 +1,6 @@
 import Profiles
 import Publication
+import SIPCore
 
 #if canImport(Glibc)
   import Glibc

@@ -2,6 +2,7 @@ import DequeModule
 import Engine
 import Profiles
 import Publication
+import SIPCore
 
 /// A profile's population on one shard: publishers following ``PublisherStateMachine``, started
 /// (and, with stages, stopped) when the shard's ``Pacer`` says: all at once, at an arrival

@@ -1,6 +1,7 @@
 import Engine
 import Profiles
 import Publication
+import SIPCore
 import Testing
 import Transport
 
