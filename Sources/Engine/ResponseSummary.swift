@@ -5,13 +5,13 @@ import SIPCore
 /// parse, and text made only of what is used: the branch, the entity-tag, a challenge): the
 /// transaction it answers and what the publisher state machine needs. Malformed values (a
 /// non-numeric Expires, say) read as absent.
-struct ResponseSummary {
+public struct ResponseSummary {
   /// Where the top Via's branch lies in the response's bytes.
-  var branch: Range<Int>
-  var statusCode: Int
-  var stateMachineResponse: PublisherStateMachine.Response
+  public var branch: Range<Int>
+  public var statusCode: Int
+  public var stateMachineResponse: PublisherStateMachine.Response
 
-  init?(_ bytes: UnsafeRawBufferPointer) {
+  public init?(_ bytes: UnsafeRawBufferPointer) {
     guard let fields = PublishScan.fields(bytes), case .response(let code) = fields.kind,
       let branch = fields.branch, !branch.isEmpty
     else {
@@ -28,6 +28,6 @@ struct ResponseSummary {
     stateMachineResponse = PublisherStateMachine.Response(
       statusCode: code, entityTag: fields.entityTag.map { PublishScan.text(bytes, $0) },
       expires: fields.expires,
-      minExpires: fields.minExpires, challenge: challenge)
+      minExpires: fields.minExpires, challenge: challenge, retryAfter: fields.retryAfter)
   }
 }

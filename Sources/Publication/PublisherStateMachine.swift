@@ -70,16 +70,19 @@ public struct PublisherStateMachine: Sendable {
     public var expires: UInt32?
     public var minExpires: UInt32?
     public var challenge: Challenge?
+    /// Seconds the server asked to wait before trying again (Retry-After), if it said.
+    public var retryAfter: UInt32?
 
     public init(
       statusCode: Int, entityTag: String? = nil, expires: UInt32? = nil, minExpires: UInt32? = nil,
-      challenge: Challenge? = nil
+      challenge: Challenge? = nil, retryAfter: UInt32? = nil
     ) {
       self.statusCode = statusCode
       self.entityTag = entityTag
       self.expires = expires
       self.minExpires = minExpires
       self.challenge = challenge
+      self.retryAfter = retryAfter
     }
   }
 
@@ -105,6 +108,9 @@ public struct PublisherStateMachine: Sendable {
   private var modifyAt: UInt64?
   private var sessionEndsAt: UInt64?
   private var consecutiveFailures: UInt8 = 0
+  /// Requests resent at once (after 412, 423 or a challenge) since the last success: a server
+  /// that answers every one of them the same way would otherwise be flooded.
+  private var immediateRetries: UInt8 = 0
   private var stopping = false
   private var removeOnStop = false
 
@@ -177,18 +183,24 @@ public struct PublisherStateMachine: Sendable {
     guard case .inFlight(let request) = phase else { return currentWait() }
     switch response.statusCode {
     case 200..<300:
+      immediateRetries = 0
       return succeeded(request, response: response, now: now, using: &random)
     case 412:
       entityTag = nil
       if request.operation == .remove { return sessionEnded(now: now, using: &random) }
       if stopping { return leave() }
-      return send(Request(operation: .initial, ifMatch: nil, expires: expiresToAsk, intendedAt: now))
+      // A 412 to an initial publication (no entity-tag to be wrong) is a failure, not a reason
+      // to start over.
+      guard request.operation != .initial else { return failed(request, now: now) }
+      return retryAtOnce(
+        Request(operation: .initial, ifMatch: nil, expires: expiresToAsk, intendedAt: now), failing: request,
+        now: now)
     case 423 where response.minExpires != nil:
       expiresToAsk = max(response.minExpires ?? expiresToAsk, expiresToAsk)
       var retry = request
       retry.expires = request.operation == .remove ? 0 : expiresToAsk
       retry.intendedAt = now
-      return send(retry)
+      return retryAtOnce(retry, failing: request, now: now)
     case 401, 407:
       // Answer a challenge once; a second one means the credentials were refused, unless the
       // server only says the nonce went stale (RFC 2617 §3.2.1).
@@ -198,11 +210,25 @@ public struct PublisherStateMachine: Sendable {
       var retry = request
       retry.challenge = challenge
       retry.intendedAt = now
-      return send(retry)
+      return retryAtOnce(retry, failing: request, now: now)
     default:
-      return failed(request, now: now)
+      return failed(request, now: now, retryAfter: response.retryAfter)
     }
   }
+
+  /// Resends at once, up to three times in a row without a success; then the answer counts as
+  /// a failure and the publisher backs off. So against a server that answers everything with
+  /// 412, 423 or a challenge, a publisher sends at most four requests per back-off step.
+  private mutating func retryAtOnce(_ retry: Request, failing request: Request, now: UInt64) -> Action {
+    guard immediateRetries < Self.immediateRetryLimit else {
+      immediateRetries = 0
+      return failed(request, now: now)
+    }
+    immediateRetries += 1
+    return send(retry)
+  }
+
+  static let immediateRetryLimit: UInt8 = 3
 
   /// The outstanding request got no final response in time (Timer F) or could not be sent.
   public mutating func requestFailed(now: UInt64) -> Action {
@@ -288,11 +314,14 @@ public struct PublisherStateMachine: Sendable {
     return .wakeUp(at: returnAt)
   }
 
-  private mutating func failed(_ request: Request, now: UInt64) -> Action {
+  /// Backs off: 1 s, doubling per failure in a row up to the maximum (32 s), or longer when the
+  /// server said so (Retry-After, at most a day).
+  private mutating func failed(_ request: Request, now: UInt64, retryAfter: UInt32? = nil) -> Action {
     if stopping { return leave() }
-    consecutiveFailures = consecutiveFailures &+ 1
+    consecutiveFailures = min(consecutiveFailures, 100) + 1
     let shift = UInt64(min(consecutiveFailures - 1, 16))
-    let delay = min(behaviour.initialBackoff << shift, behaviour.maximumBackoff)
+    let asked = UInt64(min(retryAfter ?? 0, 86_400)) * 1_000_000_000
+    let delay = max(min(behaviour.initialBackoff << shift, behaviour.maximumBackoff), asked)
     var retry = request
     retry.challenge = nil
     if retry.operation != .initial && entityTag == nil {

@@ -27,7 +27,7 @@ public struct PublishScan: Sendable, Equatable {
 
   enum Field {
     case via, callID, cseq, event, ifMatch, expires, entityTag, contentLength, minExpires, wwwAuthenticate
-    case proxyAuthenticate
+    case proxyAuthenticate, retryAfter
   }
 
   /// The same reading as positions in the scanned bytes, with no string made: what extraction
@@ -47,6 +47,8 @@ public struct PublishScan: Sendable, Equatable {
     public var expires: UInt32?
     public var entityTag: Range<Int>?
     public var minExpires: UInt32?
+    /// Retry-After's delta-seconds (a 503's, say; any comment or parameters after it ignored).
+    public var retryAfter: UInt32?
     public var wwwAuthenticate: Range<Int>?
     public var proxyAuthenticate: Range<Int>?
     public var hasBody = false
@@ -115,6 +117,9 @@ public struct PublishScan: Sendable, Equatable {
         fields.expires = deltaSeconds(bytes, value)
       case .minExpires:
         fields.minExpires = deltaSeconds(bytes, value)
+      case .retryAfter:
+        let digits = value.prefix { bytes[$0] >= 48 && bytes[$0] <= 57 }
+        fields.retryAfter = deltaSeconds(bytes, digits)
       case .wwwAuthenticate:
         fields.wwwAuthenticate = value
       case .proxyAuthenticate:
@@ -187,7 +192,7 @@ public struct PublishScan: Sendable, Equatable {
     case 5: return equals("event") ? .event : nil
     case 7: return equals("call-id") ? .callID : (equals("expires") ? .expires : nil)
     case 8: return equals("sip-etag") ? .entityTag : nil
-    case 11: return equals("min-expires") ? .minExpires : nil
+    case 11: return equals("min-expires") ? .minExpires : (equals("retry-after") ? .retryAfter : nil)
     case 12: return equals("sip-if-match") ? .ifMatch : nil
     case 14: return equals("content-length") ? .contentLength : nil
     case 16: return equals("www-authenticate") ? .wwwAuthenticate : nil
