@@ -53,7 +53,7 @@ public struct TCPStreamReassembler: Sendable {
       nextSequence = expected &+ UInt32(payload.count)
       drainOutOfOrder()
     } else if distance < 0 {
-      let overlap = Int(-distance)
+      let overlap = -Int(distance)
       guard overlap < payload.count else { return [] }
       append(UnsafeRawBufferPointer(rebasing: payload[overlap...]))
       nextSequence = expected &+ UInt32(payload.count - overlap)

@@ -126,4 +126,17 @@ struct TCPRetransmissionTests {
     #expect(summary.publish.unanswered == 0)
     #expect(summary.publish.responses["200"] == Self.count)
   }
+
+  /// A segment exactly half the sequence space away (found by fuzzing: negating the distance
+  /// overflowed) is old data, ignored.
+  @Test func aSegmentHalfTheSequenceSpaceAwayIsIgnored() {
+    var stream = TCPStreamReassembler()
+    let message = Messages.publish(branch: "z9hG4bKh", cseq: 1, transport: "TCP")
+    let first = message.withUnsafeBytes { stream.add(sequence: 1_000, payload: $0, syn: false) }
+    #expect(first.count == 1)
+    let far = message.withUnsafeBytes {
+      stream.add(sequence: 1_000 &+ UInt32(message.count) &+ 0x8000_0000, payload: $0, syn: false)
+    }
+    #expect(far.isEmpty)
+  }
 }
