@@ -140,6 +140,12 @@ let package = Package(
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ]
     ),
+    // 17. libFuzzer harnesses for every parser of untrusted input (scripts/fuzz.sh); built plainly
+    //     it replays inputs instead: `pubsim-fuzz TARGET FILE...`.
+    .executableTarget(
+      name: "pubsim-fuzz",
+      dependencies: ["SIPCore", "Capture", "Compositor", "Engine", "Profiles", "Trace", "Transport"]
+    ),
     .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
     .testTarget(name: "PublicationTests", dependencies: ["Publication", "SIPCore"]),
     .testTarget(name: "TransportTests", dependencies: ["Transport", "SIPCore"]),
@@ -169,7 +175,7 @@ let package = Package(
     ),
     .testTarget(
       name: "InteropTests",
-      dependencies: ["pubsim", "SIPCore"],
+      dependencies: ["pubsim", "pubsim-fuzz", "SIPCore"],
       exclude: ["Scenarios", "Profiles"]
     ),
   ]

@@ -5,4 +5,11 @@ public struct CapturedPacket {
   public var timestamp: UInt64
   public var bytes: UnsafeRawBufferPointer
   public var originalLength: Int
+
+  public init(number: Int, timestamp: UInt64, bytes: UnsafeRawBufferPointer, originalLength: Int) {
+    self.number = number
+    self.timestamp = timestamp
+    self.bytes = bytes
+    self.originalLength = originalLength
+  }
 }

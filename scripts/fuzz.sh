@@ -1,0 +1,37 @@
+#!/bin/sh
+# Fuzzing: builds pubsim-fuzz with libFuzzer and AddressSanitizer (in .build-fuzz) and runs
+# every harness for SECONDS, starting from fuzz/seeds/TARGET plus what earlier runs found
+# (.build-fuzz/corpus/TARGET). Exits non-zero on any crash, leak, timeout or out-of-memory;
+# the input that did it is left in .build-fuzz/findings/TARGET/.
+# usage: scripts/fuzz.sh SECONDS [TARGET...]   (targets: sip scan capture trace profile dns)
+set -eu
+seconds=${1:?usage: scripts/fuzz.sh SECONDS [TARGET...]}
+shift
+targets=${*:-sip scan capture trace profile dns}
+cd "$(dirname "$0")/.."
+# Optimised (as libFuzzer advises) with debug information for the stack traces of findings.
+swift build -c release --build-path .build-fuzz --product pubsim-fuzz -Xswiftc -g \
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -parse-as-library 2>&1 \
+  | grep -E "error|Build" || true
+binary=.build-fuzz/release/pubsim-fuzz
+[ -x "$binary" ] || { echo "fuzz: build failed" >&2; exit 1; }
+failed=""
+for target in $targets; do
+  corpus=.build-fuzz/corpus/$target
+  findings=.build-fuzz/findings/$target
+  mkdir -p "$corpus" "$findings"
+  log=.build-fuzz/$target.log
+  if SWIFT_BACKTRACE=enable=no PUBSIM_FUZZ_TARGET=$target "$binary" "$corpus" "fuzz/seeds/$target" \
+      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+      -artifact_prefix="$findings/" -print_final_stats=1 >"$log" 2>&1; then
+    status=ok
+  else
+    status=FAILED
+    failed="$failed $target"
+  fi
+  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
+  size=$(ls "$corpus" | wc -l)
+  echo "$target: $status, $runs executions in $seconds s, corpus $size inputs"
+  [ "$status" = ok ] || tail -30 "$log" >&2
+done
+[ -z "$failed" ] || { echo "fuzz: crashes in:$failed (inputs in .build-fuzz/findings/)" >&2; exit 1; }
