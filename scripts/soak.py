@@ -78,16 +78,14 @@ def main() -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     results = []
-    if args.only in (None, "compositor"):
-        server = peers.start_pubsim_compositor()
+    # The compositor's memory is judged; Kamailio's is reported.
+    for name, start, judged in [("compositor", peers.start_pubsim_compositor, True),
+                                ("kamailio", peers.start_kamailio, False)]:
+        if args.only not in (None, name):
+            continue
+        server = start()
         try:
-            results.append(soak(server, args.minutes, judge_server=True))
-        finally:
-            server.stop()
-    if args.only in (None, "kamailio"):
-        server = peers.start_kamailio()
-        try:
-            results.append(soak(server, args.minutes, judge_server=False))
+            results.append(soak(server, args.minutes, judge_server=judged))
         finally:
             server.stop()
     failed = False

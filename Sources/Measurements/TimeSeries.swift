@@ -44,7 +44,8 @@ public struct TimeSeries: Sendable, Codable, Equatable {
       errors += other.errors
       inFlight += other.inFlight
       activePublishers += other.activePublishers
-      guard other.latency.count > 0 else { return }
+      // Each side's histogram is rebuilt from its buckets at most once.
+      guard other.open.map({ $0.count > 0 }) ?? !other.finished.isEmpty else { return }
       var merged = latency
       merged.merge(other.latency)
       open = nil
