@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""A SIP server that answers every PUBLISH wrongly, one way per MODE, over UDP on 127.0.0.1, for
-the tests of how pubsim copes (it must not crash, flood or lose its report). Prints "ready"
-once listening.
+"""A SIP server that answers every PUBLISH wrongly, one way per MODE, over UDP (or TCP) on
+127.0.0.1, for the tests of how pubsim copes (it must not crash, flood or lose its report).
+Prints "ready" once listening.
 
-usage: scripts/hostile_server.py MODE PORT
+usage: scripts/hostile_server.py MODE PORT [udp|tcp]
 MODE: no-etag garbage wrong-branch trying-only redirect unavailable 423-no-min 412 bad-challenge
       odd-codes oversized several-finals
 """
@@ -11,6 +11,7 @@ MODE: no-etag garbage wrong-branch trying-only redirect unavailable 423-no-min 4
 import random
 import socket
 import sys
+import threading
 
 MODES = ["no-etag", "garbage", "wrong-branch", "trying-only", "redirect", "unavailable", "423-no-min",
          "412", "bad-challenge", "odd-codes", "oversized", "several-finals"]
@@ -68,11 +69,45 @@ def answers(mode: str, request: dict[str, str], count: int) -> list[bytes]:
     raise SystemExit(f"unknown mode {mode}; one of {' '.join(MODES)}")
 
 
-def main() -> int:
-    mode, port = sys.argv[1], int(sys.argv[2])
-    if mode not in MODES:
-        print(f"unknown mode {mode}; one of {' '.join(MODES)}", file=sys.stderr)
-        return 64
+def requests_in(stream: bytearray):
+    """Complete SIP messages at the front of a TCP stream (by Content-Length), removed from it."""
+    while True:
+        end = stream.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        length = int(headers_of(bytes(stream[:end])).get("content-length", "0") or 0)
+        if len(stream) < end + 4 + length:
+            return
+        message = bytes(stream[:end + 4 + length])
+        del stream[:end + 4 + length]
+        yield message
+
+
+def serve_connection(connection: socket.socket, mode: str, counter: list[int]) -> None:
+    stream = bytearray()
+    with connection:
+        while data := connection.recv(65535):
+            stream += data
+            for message in requests_in(stream):
+                if message.startswith(b"PUBLISH") or message.startswith(b"OPTIONS"):
+                    counter[0] += 1
+                    for answer in answers(mode, headers_of(message), counter[0]):
+                        connection.sendall(answer)
+
+
+def serve_tcp(mode: str, port: int) -> None:
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", port))
+    server.listen(64)
+    print("ready", flush=True)
+    counter = [0]
+    while True:
+        connection, _ = server.accept()
+        threading.Thread(target=serve_connection, args=(connection, mode, counter), daemon=True).start()
+
+
+def serve_udp(mode: str, port: int) -> None:
     server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     server.bind(("127.0.0.1", port))
     print("ready", flush=True)
@@ -84,6 +119,16 @@ def main() -> int:
         count += 1
         for answer in answers(mode, headers_of(data), count):
             server.sendto(answer, peer)
+
+
+def main() -> int:
+    mode, port = sys.argv[1], int(sys.argv[2])
+    transport = sys.argv[3] if len(sys.argv) > 3 else "udp"
+    if mode not in MODES or transport not in ("udp", "tcp"):
+        print(f"usage: hostile_server.py MODE PORT [udp|tcp]; MODE one of {' '.join(MODES)}", file=sys.stderr)
+        return 64
+    (serve_tcp if transport == "tcp" else serve_udp)(mode, port)
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,3 +1,4 @@
+import Logging
 import Measurements
 import NIOCore
 import Publication
@@ -73,9 +74,18 @@ extension Shard {
       record.operation, statusCode: status, intendedAt: record.intendedAt, sentAt: record.sentAt,
       receivedAt: receivedAt)
     switch status {
+    case 200..<300 where record.operation != .remove && response.entityTag == nil:
+      metrics.successWithoutEntityTag += 1
     case 412 where record.operation != .remove: metrics.recoveries412 += 1
     case 423: metrics.retries423 += 1
-    case 401, 407: metrics.authChallenges += 1
+    case 401, 407:
+      let usable = response.challenge.flatMap { DigestChallenge($0.value) } != nil
+      let refused = record.answersChallenge && response.challenge?.isStale != true
+      if !usable || refused {
+        metrics.unanswerableChallenges += 1
+      } else {
+        metrics.authChallenges += 1
+      }
     default: break
     }
     let publisher = Int(record.publisher ?? 0)
@@ -108,6 +118,21 @@ extension Shard {
   /// Flushes after a batch of reads (responses may have triggered new requests).
   func readBatchComplete() {
     flushAll()
+  }
+
+  /// A TCP stream that could not be framed as SIP (its connection is then closed): a stray
+  /// response, said once a shard at warning level (a broken server would repeat it on every
+  /// reconnection), then at debug level.
+  func streamWasNotSIP(_ problem: SIPParseError, connection: Int) {
+    metrics.strayResponses += 1
+    let text = "the server sent what is not SIP on connection \(connection): \(problem.description)"
+    let metadata: Logger.Metadata = ["shard": "\(index)"]
+    if reportedNonSIP {
+      plan.logger.debug("\(text)", metadata: metadata)
+    } else {
+      reportedNonSIP = true
+      plan.logger.warning("\(text)", metadata: metadata)
+    }
   }
 
   /// A TCP connection closed: its outstanding transactions fail now (the publishers back off).

@@ -53,6 +53,8 @@ final class Shard: @unchecked Sendable {
   private var random: SplitMix64
   private(set) var connections: [ShardConnection] = []
   private var stopping = false
+  /// Whether a stream that is not SIP was logged as a warning already.
+  var reportedNonSIP = false
   private var stopDeadline: UInt64 = .max
   private var active = 0
   private var inFlight: Int { transactions.inFlight }
@@ -347,7 +349,8 @@ final class Shard: @unchecked Sendable {
     let reliable = connection.transport != .udp
     let slot = transactions.open(
       TransactionTable.Record(
-        publisher: Int32(publisher), operation: request.operation, intendedAt: request.intendedAt,
+        publisher: Int32(publisher), operation: request.operation, answersChallenge: request.challenge != nil,
+        intendedAt: request.intendedAt,
         sentAt: now,
         state: ClientTransaction(startedAt: now, reliable: reliable, timers: plan.transactionTimers),
         connection: connectionIndex))

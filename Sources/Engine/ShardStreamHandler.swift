@@ -32,7 +32,8 @@ final class ShardStreamHandler: ChannelInboundHandler {
 
   func errorCaught(context: ChannelHandlerContext, error: Error) {
     // A framing error or a reset: the connection is unusable; closing it fails its transactions
-    // and reconnects.
+    // and reconnects. Bytes that are not SIP count as a stray response, and the log says why.
+    if let problem = error as? SIPParseError { shard.streamWasNotSIP(problem, connection: connectionIndex) }
     context.close(promise: nil)
   }
 }

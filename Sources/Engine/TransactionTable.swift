@@ -12,6 +12,8 @@ struct TransactionTable {
     /// The publisher the transaction is for; nil while the slot is free.
     var publisher: Int32?
     var operation: PublishOperation = .initial
+    /// Whether the request answers a challenge (a challenge in return means refused).
+    var answersChallenge = false
     var intendedAt: UInt64 = 0
     var sentAt: UInt64 = 0
     var state = ClientTransaction(startedAt: 0, reliable: true)
@@ -32,6 +34,7 @@ struct TransactionTable {
       slot = Int(reused)
       records[slot] = Record(
         generation: records[slot].generation &+ 1, publisher: record.publisher, operation: record.operation,
+        answersChallenge: record.answersChallenge,
         intendedAt: record.intendedAt, sentAt: record.sentAt, state: record.state, bytes: record.bytes,
         connection: record.connection)
     } else {

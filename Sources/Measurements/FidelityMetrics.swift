@@ -63,8 +63,13 @@ public struct FidelityMetrics: Sendable, Codable, Equatable {
   public var skipped: UInt64 = 0
   /// Comparable transactions by recorded operation ("unclassified" for none of the four).
   public var operations: [String: OperationFidelity] = [:]
-  /// Recorded → live final codes over comparable transactions.
-  public var codePairs: [CodePair: UInt64] = [:]
+  /// Recorded → live final codes over comparable transactions, at most ``codePairLimit``
+  /// distinct pairs: the codes come from a trace and a server, and a hostile pair of them could
+  /// otherwise make hundreds of thousands.
+  public private(set) var codePairs: [CodePair: UInt64] = [:]
+  /// Transactions whose pair came after the limit was reached (counted, not listed).
+  public private(set) var otherCodePairs: UInt64 = 0
+  public static let codePairLimit = 1_000
 
   public init() {}
 
@@ -85,7 +90,15 @@ public struct FidelityMetrics: Sendable, Codable, Equatable {
     operations[operation, default: OperationFidelity()].add(
       same: same, recordedMicros: recordedLatencyMicros, liveMicros: liveLatencyMicros)
     let outcome = skipped ? CodePair.skipped : live ?? CodePair.noResponse
-    codePairs[CodePair(recorded: recordedStatus, live: outcome), default: 0] += 1
+    count(CodePair(recorded: recordedStatus, live: outcome), times: 1)
+  }
+
+  private mutating func count(_ pair: CodePair, times: UInt64) {
+    if codePairs[pair] == nil && codePairs.count >= Self.codePairLimit {
+      otherCodePairs += times
+    } else {
+      codePairs[pair, default: 0] += times
+    }
   }
 
   public mutating func merge(_ other: FidelityMetrics) {
@@ -97,7 +110,8 @@ public struct FidelityMetrics: Sendable, Codable, Equatable {
     for (operation, entry) in other.operations {
       operations[operation, default: OperationFidelity()].merge(entry)
     }
-    for (pair, count) in other.codePairs { codePairs[pair, default: 0] += count }
+    otherCodePairs += other.otherCodePairs
+    for (pair, times) in other.codePairs { count(pair, times: times) }
   }
 
   /// Recorded and live latency over every comparable transaction.

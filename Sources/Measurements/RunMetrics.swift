@@ -19,6 +19,12 @@ public struct RunMetrics: Sendable, Codable, Equatable {
   public var retries423: UInt64 = 0
   /// 401/407 challenges answered.
   public var authChallenges: UInt64 = 0
+  /// 2xx answers to a publication (not a remove) without the SIP-ETag the server must send
+  /// (RFC 3903 §6): the publisher cannot go on, so each counts as an error.
+  public var successWithoutEntityTag: UInt64 = 0
+  /// 401/407 answers a publisher could not answer: no usable challenge, or a second one to a
+  /// request that already carried credentials (refused, not a stale nonce). Errors.
+  public var unanswerableChallenges: UInt64 = 0
   /// Responses for transactions already finished (after a timeout, or duplicates).
   public var lateResponses: UInt64 = 0
   /// Responses matching no transaction of this run, or unparseable.
@@ -112,6 +118,8 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     recoveries412 += other.recoveries412
     retries423 += other.retries423
     authChallenges += other.authChallenges
+    successWithoutEntityTag += other.successWithoutEntityTag
+    unanswerableChallenges += other.unanswerableChallenges
     lateResponses += other.lateResponses
     strayResponses += other.strayResponses
     incomingRequests += other.incomingRequests

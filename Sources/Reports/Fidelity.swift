@@ -79,6 +79,7 @@ extension RunReport {
           liveLatencyMicros: $0.live.summary)
       }
       codes = Dictionary(metrics.codePairs.map { ($0.key.text, $0.value) }, uniquingKeysWith: +)
+      if metrics.otherCodePairs > 0 { codes["other"] = metrics.otherCodePairs }
       self.differences = differences
     }
 

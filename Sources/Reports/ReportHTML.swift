@@ -100,6 +100,10 @@ public enum ReportHTML {
         "\(report.recovery.conditionalFailed412) / \(report.recovery.intervalTooBrief423) / \(report.recovery.authChallenges)"
       ),
       (
+        "2xx without SIP-ETag / unanswerable challenges",
+        "\(report.protocolErrors?.successWithoutEntityTag ?? 0) / \(report.protocolErrors?.unanswerableChallenges ?? 0)"
+      ),
+      (
         "latency p50 / p99 / max from intended send",
         "\(micros(report.latencyMicros.p50)) / \(micros(report.latencyMicros.p99)) / \(micros(report.latencyMicros.max))"
       ),

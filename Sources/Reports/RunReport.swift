@@ -42,6 +42,14 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var authChallenges: UInt64
   }
 
+  /// Answers that break the protocol in ways the status code does not show; each is an error.
+  public struct ProtocolErrors: Codable, Sendable, Equatable {
+    /// 2xx to a publication without SIP-ETag (RFC 3903 §6 requires it).
+    public var successWithoutEntityTag: UInt64
+    /// 401/407 without a usable challenge, or refusing the credentials just sent.
+    public var unanswerableChallenges: UInt64
+  }
+
   public static let currentSchemaVersion = 1
 
   public var schemaVersion = RunReport.currentSchemaVersion
@@ -61,6 +69,8 @@ public struct RunReport: Codable, Sendable, Equatable {
   public var rate: Rate
   public var publishers: Publishers
   public var recovery: Recovery
+  /// Absent from reports of earlier versions (read as none).
+  public var protocolErrors: ProtocolErrors?
   /// The thresholds checked at the end of the run, if any.
   public var thresholds: [ThresholdResult]?
   /// How the run was set up (profile values and flags), for the report.
@@ -104,6 +114,9 @@ public struct RunReport: Codable, Sendable, Equatable {
     recovery = Recovery(
       conditionalFailed412: metrics.recoveries412, intervalTooBrief423: metrics.retries423,
       authChallenges: metrics.authChallenges)
+    protocolErrors = ProtocolErrors(
+      successWithoutEntityTag: metrics.successWithoutEntityTag,
+      unanswerableChallenges: metrics.unanswerableChallenges)
   }
 
   private static func byCode(_ counts: [Int: UInt64]) -> [String: UInt64] {

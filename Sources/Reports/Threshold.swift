@@ -181,7 +181,9 @@ extension RunReport {
       guard let code = Int(entry.key), code >= 300, code != 401, code != 407 else { return total }
       return total + entry.value
     }
-    let failed = failedResponses + transactions.timeouts + transactions.transportErrors
+    let violations =
+      (protocolErrors?.successWithoutEntityTag ?? 0) + (protocolErrors?.unanswerableChallenges ?? 0)
+    let failed = failedResponses + violations + transactions.timeouts + transactions.transportErrors
     let ended = transactions.completed + transactions.timeouts + transactions.transportErrors
     return ended == 0 ? 0 : Double(failed) / Double(ended)
   }

@@ -82,6 +82,14 @@ public struct SIPStreamFramer: Sendable {
       if lineEnd == lineStart {
         return try completeFrame(bytes, headerEnd: lineFeed + 1, contentLength: contentLength, limits: limits)
       }
+      // A stream that does not start with a start line is not SIP: say so now rather than
+      // buffer it up to the size limit (the connection is then closed).
+      if lineNumber == 1, !isStartLine(UnsafeRawBufferPointer(rebasing: bytes[lineStart..<lineEnd])) {
+        throw SIPParseError(
+          .malformedStartLine(
+            SIPParseError.excerpt(UnsafeRawBufferPointer(rebasing: bytes[lineStart..<lineEnd]))),
+          line: 1, offset: 0)
+      }
       if lineNumber > 1, let value = contentLengthValue(bytes, lineStart..<lineEnd) {
         guard
           let length = SIPParser.parseLength(
@@ -102,6 +110,21 @@ public struct SIPStreamFramer: Sendable {
           .tooManyHeaders(limit: limits.maxHeaderCount), line: lineNumber, offset: lineStart)
       }
     }
+  }
+
+  /// `SIP/2.0 ` at the start (a response) or ` SIP/2.0` at the end (a request), in any case.
+  private static func isStartLine(_ line: UnsafeRawBufferPointer) -> Bool {
+    let version = "sip/2.0".utf8
+    guard line.count > version.count else { return false }
+    func matches(_ slice: UnsafeRawBufferPointer.SubSequence) -> Bool {
+      zip(slice, version).allSatisfy { byte, expected in
+        (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) == expected
+      }
+    }
+    let head = line.prefix(version.count + 1)
+    if matches(head), head.last == .space { return true }
+    let tail = line.suffix(version.count + 1)
+    return tail.first == .space && matches(tail.dropFirst())
   }
 
   private static func firstLineFeed(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {

@@ -14,10 +14,10 @@ struct HostileServerTests {
   static let publishers = 100
 
   /// Starts the server and waits for its "ready".
-  static func startServer(_ mode: String, port: Int) throws -> Process {
+  static func startServer(_ mode: String, port: Int, transport: String) throws -> Process {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: Interop.which("python3") ?? "/usr/bin/python3")
-    process.arguments = [Interop.repository + "/scripts/hostile_server.py", mode, String(port)]
+    process.arguments = [Interop.repository + "/scripts/hostile_server.py", mode, String(port), transport]
     let output = Pipe()
     process.standardOutput = output
     process.standardError = FileHandle.nullDevice
@@ -28,9 +28,11 @@ struct HostileServerTests {
   }
 
   /// Runs the profile against a hostile server; returns pubsim's exit status and run.json.
-  static func run(_ mode: String, extra: [String] = []) throws -> (status: Int32, report: [String: Any]) {
+  static func run(
+    _ mode: String, transport: String = "udp", extra: [String] = []
+  ) throws -> (status: Int32, report: [String: Any]) {
     let port = Int.random(in: 20_000...40_000)
-    let server = try startServer(mode, port: port)
+    let server = try startServer(mode, port: port, transport: transport)
     // A child of the test runner inherits its blocked SIGTERM: only SIGKILL stops it.
     defer {
       kill(server.processIdentifier, SIGKILL)
@@ -40,7 +42,8 @@ struct HostileServerTests {
     defer { try? FileManager.default.removeItem(at: folder) }
     let result = try runProgram(
       Interop.pubsim.path,
-      ["run", profile, "--target", "sip:127.0.0.1:\(port)", "--shards", "1", "--report", folder.path] + extra,
+      ["run", profile, "--target", "sip:127.0.0.1:\(port);transport=\(transport)", "--shards", "1"]
+        + ["--report", folder.path] + extra,
       timeout: 120)
     let data = try Data(contentsOf: folder.appendingPathComponent("run.json"))
     return (result.status, try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:])
@@ -48,6 +51,10 @@ struct HostileServerTests {
 
   static func transactions(_ report: [String: Any]) -> [String: Int] {
     report["transactions"] as? [String: Int] ?? [:]
+  }
+
+  static func protocolErrors(_ report: [String: Any]) -> [String: Int] {
+    report["protocolErrors"] as? [String: Int] ?? [:]
   }
 
   static func responses(_ report: [String: Any]) -> [String: Int] {
@@ -72,6 +79,33 @@ struct HostileServerTests {
     case "redirect": #expect(Self.responses(report)["302"] == sent)
     case "several-finals": #expect((Self.transactions(report)["lateResponses"] ?? 0) > 0)
     case "oversized": #expect(Self.responses(report)["200"] == sent)
+    case "no-etag":
+      #expect(Self.protocolErrors(report)["successWithoutEntityTag"] == sent)
+      #expect(status == 2 || status == 1, "every answer is an error")
+    case "bad-challenge": #expect(Self.protocolErrors(report)["unanswerableChallenges"] == sent)
+    default: break
+    }
+  }
+
+  /// Over TCP the same answers arrive on a stream: garbage breaks the framing (the connection is
+  /// closed and remade, its transactions fail), the rest are counted as over UDP.
+  @Test(arguments: ["no-etag", "garbage", "oversized", "several-finals", "412"])
+  func streamsOfWrongAnswersAreCountedWithoutAFlood(mode: String) throws {
+    let (status, report) = try Self.run(mode, transport: "tcp")
+    #expect([0, 1, 2].contains(status), "exit \(status)")
+    let transactions = Self.transactions(report)
+    let sent = transactions["sent"] ?? 0
+    #expect(sent >= Self.publishers)
+    #expect(sent <= Self.publishers * Self.mostPerPublisher, "\(mode): \(sent) requests")
+    switch mode {
+    case "no-etag":
+      #expect(Self.protocolErrors(report)["successWithoutEntityTag"] == transactions["completed"])
+    case "garbage":
+      #expect((transactions["transportErrors"] ?? 0) > 0, "the stream is not SIP: closed")
+      #expect((transactions["strayResponses"] ?? 0) > 0)
+    case "oversized": #expect(Self.responses(report)["200"] == sent)
+    case "several-finals": #expect((transactions["lateResponses"] ?? 0) > 0)
+    case "412": #expect(Self.responses(report)["412"] == sent)
     default: break
     }
   }

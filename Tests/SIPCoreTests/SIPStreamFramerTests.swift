@@ -56,8 +56,28 @@ struct SIPStreamFramerTests {
 
   @Test func endlessHeaderSectionIsBounded() {
     var framer = SIPStreamFramer(limits: SIPLimits(maxMessageSize: 4096))
+    framer.append(Array("SIP/2.0 200 OK\r\n".utf8))
     for _ in 0..<1000 { framer.append(Array("X: a\r\n".utf8)) }
     #expect(throws: SIPParseError.self) { try framer.nextMessage() }
+  }
+
+  /// A stream whose first line is neither a request nor a status line is refused at once,
+  /// not buffered up to the size limit; either kind of start line in any case is taken.
+  @Test(arguments: [
+    "garbage \u{1}\u{2}\r\n", "HTTP/1.1 200 OK\r\n", "SIP/2.0\r\n", "PUBLISH sip:a SIP/3.0\r\n",
+  ])
+  func streamNotStartingWithAStartLineIsRefused(head: String) {
+    var framer = SIPStreamFramer()
+    framer.append(Array(head.utf8))
+    #expect(throws: SIPParseError.self) { try framer.nextMessage() }
+  }
+
+  @Test func startLinesInAnyCaseAreTaken() throws {
+    for start in ["sip/2.0 200 OK", "PUBLISH sip:a@b sip/2.0", "OPTIONS sip:b SIP/2.0"] {
+      var framer = SIPStreamFramer()
+      framer.append(Array("\(start)\r\nContent-Length: 0\r\n\r\n".utf8))
+      #expect(try framer.nextFrame() != nil, "\(start)")
+    }
   }
 
   @Test func incompleteBodyWaitsForMoreBytes() throws {
