@@ -124,12 +124,23 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
-    // 16. The command line: one file per subcommand.
+    // 16. The conformance probe: scripted exchanges that hold a compositor to RFC 3903.
+    .target(
+      name: "Probe",
+      dependencies: [
+        "SIPCore", "Transport", "Profiles", "Reports",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+      ]
+    ),
+    // 17. The command line: one file per subcommand.
     .executableTarget(
       name: "pubsim",
       dependencies: [
         "SIPCore", "Publication", "Compositor", "Transport", "Engine", "Measurements", "Profiles",
-        "Simulation", "Reports", "Capture", "Trace", "Replay",
+        "Simulation", "Reports", "Capture", "Trace", "Replay", "Probe",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -140,7 +151,7 @@ let package = Package(
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ]
     ),
-    // 17. libFuzzer harnesses for every parser of untrusted input (scripts/fuzz.sh); built plainly
+    // 18. libFuzzer harnesses for every parser of untrusted input (scripts/fuzz.sh); built plainly
     //     it replays inputs instead: `pubsim-fuzz TARGET FILE...`.
     .executableTarget(
       name: "pubsim-fuzz",

@@ -55,8 +55,8 @@ final class CompositorLoopState: @unchecked Sendable {
     case .failure(let error):
       statistics.malformed += 1
       logger.debug("malformed message: \(error)", metadata: Self.metadata(source))
-      guard framing == .datagram, let head = badBodyHead(bytes, error: error) else { return nil }
-      return answerBadBody(head, error: error, source: source)
+      guard let head = headToAnswer(bytes, error: error, framing: framing) else { return nil }
+      return answerMalformed(head, error: error, source: source)
     }
     guard let method = message.method else {
       statistics.strayResponses += 1
@@ -87,26 +87,36 @@ final class CompositorLoopState: @unchecked Sendable {
     return Reply(bytes: response, delay: delay, port: replyPort(via, source: source))
   }
 
-  /// A datagram request whose head parses but whose body cannot be read (Content-Length
-  /// malformed, conflicting or past the datagram's end): RFC 3261 §18.3 asks for a 400.
-  private func badBodyHead(_ bytes: ByteBuffer, error: SIPParseError) -> SIPMessage? {
+  /// The head of a request that failed to parse but can still be answered 400 (RFC 3261 §18.3):
+  /// a datagram whose body cannot be read (Content-Length malformed, conflicting or past its
+  /// end), or a request with a broken header line (a NUL byte, a line over the limit), answered
+  /// from the lines that read.
+  private func headToAnswer(_ bytes: ByteBuffer, error: SIPParseError, framing: SIPFraming) -> SIPMessage? {
+    let head: SIPMessage?
     switch error.kind {
-    case .invalidContentLength, .conflictingContentLength, .truncatedBody: break
+    case .invalidContentLength, .conflictingContentLength, .truncatedBody:
+      // Over a stream the length is the framing itself: nothing is left to answer in.
+      guard framing == .datagram else { return nil }
+      head = bytes.withUnsafeReadableBytes { parser.parseHead($0) }
+    case .binaryData, .lineTooLong, .malformedHeader, .unexpectedContinuation:
+      // A broken header line: the request can still be answered from the lines that read.
+      head = bytes.withUnsafeReadableBytes { parser.answerableHead($0) }
     default: return nil
     }
-    guard let head = bytes.withUnsafeReadableBytes({ parser.parseHead($0) }),
-      let method = head.method, method != .ack, head.topVia != nil
-    else { return nil }
+    guard let head, let method = head.method, method != .ack, head.topVia != nil else { return nil }
     return head
   }
 
-  private func answerBadBody(_ head: SIPMessage, error: SIPParseError, source: ResponseWriter.Source?)
+  private func answerMalformed(_ head: SIPMessage, error: SIPParseError, source: ResponseWriter.Source?)
     -> Reply
   {
     let reason: String
     switch error.kind {
     case .truncatedBody: reason = "Body Shorter Than Content-Length"
     case .conflictingContentLength: reason = "Conflicting Content-Length"
+    case .binaryData: reason = "Binary Data in Header"
+    case .lineTooLong: reason = "Header Line Too Long"
+    case .malformedHeader, .unexpectedContinuation: reason = "Malformed Header"
     default: reason = "Bad Content-Length"
     }
     let via = head.topVia

@@ -18,7 +18,10 @@ public enum RequestChecks {
       }
       seen.append(field.name)
     }
-    guard let cseq = message.cseq else { throw PublishRequest.MalformedRequest("Bad CSeq") }
+    // The sequence number must be below 2^31 (RFC 3261 §8.1.1.5).
+    guard let cseq = message.cseq, cseq.sequence < 1 << 31 else {
+      throw PublishRequest.MalformedRequest("Bad CSeq")
+    }
     guard cseq.method == message.method else {
       throw PublishRequest.MalformedRequest("CSeq method does not match")
     }

@@ -57,10 +57,18 @@ public enum ReportHTML {
   // MARK: Sections
 
   private static func head(_ report: RunReport) -> String {
+    page(
+      title: "pubsim \(report.kind): \(report.profile)", heading: "pubsim \(report.kind) — \(report.profile)",
+      note: "target \(report.target) · started \(report.startedAt) · \(format(report.durationSeconds)) s"
+        + (report.stoppedEarly ? " · stopped early" : ""))
+  }
+
+  /// The page's head, style and title lines, shared by the run report and the probe's.
+  static func page(title: String, heading: String, note: String) -> String {
     """
     <!doctype html><html lang="en"><head><meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
-    <title>pubsim \(escape(report.kind)): \(escape(report.profile))</title>
+    <title>\(escape(title))</title>
     <style>
     body{font:15px/1.45 system-ui,sans-serif;margin:1.5rem auto;max-width:66rem;padding:0 1rem;color:#222}
     h1{font-size:1.4rem;margin-bottom:.2rem}h2{font-size:1.08rem;margin:2rem 0 .5rem}
@@ -68,13 +76,13 @@ public enum ReportHTML {
     th,td{padding:.3rem .6rem;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}
     th:first-child,td:first-child{text-align:left}svg{width:100%;height:auto;background:#fcfcfc;border:1px solid #eee}
     .note{color:#666;font-size:.9rem}tr.none td{color:#999}.pass{color:#2a7d2a;font-weight:600}.fail{color:#c0392b;font-weight:600}
+    .warn{color:#b8860b;font-weight:600}.skip{color:#888;font-weight:600}td.text{white-space:normal;text-align:left}
     .bar{background:#1f77b4;height:.8rem;display:inline-block;vertical-align:middle}.bar.err{background:#d62728}
     .cards{display:flex;flex-wrap:wrap;gap:.6rem}.card{border:1px solid #e3e3e3;border-radius:6px;padding:.5rem .8rem;min-width:9rem}
     .card b{display:block;font-size:1.25rem}.kv th,.kv td{white-space:normal}.kv td{text-align:right}
     </style></head><body>
-    <h1>pubsim \(escape(report.kind)) — \(escape(report.profile))</h1>
-    <p class="note">target \(escape(report.target)) · started \(escape(report.startedAt)) · \
-    \(format(report.durationSeconds)) s\(report.stoppedEarly ? " · stopped early" : "")</p>
+    <h1>\(escape(heading))</h1>
+    <p class="note">\(escape(note))</p>
     """
   }
 

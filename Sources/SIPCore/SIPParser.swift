@@ -39,6 +39,42 @@ extension SIPParser {
   }
 }
 
+extension SIPParser {
+  /// The start line and the headers a response copies (Via, From, To, Call-ID, CSeq) of a
+  /// request whose head does not parse as a whole (a NUL byte in some header, a line over the
+  /// limit): the lines that cannot be read are left out, so a server can still answer 400 to
+  /// what RFC 3261 §18.3 would otherwise have it drop in silence. Nil when the start line or one
+  /// of those headers cannot be read.
+  public func answerableHead(_ bytes: UnsafeRawBufferPointer) -> SIPMessage? {
+    guard bytes.count <= limits.maxMessageSize else { return nil }
+    let copied: Set<String> = ["via", "v", "from", "f", "to", "t", "call-id", "i", "cseq"]
+    var kept: [UInt8] = []
+    var lineStart = 0
+    var isFirst = true
+    while lineStart < bytes.count, let lineFeed = bytes[lineStart...].firstIndex(of: .lf) {
+      var lineEnd = lineFeed
+      if lineEnd > lineStart, bytes[lineEnd - 1] == .cr { lineEnd -= 1 }
+      defer { lineStart = lineFeed + 1 }
+      if lineEnd == lineStart {
+        if isFirst { continue }
+        break
+      }
+      let line = bytes[lineStart..<lineEnd]
+      let name = line.prefix { $0 != .colon }
+      let isCopied =
+        isFirst || copied.contains(String(decoding: name, as: UTF8.self).trimmingSIPWhitespace().lowercased())
+      isFirst = false
+      guard isCopied, line.count <= limits.maxLineLength, line.allSatisfy({ $0 >= 0x20 || $0 == .tab }) else {
+        continue
+      }
+      kept += line
+      kept += [.cr, .lf]
+    }
+    kept += [.cr, .lf]
+    return kept.withUnsafeBytes { parseHead($0) }
+  }
+}
+
 /// The state of one parse: a cursor over the input and the line counter for error messages.
 private struct MessageReader {
   let bytes: UnsafeRawBufferPointer

@@ -20,6 +20,7 @@ struct PubSim: AsyncParsableCommand {
     version: PubSimVersion.current,
     subcommands: [
       RunCommand.self, ReplayCommand.self, ExtractCommand.self, ReportCommand.self, CompositorCommand.self,
+      ProbeCommand.self,
     ]
   )
 }

@@ -129,7 +129,7 @@ struct ReplayCommand: AsyncParsableCommand {
         "nothing to replay: \(inputs.joined(separator: ", ")) holds no PUBLISH transaction"
           + (from != nil || to != nil ? " between --from and --to" : ""))
     }
-    let passwords = try loadCredentials()
+    let passwords = try CredentialsFile.load(credentials)
     let session = LoadSession(
       metricsListen: load.metricsListen, thresholds: load.threshold,
       abortOnThreshold: load.abortOnThreshold, stoppingNote: load.cleanup ? " and removing" : "",
@@ -212,24 +212,6 @@ struct ReplayCommand: AsyncParsableCommand {
       let result = try Extractor.extract(inputs)
       for warning in result.summary.warnings { StandardOutput.error("warning: \(warning)") }
       return result.tracker.trace(captures: inputs).1
-    } catch {
-      throw CommandError.input(error.description)
-    }
-  }
-
-  private func loadCredentials() throws -> [String: String] {
-    guard let credentials else { return [:] }
-    let text: String
-    do {
-      text = try String(contentsOf: URL(fileURLWithPath: credentials), encoding: .utf8)
-    } catch {
-      throw CommandError.input(
-        "cannot read credentials \(credentials): \((error as NSError).localizedDescription)")
-    }
-    do {
-      let identities = try IdentitySource.parseCSV(text, file: credentials)
-      return Dictionary(identities.compactMap { id in id.password.map { (id.user, $0) } }) { first, _ in first
-      }
     } catch {
       throw CommandError.input(error.description)
     }

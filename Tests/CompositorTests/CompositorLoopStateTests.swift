@@ -137,3 +137,33 @@ struct CompositorLoopStateTests {
     #expect(response.statusCode == 405)
   }
 }
+
+extension CompositorLoopStateTests {
+  /// A request with one broken header line (a NUL byte, a line over the limit) is answered 400
+  /// from the lines that read, over UDP and TCP, instead of being dropped in silence.
+  @Test(arguments: [
+    ("Subject: a\u{0}b", "Binary Data in Header"),
+    ("X-Padding: " + String(repeating: "a", count: 9_000), "Header Line Too Long"),
+  ])
+  func brokenHeaderLineGets400(line: String, reason: String) throws {
+    for framing in [SIPFraming.datagram, .stream] {
+      let state = Self.makeState()
+      let text = String(decoding: TestRequests.publish().serialized(), as: UTF8.self)
+        .replacingOccurrences(of: "\r\nContent-Length:", with: "\r\n\(line)\r\nContent-Length:")
+      let response = try Self.response(
+        state.handle(ByteBuffer(string: text), framing: framing, source: Self.source, now: 0))
+      #expect(response.startLine == .response(statusCode: 400, reason: reason))
+      #expect(response.headers[.callID] == "call-z9hG4bK-1")
+    }
+  }
+
+  /// RFC 3261 §8.1.1.5: a CSeq number must be below 2^31.
+  @Test func cseqAtTwoToTheThirtyFirstGets400() throws {
+    let state = Self.makeState()
+    var request = TestRequests.publish()
+    request.headers.set(.cseq, "2147483648 PUBLISH")
+    let response = try Self.response(
+      state.handle(ByteBuffer(bytes: request.serialized()), framing: .datagram, source: Self.source, now: 0))
+    #expect(response.startLine == .response(statusCode: 400, reason: "Bad CSeq"))
+  }
+}

@@ -1,0 +1,30 @@
+/// report.html for `pubsim probe --report DIR`: the verdict counts as cards, then one row per
+/// check with what was sent, expected and observed, in the run report's style.
+public enum ProbeHTML {
+  public static func render(_ report: ProbeReport, startedAt: String) -> String {
+    var html = ReportHTML.page(
+      title: "pubsim probe: \(report.target)", heading: "pubsim probe — \(report.target)",
+      note: "conformance to RFC 3903 over \(report.transport) · started \(startedAt) · \(report.totals)")
+    html += "<h2>Verdicts</h2><div class=\"cards\">"
+    for (name, count) in [
+      ("pass", report.passed), ("fail", report.failed), ("warn", report.warned), ("skip", report.skipped),
+    ] {
+      html += "<div class=\"card\"><b class=\"\(name)\">\(count)</b>\(name)</div>"
+    }
+    html += "</div><h2>Checks</h2><div class=\"scroll\"><table>"
+    html += "<tr><th>id</th><th>RFC</th><th>verdict</th><th>sent</th><th>expected</th><th>observed</th></tr>"
+    for check in report.checks {
+      html += "<tr><td>\(ReportHTML.escape(check.id))</td><td>\(ReportHTML.escape(check.rfc))</td>"
+      html += "<td class=\"\(check.verdict.rawValue)\">\(check.verdict.rawValue)</td>"
+      for text in [check.sent, check.expected, check.observed] {
+        html += "<td class=\"text\">\(ReportHTML.escape(text))</td>"
+      }
+      html += "</tr>"
+    }
+    html += "</table></div><p class=\"note\">Made by pubsim probe. fail: the server departed from the RFC; "
+    html +=
+      "warn: it departed from a SHOULD or did something a user should know; skip: the check could not be "
+    html += "made against this server.</p>"
+    return html + "</body></html>\n"
+  }
+}
