@@ -167,6 +167,7 @@ let package = Package(
     .testTarget(name: "ReplayTests", dependencies: ["Replay", "Trace", "Publication", "Engine"]),
     .testTarget(name: "CaptureTests", dependencies: ["Capture", "CPcap", "SIPCore", "Publication", "Trace"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "Measurements", "Publication"]),
+    .testTarget(name: "ProbeTests", dependencies: ["Probe", "Reports", "SIPCore"]),
     .testTarget(
       name: "EngineTests",
       dependencies: [

@@ -11,15 +11,16 @@ public enum ProbeHTML {
     ] {
       html += "<div class=\"card\"><b class=\"\(name)\">\(count)</b>\(name)</div>"
     }
-    html += "</div><h2>Checks</h2><div class=\"scroll\"><table>"
-    html += "<tr><th>id</th><th>RFC</th><th>verdict</th><th>sent</th><th>expected</th><th>observed</th></tr>"
+    // What matters first (verdict, expected, observed), the request and section after.
+    html += "</div><h2>Checks</h2><div class=\"scroll\"><table class=\"probe\">"
+    html += "<tr><th>id</th><th>verdict</th><th>expected</th><th>observed</th><th>sent</th><th>RFC</th></tr>"
     for check in report.checks {
-      html += "<tr><td>\(ReportHTML.escape(check.id))</td><td>\(ReportHTML.escape(check.rfc))</td>"
+      html += "<tr><td>\(ReportHTML.escape(check.id))</td>"
       html += "<td class=\"\(check.verdict.rawValue)\">\(check.verdict.rawValue)</td>"
-      for text in [check.sent, check.expected, check.observed] {
+      for text in [check.expected, check.observed, check.sent] {
         html += "<td class=\"text\">\(ReportHTML.escape(text))</td>"
       }
-      html += "</tr>"
+      html += "<td>\(ReportHTML.escape(check.rfc))</td></tr>"
     }
     html += "</table></div><p class=\"note\">Made by pubsim probe. fail: the server departed from the RFC; "
     html +=

@@ -76,7 +76,8 @@ public enum ReportHTML {
     th,td{padding:.3rem .6rem;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}
     th:first-child,td:first-child{text-align:left}svg{width:100%;height:auto;background:#fcfcfc;border:1px solid #eee}
     .note{color:#666;font-size:.9rem}tr.none td{color:#999}.pass{color:#2a7d2a;font-weight:600}.fail{color:#c0392b;font-weight:600}
-    .warn{color:#b8860b;font-weight:600}.skip{color:#888;font-weight:600}td.text{white-space:normal;text-align:left}
+    .warn{color:#b8860b;font-weight:600}.skip{color:#888;font-weight:600}
+    .probe th,.probe td{text-align:left;vertical-align:top}.probe td.text{white-space:normal;overflow-wrap:anywhere;min-width:12rem}
     .bar{background:#1f77b4;height:.8rem;display:inline-block;vertical-align:middle}.bar.err{background:#d62728}
     .cards{display:flex;flex-wrap:wrap;gap:.6rem}.card{border:1px solid #e3e3e3;border-radius:6px;padding:.5rem .8rem;min-width:9rem}
     .card b{display:block;font-size:1.25rem}.kv th,.kv td{white-space:normal}.kv td{text-align:right}
