@@ -208,10 +208,16 @@ public enum ProbeCatalogue {
       return .init(.skip, observed: "retransmissions are a UDP matter", sent: "none")
     }
     return await afterInitial(context, "retransmission") { aor, tag in
-      let request = context.conditional(aor, tag: tag, version: 1)
-      let id = context.client.newID()
-      let bytes = await context.client.render(request, id)
-      let first = await context.client.send(bytes, branch: id.branch, timeout: context.client.timeout)
+      var request = context.conditional(aor, tag: tag, version: 1)
+      var id = context.client.newID()
+      var bytes = await context.client.render(request, id)
+      var first = await context.client.send(bytes, branch: id.branch, timeout: context.client.timeout)
+      if let answered = context.answering(first, to: request) {
+        // A server that challenges: the copy sent twice is the one with credentials.
+        (request, id) = (answered, context.client.newID())
+        bytes = await context.client.render(request, id)
+        first = await context.client.send(bytes, branch: id.branch, timeout: context.client.timeout)
+      }
       context.client.forget(branch: id.branch)
       let second = await context.client.send(bytes, branch: id.branch, timeout: context.client.timeout)
       let newest = first.entityTag ?? tag

@@ -62,20 +62,25 @@ public struct ProbeContext: Sendable {
   public func exchange(_ request: ProbeRequest, id: ProbeTransactionID? = nil) async -> ProbeAnswer {
     let id = id ?? client.newID()
     let answer = await client.exchange(request, id: id)
+    guard let retry = answering(answer, to: request) else { return answer }
+    var next = id
+    next.branch = client.newID().branch
+    return await client.exchange(retry, id: next)
+  }
+
+  /// The request with the credentials that answer a 401 or 407 to it; nil for any other
+  /// answer, or when the resource's user has no password here.
+  public func answering(_ answer: ProbeAnswer, to request: ProbeRequest) -> ProbeRequest? {
     guard let status = answer.status, status == 401 || status == 407,
       let challengeText = answer.header(status == 401 ? .wwwAuthenticate : .proxyAuthenticate),
       let challenge = DigestChallenge(challengeText),
       let user = request.aor.split(separator: "@").first.map(String.init),
       let password = credentials[user]
-    else { return answer }
+    else { return nil }
     let value = DigestAuthorization.header(
       answering: challenge, method: request.method, uri: "sip:" + request.aor, username: user,
-      password: password,
-      nonceCount: 1, cnonce: String(UInt32.random(in: 0...UInt32.max), radix: 16))
-    let retry = request.with(status == 401 ? "Authorization" : "Proxy-Authorization", value)
-    var next = id
-    next.branch = client.newID().branch
-    return await client.exchange(retry, id: next)
+      password: password, nonceCount: 1, cnonce: String(UInt32.random(in: 0...UInt32.max), radix: 16))
+    return request.with(status == 401 ? "Authorization" : "Proxy-Authorization", value)
   }
 
   /// An initial publication made for a check that needs a live one: its answer and entity-tag.

@@ -128,6 +128,41 @@ struct ProbeCommandTests {
     if expected == 2 { #expect(Self.verdicts(report)["initial"] == "fail") }
   }
 
+  /// A compositor that challenges every PUBLISH: with --credentials every check passes as
+  /// without authentication; without them the first publication fails with 401.
+  @Test func challengesAreAnsweredWithCredentials() throws {
+    let users = ReplayCommandTests.authUsers
+    let compositor = try CompositorProcess(["--auth-realm", "pubsim.test", "--credentials", users])
+    defer { _ = compositor.stop() }
+    let target = "sip:127.0.0.1:\(compositor.udpPort)"
+    let (status, output, report) = try Self.probe([target, "--credentials", users])
+    #expect(status == 0, "\(output)")
+    #expect(Self.verdicts(report).filter { $0.value != "pass" } == ["state-expires": "skip"])
+    let (refused, _, without) = try Self.probe([target, "--only", "initial"])
+    #expect(refused == 2)
+    #expect(Self.observed(without, "initial").hasPrefix("401"))
+  }
+
+  /// Over TLS, trusting the compositor's certificate: nothing fails.
+  @Test(.enabled(if: Interop.peerAvailable("openssl")))
+  func theCompositorOverTLSFailsNothing() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "pubsim-probe-tls-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let (certificate, key) = try TLSCommandTests.makeCertificate(in: folder)
+    let compositor = try CompositorProcess([
+      "--listen", "sips:127.0.0.1:0", "--tls-cert", certificate, "--tls-key", key,
+    ])
+    defer { _ = compositor.stop() }
+    let (status, output, report) = try Self.probe([
+      "sips:127.0.0.1:\(compositor.tlsPort)", "--tls-ca", certificate,
+    ])
+    #expect(status == 0, "\(output)")
+    #expect(report["transport"] as? String == "tls")
+    #expect(Self.verdicts(report)["race-modify"] == "pass")
+  }
+
   @Test func unknownCheckIdsAreRefusedWithExit64() throws {
     let result = try runProgram(Interop.pubsim.path, ["probe", "--only", "initial,no-such-check"])
     #expect(result.status == 64)
