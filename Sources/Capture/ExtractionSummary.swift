@@ -39,13 +39,15 @@ public struct ExtractionSummary: Codable, Sendable, Equatable {
     for (position, count) in totals.events.enumerated() where count > 0 {
       events[position == 0 ? "(none)" : tracker.eventPackages[position - 1]] = count
     }
+    var operations = Dictionary(
+      uniqueKeysWithValues: PublishOperation.allCases.map { ($0.rawValue, totals.operations[$0] ?? 0) })
+    // The five add up to `transactions`.
+    operations["invalid"] = totals.invalid
     var responses = ["200": 0, "412": 0]
     for (code, count) in totals.statuses { responses[String(code)] = count }
     publish = Publish(
       transactions: totals.transactions, retransmissions: totals.retransmissions,
-      operations: Dictionary(
-        uniqueKeysWithValues: PublishOperation.allCases.map { ($0.rawValue, totals.operations[$0] ?? 0) }),
-      responses: responses,
+      operations: operations, responses: responses,
       unanswered: totals.unanswered, unmatchedResponses: tracker.unmatchedResponses, events: events,
       messages: Messages(
         requests: tracker.publishRequestMessages, responses: tracker.publishResponseMessages),

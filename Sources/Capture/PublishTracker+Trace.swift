@@ -9,8 +9,14 @@ extension PublishTracker {
   public func trace(captures: [String]) -> (TraceHeader, [TraceRecord]) {
     let transactions = self.transactions.sorted { $0.firstSeen < $1.firstSeen }
     let start = transactions.first?.firstSeen ?? 0
+    var operations = Dictionary(
+      uniqueKeysWithValues: (PublishOperation.allCases.map(\.rawValue) + ["invalid"]).map { ($0, 0) })
+    for transaction in transactions {
+      operations[transaction.operation?.rawValue ?? "invalid", default: 0] += 1
+    }
     return (
-      TraceHeader(captures: captures, startedAtNanos: start, transactions: transactions.count),
+      TraceHeader(
+        captures: captures, startedAtNanos: start, transactions: transactions.count, operations: operations),
       transactions.map { Self.record($0, event: event(of: $0), start: start) }
     )
   }

@@ -144,8 +144,7 @@ final class CompositorLoopState: @unchecked Sendable {
   ) {
     loop.scheduleTask(deadline: NIODeadline.uptimeNanoseconds(readAt + delay)) { [self] in
       send()
-      statistics.heldResponses += 1
-      statistics.heldNanoseconds += NIODeadline.now().uptimeNanoseconds - readAt
+      statistics.recordHold(nanoseconds: NIODeadline.now().uptimeNanoseconds - readAt)
     }
   }
 

@@ -15,6 +15,30 @@ public struct CompositorStatistics: Sendable, Equatable {
   /// the request's arrival to the write), the ground truth for latency accuracy tests.
   public var heldResponses = 0
   public var heldNanoseconds: UInt64 = 0
+  /// The same holds counted in 10 µs steps up to 100 ms (longer ones in the last): medians, which
+  /// a stolen CPU now and then does not move as it moves the mean.
+  public private(set) var heldSteps: [UInt32] = []
+  static let heldStep: UInt64 = 10_000
+  static let heldStepCount = 10_000
+
+  /// Counts one held response.
+  public mutating func recordHold(nanoseconds: UInt64) {
+    heldResponses += 1
+    heldNanoseconds += nanoseconds
+    if heldSteps.isEmpty { heldSteps = Array(repeating: 0, count: Self.heldStepCount) }
+    heldSteps[Int(min(nanoseconds / Self.heldStep, UInt64(Self.heldStepCount - 1)))] += 1
+  }
+
+  /// The median hold in microseconds (to the 10 µs step's middle); 0 when nothing was held.
+  public var medianHoldMicros: Double {
+    let half = (heldSteps.reduce(0) { $0 + Int($1) } + 1) / 2
+    var seen = 0
+    for (step, count) in heldSteps.enumerated() {
+      seen += Int(count)
+      if seen >= half && half > 0 { return (Double(step) + 0.5) * Double(Self.heldStep) / 1_000 }
+    }
+    return 0
+  }
 
   public init() {}
 
@@ -27,6 +51,11 @@ public struct CompositorStatistics: Sendable, Equatable {
     strayResponses += other.strayResponses
     heldResponses += other.heldResponses
     heldNanoseconds += other.heldNanoseconds
+    if heldSteps.isEmpty {
+      heldSteps = other.heldSteps
+    } else if !other.heldSteps.isEmpty {
+      for index in heldSteps.indices { heldSteps[index] += other.heldSteps[index] }
+    }
   }
 
   /// One line: requests by method, responses by code, the rest when non-zero, live publications.

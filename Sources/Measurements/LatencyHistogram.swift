@@ -66,7 +66,7 @@ public struct LatencyHistogram: Sendable, Codable, Equatable {
   public var summary: PercentileSummary {
     PercentileSummary(
       p50: micros(atPercentile: 50), p90: micros(atPercentile: 90), p99: micros(atPercentile: 99),
-      p999: micros(atPercentile: 99.9), max: maxMicros)
+      p999: micros(atPercentile: 99.9), p9999: micros(atPercentile: 99.99), max: maxMicros)
   }
 
   public static func == (lhs: LatencyHistogram, rhs: LatencyHistogram) -> Bool {
@@ -80,13 +80,16 @@ public struct PercentileSummary: Sendable, Codable, Equatable {
   public var p90: UInt64
   public var p99: UInt64
   public var p999: UInt64
+  /// p99.99 (absent from reports written before it).
+  public var p9999: UInt64?
   public var max: UInt64
 
-  public init(p50: UInt64, p90: UInt64, p99: UInt64, p999: UInt64, max: UInt64) {
+  public init(p50: UInt64, p90: UInt64, p99: UInt64, p999: UInt64, p9999: UInt64? = nil, max: UInt64) {
     self.p50 = p50
     self.p90 = p90
     self.p99 = p99
     self.p999 = p999
+    self.p9999 = p9999
     self.max = max
   }
 }

@@ -225,12 +225,13 @@ public enum ReportHTML {
     var html =
       "<h2>Operations</h2><div class=\"scroll\"><table><tr><th>operation</th><th>count</th><th>p50</th>"
     html +=
-      "<th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>p99 from send</th><th>timeouts</th><th>responses</th></tr>"
+      "<th>p90</th><th>p99</th><th>p99.9</th><th>p99.99</th><th>max</th><th>p99 from send</th><th>timeouts</th>"
+      + "<th>responses</th></tr>"
     for name in ["initial", "refresh", "modify", "remove"] {
       guard let operation = report.operations[name] else { continue }
       guard operation.count > 0 || operation.timeouts > 0 else {
         html +=
-          "<tr class=\"none\"><td>\(name)</td><td>0</td>" + String(repeating: "<td>—</td>", count: 8)
+          "<tr class=\"none\"><td>\(name)</td><td>0</td>" + String(repeating: "<td>—</td>", count: 9)
           + "</tr>"
         continue
       }
@@ -239,7 +240,8 @@ public enum ReportHTML {
         separator: ", ")
       html +=
         "<tr><td>\(name)</td><td>\(operation.count)</td><td>\(micros(latency.p50))</td><td>\(micros(latency.p90))</td>"
-      html += "<td>\(micros(latency.p99))</td><td>\(micros(latency.p999))</td><td>\(micros(latency.max))</td>"
+      html += "<td>\(micros(latency.p99))</td><td>\(micros(latency.p999))</td>"
+      html += "<td>\(latency.p9999.map(micros) ?? "—")</td><td>\(micros(latency.max))</td>"
       html += "<td>\(micros(operation.latencyMicrosUncorrected.p99))</td><td>\(operation.timeouts)</td>"
       html += "<td>\(escape(codes))</td></tr>"
     }

@@ -84,12 +84,14 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
       }
     }
     let percentiles: [String: Double] = [
-      "p50": 50, "p90": 90, "p99": 99, "p999": 99.9, "p99.9": 99.9, "max": 100,
+      "p50": 50, "p90": 90, "p99": 99, "p999": 99.9, "p99.9": 99.9, "p9999": 99.99, "p99.99": 99.99,
+      "max": 100,
     ]
     guard let percentile = percentiles[name] else {
       throw ParseError(
         rule: rule,
-        reason: "unknown metric '\(name)' (p50, p90, p99, p999, max, errors, timeouts, rate, retransmissions)"
+        reason:
+          "unknown metric '\(name)' (p50, p90, p99, p999, p9999, max, errors, timeouts, rate, retransmissions)"
       )
     }
     return .latency(percentile: percentile, operation: operation)

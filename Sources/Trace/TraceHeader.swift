@@ -8,10 +8,16 @@ public struct TraceHeader: Codable, Sendable, Equatable {
   /// Wall-clock time of the first transaction, nanoseconds since 1970.
   public var startedAtNanos: UInt64
   public var transactions: Int
+  /// Transactions by operation, with `invalid` for a PUBLISH that fits none of RFC 3903's four
+  /// (its records carry no `operation`); the five add up to `transactions`. Absent from traces
+  /// of earlier versions.
+  public var operations: [String: Int]?
 
-  public init(captures: [String], startedAtNanos: UInt64, transactions: Int) {
+  public init(captures: [String], startedAtNanos: UInt64, transactions: Int, operations: [String: Int]? = nil)
+  {
     self.captures = captures
     self.startedAtNanos = startedAtNanos
     self.transactions = transactions
+    self.operations = operations
   }
 }

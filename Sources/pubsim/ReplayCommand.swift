@@ -144,8 +144,11 @@ struct ReplayCommand: AsyncParsableCommand {
         "warning: at --speed \(speed), \(script.stepsOutlivingTheirPublication) recorded refreshes "
           + "or modifications fall due after the lifetime the recorded server granted; expect 412s there")
     }
+    // The replay ends when every step is played and answered; this is only the cap: as long
+    // again as the recording plays (a replay that falls behind, on a busy machine, catches up,
+    // measured from the steps' due times), plus Timer F and some.
     var plan = LoadPlan(
-      target: targetEndpoint, duration: script.playingTime + 40_000_000_000, cleanup: load.cleanup,
+      target: targetEndpoint, duration: script.playingTime * 2 + 40_000_000_000, cleanup: load.cleanup,
       shards: load.shards ?? System.coreCount)
     plan.tls = load.tls.options
     plan.logger = load.log.logger("engine")

@@ -13,11 +13,13 @@ enum RunSummaryText {
     let codes = report.responses.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
       separator: " ")
     lines.append("responses: " + (codes.isEmpty ? "none" : codes))
-    lines.append("operation      count       p50       p90       p99     p99.9       max")
+    lines.append("operation      count       p50       p90       p99     p99.9    p99.99       max")
     for name in ["initial", "refresh", "modify", "remove"] {
       guard let operation = report.operations[name], operation.count > 0 else { continue }
       let latency = operation.latencyMicros
-      let cells = [latency.p50, latency.p90, latency.p99, latency.p999, latency.max].map {
+      let cells = [
+        latency.p50, latency.p90, latency.p99, latency.p999, latency.p9999 ?? latency.max, latency.max,
+      ].map {
         pad(ReportHTML.micros($0), 10)
       }
       lines.append(name.padding(8) + pad(String(operation.count), 11) + cells.joined())

@@ -17,9 +17,9 @@ struct AccuracyTests {
   /// Cycles at a light rate (a debug-built compositor in the same process is slow enough that
   /// requests meeting in one tick would queue before it reads them, which its hold time does not
   /// see); returns what pubsim measured and how long the compositor really
-  /// held its responses on average, from reading each request to writing its response (decoding
-  /// and timer lateness make that a little over 5 ms, which is the server's doing, not a
-  /// measurement error).
+  /// held its responses at the median, from reading each request to writing its response
+  /// (decoding and timer lateness make that a little over 5 ms, which is the server's doing, not
+  /// a measurement error).
   static func cycleRun(faults: FaultPlan) async throws -> (metrics: RunMetrics, heldMicros: Double) {
     try await LoadEngineTests.withCompositor(faults: faults) { target, server in
       let plan = TestRun(
@@ -28,10 +28,7 @@ struct AccuracyTests {
         shards: 1)
       let metrics = try await LoadEngineTests.run(plan).metrics
       let statistics = try await server.statistics()
-      let held =
-        statistics.heldResponses == 0
-        ? 0 : Double(statistics.heldNanoseconds) / Double(statistics.heldResponses) / 1e3
-      return (metrics, held)
+      return (metrics, statistics.medianHoldMicros)
     }
   }
 
@@ -51,7 +48,7 @@ struct AccuracyTests {
     // the comparison below is what holds pubsim to account).
     #expect(heldShort >= 5_000 && heldShort < 6_000, "the compositor held responses \(heldShort) us")
     let heldExtra = heldLong - heldShort
-    // Against the server's mean hold (like with like: a late server timer moves both).
+    // Against the server's median hold (like with like: a late server timer moves both).
     let added = Self.medianMicros(long.all.uncorrected) - Self.medianMicros(short.all.uncorrected)
     #expect(
       abs(added - heldExtra) <= 0.02 * 5_000,
@@ -84,7 +81,9 @@ struct AccuracyTests {
     }
     let corrected = metrics.all.corrected
     let uncorrected = metrics.all.uncorrected
-    #expect(metrics.completed > 4_000)
+    // About 7 000 on a quiet machine; the point is the latency below, not the throughput of a
+    // debug-built compositor sharing two cores with whatever else runs.
+    #expect(metrics.completed > 2_000)
     #expect(corrected.micros(atPercentile: 99) > 500_000, "p99 from intended: \(corrected.summary)")
     #expect(uncorrected.micros(atPercentile: 99) < 50_000, "p99 from actual send: \(uncorrected.summary)")
     #expect(uncorrected.maxMicros > 500_000, "the requests caught in the stall itself still show in max")
