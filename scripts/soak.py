@@ -34,7 +34,9 @@ def soak(server: peers.Server, minutes: int, judge_server: bool) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="pubsim-soak-"))
     run = subprocess.Popen(
         [str(peers.pubsim_binary()), "run", str(PROFILE), "--target", f"sip:127.0.0.1:{server.port}",
-         "--duration", f"{minutes}m", "--report", str(folder)],
+         # Half a minute past the last sample, so that every sample is taken under load and none
+         # while the report is being written (that peak is measured apart).
+         "--duration", f"{minutes * 60 + 30}s", "--report", str(folder)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
         start_new_session=True)
     samples = []
@@ -56,7 +58,12 @@ def soak(server: peers.Server, minutes: int, judge_server: bool) -> dict:
             })
             print(f"  {server.name:8} minute {minute:3}: pubsim {samples[-1]['pubsimRssKiB'] / 1024:7.1f} MiB, "
                   f"server {samples[-1]['serverRssKiB'] / 1024:7.1f} MiB", flush=True)
-        run.wait(timeout=300)
+        report_peak = 0
+        deadline = time.time() + 300
+        while run.poll() is None and time.time() < deadline:
+            report_peak = max(report_peak, peers.rss_kib_of_group(run.pid))
+            time.sleep(0.2)
+        run.wait(timeout=5)
     finally:
         if run.poll() is None:
             os.killpg(run.pid, signal.SIGKILL)
@@ -64,7 +71,8 @@ def soak(server: peers.Server, minutes: int, judge_server: bool) -> dict:
     warm = max(WARM_UP_MINUTES, minutes // 5)
     after = [sample for sample in samples if sample["minute"] >= warm]
     result = {"server": server.name, "minutes": minutes, "samples": samples,
-              "transactions": report.get("transactions", {}), "exit": run.returncode}
+              "transactions": report.get("transactions", {}), "exit": run.returncode,
+              "pubsimReportPeakKiB": report_peak}
     for who in (["pubsim", "server"] if judge_server else ["pubsim"]):
         if len(after) >= 2:
             base = after[0][f"{who}RssKiB"]
@@ -100,6 +108,7 @@ def main() -> int:
                 f"{result.get('pubsimGrowth', 0) * 100:.1f} %")
         if "serverGrowth" in result:
             line += f", compositor {result['serverGrowth'] * 100:.1f} %"
+        line += f"; pubsim's peak while writing the report {result['pubsimReportPeakKiB'] / 1024:.1f} MiB"
         print(line)
         failed |= not result.get("pubsimFlat", False) or result.get("serverFlat") is False
     if args.json:
