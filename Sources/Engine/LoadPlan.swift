@@ -24,6 +24,11 @@ public struct LoadPlan: Sendable {
   public var transactionTimers: ClientTransaction.Timers
   /// Certificate checks for a `sips:` target.
   public var tls = TLSClientOptions()
+  /// Seeds every random decision of the run (each shard's generator: timing jitter, session
+  /// lengths, modification intervals, the event mix; digest nonces): the same seed, workload and
+  /// answers give the same requests at the same intended times. Random unless given.
+  /// (Below 2^53, so that it reads back exactly from run.json in any JSON reader.)
+  public var seed = UInt64.random(in: 0..<(1 << 53))
   /// Diagnostics: connections lost, remade or refused. Silent unless the caller gives one.
   public var logger = Logger(label: "pubsim.engine", factory: { _ in SwiftLogNoOpLogHandler() })
 

@@ -83,7 +83,8 @@ final class Shard: @unchecked Sendable {
     self.runTag = runTag
     self.workload = workload
     metrics = RunMetrics(startedAt: 0)
-    random = SplitMix64(seed: UInt64(runTag) << 8 | UInt64(index))
+    // Each shard its own stream of the run's seed (the run tag only names the run on the wire).
+    random = SplitMix64(seed: plan.seed &+ UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15)
   }
 
   // MARK: Lifecycle

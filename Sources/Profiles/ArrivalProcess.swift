@@ -14,8 +14,9 @@ public struct ArrivalProcess: Sendable, Equatable {
     /// Evenly: the k-th arrival when k arrivals are expected (a metronome, like SIPp's `-r`).
     case even
     /// As a Poisson process: independent, exponentially spaced arrivals, as many independent
-    /// users produce; drawn from a generator seeded with `seed`, so a run can be repeated.
-    case poisson(seed: UInt64)
+    /// users produce; drawn from a generator seeded with `seed` (nil: the run's seed), so a run
+    /// can be repeated.
+    case poisson(seed: UInt64?)
   }
 
   public var rate: Rate

@@ -49,7 +49,7 @@ public struct ProfileReader {
       root, "profile",
       allowed: [
         "name", "target", "transport", "duration", "population", "events", "expires", "refresh", "modify",
-        "session", "arrival", "stages", "rateCap", "connections", "thresholds", "localIp",
+        "session", "arrival", "stages", "rateCap", "connections", "thresholds", "localIp", "seed",
       ])
     var profile = Profile(name: try keys["name"].map { try string($0) } ?? baseName)
     profile.target = try keys["target"].map { try target($0) }
@@ -67,6 +67,7 @@ public struct ProfileReader {
     if let node = keys["stages"] { profile.stages = try readStages(node) }
     if let node = keys["rateCap"] { profile.rateCap = try rate(node) }
     if let node = keys["connections"] { profile.connections = try integer(node, 1...1024) }
+    if let node = keys["seed"] { profile.seed = UInt64(try integer(node, 0...Int.max)) }
     if let node = keys["thresholds"] { profile.thresholds = try sequence(node).map { try threshold($0) } }
     if let node = keys["localIp"] {
       profile.localAddresses = try (node.sequence.map(Array.init) ?? [node]).map { try localAddress($0) }
@@ -156,7 +157,7 @@ public struct ProfileReader {
     }
     var process = ArrivalProcess(rate: rateShape)
     if try keys["process"].map({ try oneOf($0, ["even", "poisson"]) }) == "poisson" {
-      process.spacing = .poisson(seed: UInt64(try keys["seed"].map { try integer($0, 0...Int.max) } ?? 1))
+      process.spacing = .poisson(seed: try keys["seed"].map { UInt64(try integer($0, 0...Int.max)) })
     } else if let seed = keys["seed"] {
       throw error(seed, "seed applies to process: poisson only")
     }

@@ -187,7 +187,7 @@ public struct PublisherStateMachine: Sendable {
       return succeeded(request, response: response, now: now, using: &random)
     case 412:
       entityTag = nil
-      if request.operation == .remove { return sessionEnded(now: now, using: &random) }
+      if request.operation == .remove { return sessionEnded(removeDueAt: request.intendedAt, using: &random) }
       if stopping { return leave() }
       // A 412 to an initial publication (no entity-tag to be wrong) is a failure, not a reason
       // to start over.
@@ -261,7 +261,7 @@ public struct PublisherStateMachine: Sendable {
     consecutiveFailures = 0
     if request.operation == .remove {
       entityTag = nil
-      return sessionEnded(now: now, using: &random)
+      return sessionEnded(removeDueAt: request.intendedAt, using: &random)
     }
     guard let tag = response.entityTag else {
       entityTag = nil
@@ -290,12 +290,16 @@ public struct PublisherStateMachine: Sendable {
     return nextDueAction(now: now)
   }
 
+  /// What is due, earliest first between a modification and the session's end (so that whether
+  /// a modification due before the end gets sent does not hang on how fast the request before it
+  /// was answered); a modification also refreshes, so it goes before a refresh due with it.
   private mutating func nextDueAction(now: UInt64) -> Action {
-    if let end = sessionEndsAt, end <= now { return sendRemove(intendedAt: end) }
-    if let modify = modifyAt, modify <= now {
+    let end = sessionEndsAt.flatMap { $0 <= now ? $0 : nil }
+    if let modify = modifyAt, modify <= now, end.map({ modify < $0 }) ?? true {
       modifyAt = nil
       return sendConditional(.modify, intendedAt: modify)
     }
+    if let end { return sendRemove(intendedAt: end) }
     if let refresh = refreshAt, refresh <= now {
       refreshAt = nil
       return sendConditional(.refresh, intendedAt: refresh)
@@ -304,7 +308,12 @@ public struct PublisherStateMachine: Sendable {
     return .wakeUp(at: next)
   }
 
-  private mutating func sessionEnded(now: UInt64, using random: inout some RandomNumberGenerator) -> Action {
+  /// The time offline counts from when the remove was due, not from its answer (open loop, like
+  /// modifications): a slow server does not stretch the schedule, and the same seed gives the
+  /// same return times.
+  private mutating func sessionEnded(
+    removeDueAt now: UInt64, using random: inout some RandomNumberGenerator
+  ) -> Action {
     refreshAt = nil
     modifyAt = nil
     sessionEndsAt = nil

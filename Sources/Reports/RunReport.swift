@@ -71,6 +71,8 @@ public struct RunReport: Codable, Sendable, Equatable {
   public var recovery: Recovery
   /// Absent from reports of earlier versions (read as none).
   public var protocolErrors: ProtocolErrors?
+  /// The seed of the run's random decisions (`--seed` repeats it); absent from earlier reports.
+  public var seed: UInt64?
   /// The thresholds checked at the end of the run, if any.
   public var thresholds: [ThresholdResult]?
   /// How the run was set up (profile values and flags), for the report.

@@ -34,7 +34,8 @@ public struct ArrivalPacer: Pacer {
     case .even:
       position = Double(shard)
     case .poisson(let seed):
-      var generator = SplitMix64(seed: seed ^ (UInt64(shard + 1) &* 0x9E37_79B9_7F4A_7C15))
+      // The caller puts the run's seed in when the profile gives none (0 otherwise).
+      var generator = SplitMix64(seed: (seed ?? 0) ^ (UInt64(shard + 1) &* 0x9E37_79B9_7F4A_7C15))
       position = step * Self.unitExponential(&generator)
       random = generator
     }

@@ -19,6 +19,12 @@ public final class SimulatedWorkload: Workload {
   private var machines: [PublisherStateMachine] = []
   /// Body version per publisher (the PIDF note changes with every modify).
   private var versions: [Int32] = []
+  /// Each publisher's own random stream (session lengths, jitter, modification intervals), so
+  /// that its draws do not depend on the order in which other publishers' answers arrive: the
+  /// same seed gives every publisher the same decisions.
+  private var randoms: [SplitMix64] = []
+  /// Drawn from the shard's generator (the run's seed) when the run starts.
+  private var baseSeed: UInt64 = 0
   /// With stages: publishers started and not yet told to stop, and those stopped (to reuse).
   private var online: [Int] = []
   private var offline = Deque<Int>()
@@ -40,6 +46,7 @@ public final class SimulatedWorkload: Workload {
     // array together at the peak (untouched capacity costs address space, not memory).
     machines.reserveCapacity(localPopulation)
     versions.reserveCapacity(localPopulation)
+    randoms.reserveCapacity(localPopulation)
   }
 
   public var publisherCapacity: Int { localPopulation }
@@ -50,14 +57,16 @@ public final class SimulatedWorkload: Workload {
     _ event: WorkloadEvent, now: UInt64, random: inout SplitMix64, into changes: inout [WorkloadChange]
   ) {
     switch event {
-    case .start: startedAt = now
-    case .due: pace(now: now, random: &random, into: &changes)
+    case .start:
+      startedAt = now
+      baseSeed = random.next()
+    case .due: pace(now: now, into: &changes)
     case .timer(let publisher):
-      changes.append(change(publisher) { $0.timerFired(now: now, using: &random) })
+      changes.append(change(publisher) { $0.timerFired(now: now, using: &$1) })
     case .response(let publisher, let response, _):
-      changes.append(change(publisher) { $0.responseReceived(response, now: now, using: &random) })
+      changes.append(change(publisher) { $0.responseReceived(response, now: now, using: &$1) })
     case .failed(let publisher, _):
-      changes.append(change(publisher) { $0.requestFailed(now: now) })
+      changes.append(change(publisher) { machine, _ in machine.requestFailed(now: now) })
     case .stop(let cleanup):
       for publisher in machines.indices where !machines[publisher].hasLeft {
         changes.append(
@@ -69,10 +78,10 @@ public final class SimulatedWorkload: Workload {
   /// A publisher's action, marked when it came back from being offline or went offline at the
   /// end of a session (so that the shard counts publishers actually online).
   private func change(
-    _ publisher: Int, _ event: (inout PublisherStateMachine) -> PublisherStateMachine.Action
+    _ publisher: Int, _ event: (inout PublisherStateMachine, inout SplitMix64) -> PublisherStateMachine.Action
   ) -> WorkloadChange {
     let wasOnline = machines[publisher].isOnline
-    let action = event(&machines[publisher])
+    let action = event(&machines[publisher], &randoms[publisher])
     let isOnline = machines[publisher].isOnline
     return WorkloadChange(
       publisher: publisher, action: action, arrived: !wasOnline && isOnline, departed: wasOnline && !isOnline)
@@ -80,19 +89,19 @@ public final class SimulatedWorkload: Workload {
 
   /// Acts on every change the pacer made up to `now`, each at its own time on the scheduling
   /// grid (the intended send time of the initial PUBLISH), then retries a target not yet reached.
-  private func pace(now: UInt64, random: inout SplitMix64, into changes: inout [WorkloadChange]) {
+  private func pace(now: UInt64, into changes: inout [WorkloadChange]) {
     let elapsed = now - min(now, startedAt)
     var at = pacedUntil ?? 0
     if pacedUntil == nil {
       pacedCount = pacer.count(at: 0)
-      follow(pacedCount, at: startedAt, random: &random, into: &changes)
+      follow(pacedCount, at: startedAt, into: &changes)
     } else {
-      follow(pacedCount, at: now, random: &random, into: &changes)
+      follow(pacedCount, at: now, into: &changes)
     }
     while let next = pacer.nextChange(after: at), plan.behaviour.onGrid(next) <= elapsed {
       at = next
       pacedCount = pacer.count(at: next)
-      follow(pacedCount, at: startedAt + plan.behaviour.onGrid(next), random: &random, into: &changes)
+      follow(pacedCount, at: startedAt + plan.behaviour.onGrid(next), into: &changes)
     }
     pacedUntil = at
   }
@@ -100,11 +109,11 @@ public final class SimulatedWorkload: Workload {
   /// Brings the shard to the pacer's count: with stages, that many online (starting or stopping
   /// publishers); otherwise that many arrived, up to the shard's population.
   private func follow(
-    _ count: Int, at time: UInt64, random: inout SplitMix64, into changes: inout [WorkloadChange]
+    _ count: Int, at time: UInt64, into changes: inout [WorkloadChange]
   ) {
     guard plan.stages != nil else {
       while machines.count < min(count, localPopulation) {
-        startNew(at: time, random: &random, into: &changes)
+        startNew(at: time, into: &changes)
       }
       return
     }
@@ -112,9 +121,9 @@ public final class SimulatedWorkload: Workload {
       if let returning = offline.first, machines[returning].hasLeft {
         offline.removeFirst()
         machines[returning] = PublisherStateMachine(sharing: behaviour)
-        start(returning, at: time, random: &random, into: &changes)
+        start(returning, at: time, into: &changes)
       } else if machines.count < localPopulation {
-        startNew(at: time, random: &random, into: &changes)
+        startNew(at: time, into: &changes)
       } else {
         break
       }
@@ -126,19 +135,22 @@ public final class SimulatedWorkload: Workload {
     }
   }
 
-  private func startNew(at time: UInt64, random: inout SplitMix64, into changes: inout [WorkloadChange]) {
+  private func startNew(at time: UInt64, into changes: inout [WorkloadChange]) {
     machines.append(PublisherStateMachine(sharing: behaviour))
     versions.append(0)
-    start(machines.count - 1, at: time, random: &random, into: &changes)
+    let global = UInt64((machines.count - 1) * shards + shard)
+    randoms.append(SplitMix64(seed: baseSeed ^ (global &+ 1) &* 0x9E37_79B9_7F4A_7C15))
+    start(machines.count - 1, at: time, into: &changes)
   }
 
   private func start(
-    _ publisher: Int, at time: UInt64, random: inout SplitMix64, into changes: inout [WorkloadChange]
+    _ publisher: Int, at time: UInt64, into changes: inout [WorkloadChange]
   ) {
     if plan.stages != nil { online.append(publisher) }
     changes.append(
       WorkloadChange(
-        publisher: publisher, action: machines[publisher].start(now: time, using: &random), arrived: true))
+        publisher: publisher, action: machines[publisher].start(now: time, using: &randoms[publisher]),
+        arrived: true))
   }
 
   /// A profile runs for its duration.

@@ -56,6 +56,14 @@ struct LoadOptions: ParsableArguments {
       valueName: "n"))
   var shards: Int?
 
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "Seed for every random decision (run: also the profile's seed:); the same seed repeats the run's "
+        + "requests and their intended times. Printed and stored in run.json.",
+      valueName: "n"))
+  var seed: UInt64?
+
   @OptionGroup
   var log: LogOptions
 

@@ -153,10 +153,11 @@ struct ReplayCommand: AsyncParsableCommand {
     plan.tls = load.tls.options
     plan.logger = load.log.logger("engine")
     plan.localAddresses = sources
+    if let seed = load.seed { plan.seed = seed }
     StandardOutput.line(
       "pubsim replay \(inputs.joined(separator: " ")): \(StandardOutput.count(script.transactionCount, "transaction")) of "
         + "\(StandardOutput.count(script.publisherCount, "publisher")) over \(DurationText.describe(nanoseconds: script.playingTime)) "
-        + "against \(targetEndpoint)")
+        + "against \(targetEndpoint) (seed \(plan.seed))")
     let startedAt = Date()
     let engine = LoadEngine(plan: plan, replay: script, credentials: passwords)
     let result = try await session.execute(engine, kind: "replay", embedded: embedded)
@@ -167,6 +168,7 @@ struct ReplayCommand: AsyncParsableCommand {
       stoppedEarly: result.stoppedEarly, metrics: metrics, peakPublishers: result.peakPublishers,
       activePublishers: result.activePublishers)
     runReport.parameters = describe(script, target: targetEndpoint.description, shards: plan.shards)
+    runReport.seed = plan.seed
     let replay = result.workload
     metrics.fidelity = replay.fidelity
     let fidelity = RunReport.Fidelity(

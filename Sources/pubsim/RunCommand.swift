@@ -85,7 +85,8 @@ struct RunCommand: AsyncParsableCommand {
     StandardOutput.line(
       "pubsim run \(profile.name): \(StandardOutput.count(simulation.population, "publisher"))"
         + arrivalText(simulation)
-        + " for \(DurationText.describe(nanoseconds: plan.duration)) against \(targetEndpoint)")
+        + " for \(DurationText.describe(nanoseconds: plan.duration)) against \(targetEndpoint) (seed \(plan.seed))"
+    )
     let startedAt = Date()
     let result = try await session.execute(
       LoadEngine(plan: plan, simulation: simulation), kind: "run", embedded: embedded)
@@ -95,6 +96,7 @@ struct RunCommand: AsyncParsableCommand {
       durationSeconds: result.durationSeconds, stoppedEarly: result.stoppedEarly, metrics: result.metrics,
       peakPublishers: result.peakPublishers, activePublishers: result.activePublishers)
     runReport.parameters = describe(plan, simulation, profile: profile)
+    runReport.seed = plan.seed
     try session.finish(runReport, metrics: result.metrics, reportDirectory: load.report)
   }
 
@@ -171,6 +173,8 @@ struct RunCommand: AsyncParsableCommand {
     var plan = LoadPlan(
       target: target, duration: runDuration, rateCap: profile.rateCap, connections: profile.connections,
       cleanup: load.cleanup, shards: shardCount())
+    if let seed = load.seed ?? profile.seed { plan.seed = seed }
+    if case .poisson(nil) = arrival?.spacing { arrival?.spacing = .poisson(seed: plan.seed) }
     plan.tls = load.tls.options
     plan.logger = load.log.logger("engine")
     let simulation = SimulationPlan(
@@ -255,7 +259,7 @@ struct RunCommand: AsyncParsableCommand {
     }
     switch arrival.spacing {
     case .even: return rate + ", evenly spaced"
-    case .poisson(let seed): return rate + ", Poisson (seed \(seed))"
+    case .poisson(let seed): return rate + ", Poisson" + (seed.map { " (seed \($0))" } ?? "")
     }
   }
 
