@@ -160,7 +160,7 @@ let package = Package(
     .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
     .testTarget(name: "PublicationTests", dependencies: ["Publication", "SIPCore"]),
     .testTarget(name: "TransportTests", dependencies: ["Transport", "SIPCore"]),
-    .testTarget(name: "ProfilesTests", dependencies: ["Profiles"]),
+    .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "Publication"]),
     .testTarget(name: "MeasurementsTests", dependencies: ["Measurements", "Publication"]),
     .testTarget(
       name: "SimulationTests", dependencies: ["Simulation", "Engine", "Profiles", "Publication", "Transport"]),

@@ -4,7 +4,8 @@ import SIPCore
 import Transport
 
 /// Writes a publisher's PUBLISH straight into a buffer: the headers RFC 3261 requires, the
-/// RFC 3903 ones for the operation, and the body for initial and modify.
+/// RFC 3903 ones for the operation, and the body for initial and modify; with an injected fault,
+/// the one thing it breaks.
 struct RequestWriter {
   /// What changes per request.
   struct Outgoing {
@@ -20,6 +21,8 @@ struct RequestWriter {
   var sentBy: String
 
   func write(_ outgoing: Outgoing, for publisher: PublisherIdentity, into buffer: inout ByteBuffer) {
+    let fault = outgoing.request.fault
+    let body = fault == .missingBody ? [] : outgoing.body
     buffer.writeStaticString("PUBLISH sip:")
     writeAddress(publisher, into: &buffer)
     buffer.writeStaticString(" SIP/2.0\r\nVia: SIP/2.0/")
@@ -40,16 +43,18 @@ struct RequestWriter {
     buffer.writeStaticString("\r\nCSeq: ")
     buffer.writeString(String(outgoing.cseq))
     buffer.writeStaticString(" PUBLISH\r\nEvent: ")
-    buffer.writeString(publisher.event)
+    buffer.writeString(fault == .unknownEvent ? "pubsim-unknown-package" : publisher.event)
     buffer.writeStaticString("\r\n")
-    if outgoing.request.sendsExpires {
+    if outgoing.request.sendsExpires || fault == .shortExpires {
       buffer.writeStaticString("Expires: ")
-      buffer.writeString(String(outgoing.request.expires))
+      buffer.writeString(fault == .shortExpires ? "1" : String(outgoing.request.expires))
       buffer.writeStaticString("\r\n")
     }
     if let tag = outgoing.request.ifMatch {
       buffer.writeStaticString("SIP-If-Match: ")
       buffer.writeString(tag)
+      // Never issued by the server: what a publisher holding a superseded tag sends.
+      if fault == .staleEntityTag { buffer.writeStaticString("-stale") }
       buffer.writeStaticString("\r\n")
     }
     if let authorization = outgoing.authorization {
@@ -58,15 +63,16 @@ struct RequestWriter {
       buffer.writeString(authorization.value)
       buffer.writeStaticString("\r\n")
     }
-    if !outgoing.body.isEmpty {
+    if !body.isEmpty {
       buffer.writeStaticString("Content-Type: ")
-      buffer.writeString(publisher.contentType)
+      buffer.writeString(
+        fault == .unsupportedContentType ? "application/x-pubsim-unknown" : publisher.contentType)
       buffer.writeStaticString("\r\n")
     }
     buffer.writeStaticString("User-Agent: pubsim\r\nContent-Length: ")
-    buffer.writeString(String(outgoing.body.count))
+    buffer.writeString(String(body.count))
     buffer.writeStaticString("\r\n\r\n")
-    buffer.writeBytes(outgoing.body)
+    buffer.writeBytes(body)
   }
 
   private func writeAddress(_ publisher: PublisherIdentity, into buffer: inout ByteBuffer) {

@@ -70,6 +70,14 @@ extension Shard {
     _ slot: Int, status: Int, response: PublisherStateMachine.Response, receivedAt: UInt64, now: UInt64
   ) {
     let record = transactions.close(slot)
+    let publisher = Int(record.publisher ?? 0)
+    let latency = receivedAt - min(receivedAt, record.sentAt)
+    if let fault = record.fault {
+      // Counted apart; the publisher reacts as to any such answer.
+      metrics.recordFaultAnswer(fault.rawValue, statusCode: status)
+      react(.response(publisher: publisher, response, latency: latency), now: now)
+      return
+    }
     metrics.recordResponse(
       record.operation, statusCode: status, intendedAt: record.intendedAt, sentAt: record.sentAt,
       receivedAt: receivedAt)
@@ -88,10 +96,7 @@ extension Shard {
       }
     default: break
     }
-    let publisher = Int(record.publisher ?? 0)
-    react(
-      .response(publisher: publisher, response, latency: receivedAt - min(receivedAt, record.sentAt)),
-      now: now)
+    react(.response(publisher: publisher, response, latency: latency), now: now)
   }
 
   /// Whether a message is a response (`SIP/2.0 ` first); anything else is taken for a request.

@@ -242,7 +242,11 @@ final class Shard: @unchecked Sendable {
       scheduleTransactionTimer(slot)
     case .timeout:
       let record = transactions.close(slot)
-      metrics.recordTimeout(record.operation, at: now)
+      if let fault = record.fault {
+        metrics.recordFaultAnswer(fault.rawValue, statusCode: nil)
+      } else {
+        metrics.recordTimeout(record.operation, at: now)
+      }
       react(.failed(publisher: Int(record.publisher ?? 0), timedOut: true), now: now)
     case .none, .completed:
       scheduleTransactionTimer(slot)
@@ -351,6 +355,7 @@ final class Shard: @unchecked Sendable {
     let slot = transactions.open(
       TransactionTable.Record(
         publisher: Int32(publisher), operation: request.operation, answersChallenge: request.challenge != nil,
+        fault: request.fault,
         intendedAt: request.intendedAt,
         sentAt: now,
         state: ClientTransaction(startedAt: now, reliable: reliable, timers: plan.transactionTimers),
@@ -369,7 +374,11 @@ final class Shard: @unchecked Sendable {
         authorization: authorization),
       for: outgoing.identity, into: &bytes)
     if !reliable { transactions[slot].bytes = bytes }
-    metrics.recordSend(intendedAt: request.intendedAt, sentAt: now)
+    if let fault = request.fault {
+      metrics.recordFaultSent(fault.rawValue)
+    } else {
+      metrics.recordSend(intendedAt: request.intendedAt, sentAt: now)
+    }
     guard connection.write(bytes) else {
       metrics.recordTransportError(at: now)
       transactions.close(slot)

@@ -14,6 +14,8 @@ struct TransactionTable {
     var operation: PublishOperation = .initial
     /// Whether the request answers a challenge (a challenge in return means refused).
     var answersChallenge = false
+    /// The fault written into the request, if any (counted apart from normal operations).
+    var fault: InjectedFault?
     var intendedAt: UInt64 = 0
     var sentAt: UInt64 = 0
     var state = ClientTransaction(startedAt: 0, reliable: true)
@@ -34,7 +36,7 @@ struct TransactionTable {
       slot = Int(reused)
       records[slot] = Record(
         generation: records[slot].generation &+ 1, publisher: record.publisher, operation: record.operation,
-        answersChallenge: record.answersChallenge,
+        answersChallenge: record.answersChallenge, fault: record.fault,
         intendedAt: record.intendedAt, sentAt: record.sentAt, state: record.state, bytes: record.bytes,
         connection: record.connection)
     } else {

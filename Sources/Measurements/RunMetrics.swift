@@ -31,6 +31,9 @@ public struct RunMetrics: Sendable, Codable, Equatable {
   public var strayResponses: UInt64 = 0
   /// Requests the server sent to pubsim's sockets (NOTIFYs to watchers), each answered.
   public var incomingRequests: UInt64 = 0
+  /// Injected faults by kind (a profile's `faults:`); nil when none was (and in metrics.json
+  /// written before them).
+  public private(set) var faults: [String: FaultCounts]?
   public private(set) var timeSeries = TimeSeries()
   /// A replay's recorded-versus-live figures (nil for a profile's run).
   public var fidelity: FidelityMetrics?
@@ -45,6 +48,24 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     sent += 1
     timeSeries[elapsed: elapsed(intendedAt)].offered += 1
     timeSeries[elapsed: elapsed(sentAt)].sent += 1
+  }
+
+  /// A request with an injected fault left (not a transaction of the run's operations).
+  public mutating func recordFaultSent(_ kind: String) {
+    var all = faults ?? [:]
+    all[kind, default: FaultCounts()].injected += 1
+    faults = all
+  }
+
+  /// The final answer to an injected fault; nil for none in time.
+  public mutating func recordFaultAnswer(_ kind: String, statusCode: Int?) {
+    var all = faults ?? [:]
+    if let statusCode {
+      all[kind, default: FaultCounts()].responses[statusCode, default: 0] += 1
+    } else {
+      all[kind, default: FaultCounts()].timeouts += 1
+    }
+    faults = all
   }
 
   public mutating func recordRetransmission() {
@@ -123,6 +144,11 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     lateResponses += other.lateResponses
     strayResponses += other.strayResponses
     incomingRequests += other.incomingRequests
+    if let theirs = other.faults {
+      var mine = faults ?? [:]
+      for (kind, counts) in theirs { mine[kind, default: FaultCounts()].merge(counts) }
+      faults = mine
+    }
     timeSeries.merge(other.timeSeries)
     if let theirs = other.fidelity {
       var mine = fidelity ?? FidelityMetrics()

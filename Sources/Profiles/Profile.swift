@@ -38,6 +38,8 @@ public struct Profile: Sendable, Equatable {
   public var connections = 4
   /// Pass/fail rules such as `p99(refresh) < 20ms`, checked at the end of the run.
   public var thresholds: [String] = []
+  /// `faults:`: deliberately wrong requests, by kind, as fractions.
+  public var faults = FaultMix()
   /// `seed:`: the run's random seed (`--seed` overrides it); nil: a fresh one each run.
   public var seed: UInt64?
 

@@ -49,7 +49,7 @@ public struct ProfileReader {
       root, "profile",
       allowed: [
         "name", "target", "transport", "duration", "population", "events", "expires", "refresh", "modify",
-        "session", "arrival", "stages", "rateCap", "connections", "thresholds", "localIp", "seed",
+        "session", "arrival", "stages", "rateCap", "connections", "thresholds", "localIp", "seed", "faults",
       ])
     var profile = Profile(name: try keys["name"].map { try string($0) } ?? baseName)
     profile.target = try keys["target"].map { try target($0) }
@@ -68,6 +68,7 @@ public struct ProfileReader {
     if let node = keys["rateCap"] { profile.rateCap = try rate(node) }
     if let node = keys["connections"] { profile.connections = try integer(node, 1...1024) }
     if let node = keys["seed"] { profile.seed = UInt64(try integer(node, 0...Int.max)) }
+    if let node = keys["faults"] { profile.faults = try readFaults(node) }
     if let node = keys["thresholds"] { profile.thresholds = try sequence(node).map { try threshold($0) } }
     if let node = keys["localIp"] {
       profile.localAddresses = try (node.sequence.map(Array.init) ?? [node]).map { try localAddress($0) }
@@ -81,6 +82,20 @@ public struct ProfileReader {
   }
 
   // MARK: Sections
+
+  /// `faults: {staleEntityTag: 0.05, shortExpires: 0.01, ...}`: fractions that add up to one at
+  /// most.
+  private func readFaults(_ node: Node) throws -> FaultMix {
+    let keys = try mapping(node, "faults", allowed: InjectedFault.allCases.map(\.rawValue))
+    var fractions: [InjectedFault: Double] = [:]
+    for fault in InjectedFault.allCases {
+      if let value = keys[fault.rawValue] { fractions[fault] = try number(value, 0...1) }
+    }
+    guard fractions.values.reduce(0, +) <= 1 else {
+      throw error(node, "the faults' fractions add up to more than 1")
+    }
+    return FaultMix(fractions)
+  }
 
   private func readPopulation(_ node: Node, into profile: inout Profile) throws {
     let keys = try mapping(node, "population", allowed: ["size", "identity", "start", "csv", "domain"])

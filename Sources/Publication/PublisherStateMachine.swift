@@ -24,6 +24,9 @@ public struct PublisherStateMachine: Sendable {
     public var intendedAt: UInt64
     /// The WWW-Authenticate or Proxy-Authenticate value to answer, when retrying after 401/407.
     public var challenge: Challenge?
+    /// A deliberate error written into this request (a profile's `faults:`); a retry sends it
+    /// without.
+    public var fault: InjectedFault?
 
     public init(
       operation: PublishOperation, ifMatch: String?, expires: UInt32, intendedAt: UInt64,
@@ -198,6 +201,7 @@ public struct PublisherStateMachine: Sendable {
     case 423 where response.minExpires != nil:
       expiresToAsk = max(response.minExpires ?? expiresToAsk, expiresToAsk)
       var retry = request
+      retry.fault = nil
       retry.expires = request.operation == .remove ? 0 : expiresToAsk
       retry.intendedAt = now
       return retryAtOnce(retry, failing: request, now: now)
@@ -208,10 +212,19 @@ public struct PublisherStateMachine: Sendable {
         return failed(request, now: now)
       }
       var retry = request
+      retry.fault = nil
       retry.challenge = challenge
       retry.intendedAt = now
       return retryAtOnce(retry, failing: request, now: now)
     default:
+      if let fault = request.fault, response.statusCode == fault.prescribedStatus {
+        // The server refused the injected fault as it should: send the request as meant, now
+        // (measured from now: the detour was the run's doing, not the server's).
+        var retry = request
+        retry.fault = nil
+        retry.intendedAt = now
+        return retryAtOnce(retry, failing: request, now: now)
+      }
       return failed(request, now: now, retryAfter: response.retryAfter)
     }
   }
@@ -219,7 +232,9 @@ public struct PublisherStateMachine: Sendable {
   /// Resends at once, up to three times in a row without a success; then the answer counts as
   /// a failure and the publisher backs off. So against a server that answers everything with
   /// 412, 423 or a challenge, a publisher sends at most four requests per back-off step.
+  /// A refusal of an injected fault is not the server refusing everything: it does not count.
   private mutating func retryAtOnce(_ retry: Request, failing request: Request, now: UInt64) -> Action {
+    if request.fault != nil { return send(retry) }
     guard immediateRetries < Self.immediateRetryLimit else {
       immediateRetries = 0
       return failed(request, now: now)
@@ -229,6 +244,16 @@ public struct PublisherStateMachine: Sendable {
   }
 
   static let immediateRetryLimit: UInt8 = 3
+
+  /// Writes a fault into the request just sent (the workload draws it): the machine must know,
+  /// to recover from the refusal without counting it against the server. Nil when nothing is
+  /// outstanding.
+  public mutating func injectFault(_ fault: InjectedFault) -> Request? {
+    guard case .inFlight(var request) = phase else { return nil }
+    request.fault = fault
+    phase = .inFlight(request)
+    return request
+  }
 
   /// The outstanding request got no final response in time (Timer F) or could not be sent.
   public mutating func requestFailed(now: UInt64) -> Action {
@@ -280,6 +305,11 @@ public struct PublisherStateMachine: Sendable {
       }
     }
     refreshAt = behaviour.onGrid(now + behaviour.refreshDelay(granted: granted, using: &random))
+    if request.operation == .initial && modifyAt == nil {
+      // Starting over after a 412 (the modify that met it was consumed): modifications go on
+      // from the new publication, as a client that lost its entity-tag carries on.
+      modifyAt = behaviour.modifyDelay(using: &random).map { behaviour.onGrid(request.intendedAt + $0) }
+    }
     if request.operation == .modify {
       // The modification schedule is open loop: the next one is due a random interval after the
       // previous one was *meant* to go, not after it was answered. A slow server therefore
@@ -333,6 +363,7 @@ public struct PublisherStateMachine: Sendable {
     let delay = max(min(behaviour.initialBackoff << shift, behaviour.maximumBackoff), asked)
     var retry = request
     retry.challenge = nil
+    retry.fault = nil
     if retry.operation != .initial && entityTag == nil {
       retry = Request(operation: .initial, ifMatch: nil, expires: expiresToAsk, intendedAt: now)
     }

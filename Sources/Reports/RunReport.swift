@@ -71,6 +71,18 @@ public struct RunReport: Codable, Sendable, Equatable {
   public var recovery: Recovery
   /// Absent from reports of earlier versions (read as none).
   public var protocolErrors: ProtocolErrors?
+  /// What became of one kind of injected fault, next to the answer RFC 3903 prescribes.
+  public struct Fault: Codable, Sendable, Equatable {
+    public var injected: UInt64
+    public var responses: [String: UInt64]
+    public var timeouts: UInt64
+    /// The status RFC 3903 §6 prescribes, and how many answers had it.
+    public var prescribed: Int
+    public var asPrescribed: UInt64
+  }
+
+  /// Injected faults by kind (a profile's `faults:`); absent when none was injected.
+  public var faults: [String: Fault]?
   /// The seed of the run's random decisions (`--seed` repeats it); absent from earlier reports.
   public var seed: UInt64?
   /// The thresholds checked at the end of the run, if any.
@@ -116,6 +128,15 @@ public struct RunReport: Codable, Sendable, Equatable {
     recovery = Recovery(
       conditionalFailed412: metrics.recoveries412, intervalTooBrief423: metrics.retries423,
       authChallenges: metrics.authChallenges)
+    faults = metrics.faults.map { all in
+      all.reduce(into: [String: Fault]()) { result, entry in
+        let prescribed = InjectedFault(rawValue: entry.key)?.prescribedStatus ?? 0
+        result[entry.key] = Fault(
+          injected: entry.value.injected, responses: Self.byCode(entry.value.responses),
+          timeouts: entry.value.timeouts,
+          prescribed: prescribed, asPrescribed: entry.value.responses[prescribed] ?? 0)
+      }
+    }
     protocolErrors = ProtocolErrors(
       successWithoutEntityTag: metrics.successWithoutEntityTag,
       unanswerableChallenges: metrics.unanswerableChallenges)

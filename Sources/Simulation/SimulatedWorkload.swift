@@ -81,7 +81,7 @@ public final class SimulatedWorkload: Workload {
     _ publisher: Int, _ event: (inout PublisherStateMachine, inout SplitMix64) -> PublisherStateMachine.Action
   ) -> WorkloadChange {
     let wasOnline = machines[publisher].isOnline
-    let action = event(&machines[publisher], &randoms[publisher])
+    let action = injectingFault(into: event(&machines[publisher], &randoms[publisher]), publisher)
     let isOnline = machines[publisher].isOnline
     return WorkloadChange(
       publisher: publisher, action: action, arrived: !wasOnline && isOnline, departed: wasOnline && !isOnline)
@@ -147,10 +147,21 @@ public final class SimulatedWorkload: Workload {
     _ publisher: Int, at time: UInt64, into changes: inout [WorkloadChange]
   ) {
     if plan.stages != nil { online.append(publisher) }
+    let action = machines[publisher].start(now: time, using: &randoms[publisher])
     changes.append(
-      WorkloadChange(
-        publisher: publisher, action: machines[publisher].start(now: time, using: &randoms[publisher]),
-        arrived: true))
+      WorkloadChange(publisher: publisher, action: injectingFault(into: action, publisher), arrived: true))
+  }
+
+  /// The request with a fault written in now and then (the profile's `faults:`), drawn from the
+  /// publisher's own stream.
+  private func injectingFault(into action: PublisherStateMachine.Action, _ publisher: Int)
+    -> PublisherStateMachine.Action
+  {
+    guard !plan.faults.isEmpty, case .send(let request) = action,
+      let fault = plan.faults.pick(for: request.operation, using: &randoms[publisher]),
+      let faulty = machines[publisher].injectFault(fault)
+    else { return action }
+    return .send(faulty)
   }
 
   /// A profile runs for its duration.

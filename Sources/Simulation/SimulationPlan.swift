@@ -17,6 +17,8 @@ public struct SimulationPlan: Sendable {
   /// Target population over time; when set it replaces `arrival` (and publishers beyond the
   /// target are stopped, removing their publications).
   public var stages: PopulationSchedule?
+  /// Deliberately wrong requests, as fractions of those each applies to (a profile's `faults:`).
+  public var faults = FaultMix()
 
   public init(
     target: SIPEndpoint, domain: String? = nil, population: Int,

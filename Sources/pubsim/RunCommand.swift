@@ -177,9 +177,10 @@ struct RunCommand: AsyncParsableCommand {
     if case .poisson(nil) = arrival?.spacing { arrival?.spacing = .poisson(seed: plan.seed) }
     plan.tls = load.tls.options
     plan.logger = load.log.logger("engine")
-    let simulation = SimulationPlan(
+    var simulation = SimulationPlan(
       target: target, domain: profile.domain, population: population, identities: profile.identities,
       events: profile.events, behaviour: behaviour, arrival: arrival, stages: schedule)
+    simulation.faults = profile.faults
     return (plan, simulation)
   }
 

@@ -32,6 +32,18 @@ enum RunSummaryText {
     )
     let publishers = report.publishers
     lines.append("publishers: peak \(publishers.peak), publications left live \(publishers.active)")
+    if let faults = report.faults, !faults.isEmpty {
+      // staleEntityTag 40 sent: 40 × 412 as prescribed; unknownEvent 12 sent: 12 × 200 (prescribed 489)
+      let parts = faults.sorted { $0.key < $1.key }.map { kind, fault in
+        let answers =
+          fault.responses.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key)" }
+          + (fault.timeouts > 0 ? ["\(fault.timeouts) timed out"] : [])
+        let verdict =
+          fault.asPrescribed == fault.injected ? "as prescribed" : "(prescribed \(fault.prescribed))"
+        return "\(kind) \(fault.injected) sent: \(answers.joined(separator: ", ")) \(verdict)"
+      }
+      lines.append("faults injected (not in the figures above): " + parts.joined(separator: "; "))
+    }
     return lines.joined(separator: "\n")
   }
 

@@ -1,3 +1,4 @@
+import Publication
 import Testing
 
 @testable import Profiles
@@ -164,5 +165,16 @@ struct ProfileLocalAddressTests {
     ) {
       try Self.read("duration: 1s\nlocalIp:\n  - esc.example\n")
     }
+  }
+}
+
+extension ProfileReaderTests {
+  @Test func faultsAreReadAsFractionsThatFitInOne() throws {
+    let profile = try Self.read("faults:\n  staleEntityTag: 0.1\n  missingBody: 0.05\n")
+    #expect(profile.faults == FaultMix([.staleEntityTag: 0.1, .missingBody: 0.05]))
+    #expect(throws: ProfileError.self) {
+      try Self.read("faults:\n  staleEntityTag: 0.8\n  shortExpires: 0.3\n")
+    }
+    #expect(throws: ProfileError.self) { try Self.read("faults:\n  lateAnswers: 0.1\n") }
   }
 }
