@@ -1,35 +1,80 @@
-/// The body a publisher sends for its event package. PIDF (RFC 3863) alternates its basic status
-/// and note between modifications so that each modify really changes the state; dialog-info
-/// (RFC 4235) alternates between trying and confirmed; `text` is a template with `{aor}`,
-/// `{status}` and `{version}` placeholders.
+import Foundation
+
+/// The body a publisher sends for its event package, changing with every modification so that
+/// each modify really changes the state: PIDF (RFC 3863) alternates its basic status and note;
+/// `rpid` adds RFC 4480's rich presence (activities, mood, place-type, privacy) cycling through
+/// realistic values; dialog-info (RFC 4235) alternates between trying and confirmed;
+/// message-summary (RFC 3842) counts voice messages. `text` is a template with placeholders:
+/// per publisher `{aor}`, `{user}`, `{domain}`, `{n}` (its number in the population), and per
+/// change `{version}`, `{status}` (open, closed), `{activity}`, `{mood}`, `{place}`, `{note}`.
 public enum BodyTemplate: Sendable, Equatable {
   case pidf
+  case rpid
   case dialog
   case messageSummary
   case text(String)
 
-  /// The body for `aor` (`user@domain`) at version `version` (0 for the initial publication).
-  public func render(aor: String, version: Int) -> [UInt8] {
-    let open = version % 2 == 0
+  /// What changes from one version to the next: RFC 4480 values a real presence client sends.
+  struct Change {
+    static let activities = ["meeting", "on-the-phone", "busy", "away", "meal", "travel", "working"]
+    static let moods = ["happy", "busy", "bored", "stressed", "hungry", "calm"]
+    static let places = ["office", "home", "car", "airport", "cafe"]
+
+    let version: Int
+    var open: Bool { version % 2 == 0 }
+    var status: String { open ? "open" : "closed" }
+    var activity: String { Self.activities[version % Self.activities.count] }
+    var mood: String { Self.moods[version % Self.moods.count] }
+    var place: String { Self.places[version % Self.places.count] }
+    var note: String { "\(open ? "available" : "away") v\(version)" }
+  }
+
+  /// The body for `aor` (`user@domain`) at version `version` (0 for the initial publication);
+  /// `number` is the publisher's number in the population.
+  public func render(aor: String, version: Int, number: Int = 0) -> [UInt8] {
+    let change = Change(version: version)
     switch self {
     case .pidf:
       return Array(
         ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" "
-          + "entity=\"sip:\(aor)\"><tuple id=\"t1\"><status><basic>\(open ? "open" : "closed")</basic>"
-          + "</status><note>\(open ? "available" : "away") v\(version)</note></tuple></presence>\n").utf8)
+          + "entity=\"sip:\(aor)\"><tuple id=\"t1\"><status><basic>\(change.status)</basic>"
+          + "</status><note>\(change.note)</note></tuple></presence>\n").utf8)
+    case .rpid:
+      return Array(Self.rpid(aor: aor, change).utf8)
     case .dialog:
       return Array(
         ("<?xml version=\"1.0\"?>\n<dialog-info xmlns=\"urn:ietf:params:xml:ns:dialog-info\" "
           + "version=\"\(version)\" state=\"full\" entity=\"sip:\(aor)\"><dialog id=\"d1\">"
-          + "<state>\(open ? "trying" : "confirmed")</state></dialog></dialog-info>\n").utf8)
+          + "<state>\(change.open ? "trying" : "confirmed")</state></dialog></dialog-info>\n").utf8)
     case .messageSummary:
-      return Array("Messages-Waiting: \(open ? "yes" : "no")\r\nVoice-Message: \(version % 5)/0\r\n".utf8)
+      return Array(
+        "Messages-Waiting: \(change.open ? "yes" : "no")\r\nVoice-Message: \(version % 5)/0\r\n".utf8)
     case .text(let template):
-      let text = template.replacingOccurrences(of: "{aor}", with: aor)
-        .replacingOccurrences(of: "{status}", with: open ? "open" : "closed")
-        .replacingOccurrences(of: "{version}", with: String(version))
-      return Array(text.utf8)
+      return Array(Self.fill(template, aor: aor, number: number, change).utf8)
     }
+  }
+
+  /// PIDF with RPID (RFC 4480): the person's activities, mood, place-type and privacy, and the
+  /// tuple's status and note, all following the version.
+  private static func rpid(aor: String, _ change: Change) -> String {
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" "
+      + "xmlns:dm=\"urn:ietf:params:xml:ns:pidf:data-model\" xmlns:rpid=\"urn:ietf:params:xml:ns:pidf:rpid\" "
+      + "entity=\"sip:\(aor)\">\n<tuple id=\"t1\"><status><basic>\(change.status)</basic></status>"
+      + "<note>\(change.note)</note></tuple>\n<dm:person id=\"p1\"><rpid:activities><rpid:\(change.activity)/>"
+      + "</rpid:activities><rpid:mood><rpid:\(change.mood)/></rpid:mood><rpid:place-type><rpid:\(change.place)/>"
+      + "</rpid:place-type><rpid:privacy>\(change.open ? "<rpid:unknown/>" : "<rpid:audio/>")</rpid:privacy>"
+      + "</dm:person>\n</presence>\n"
+  }
+
+  private static func fill(_ template: String, aor: String, number: Int, _ change: Change) -> String {
+    let parts = aor.split(separator: "@", maxSplits: 1).map(String.init)
+    let values: [(String, String)] = [
+      ("{aor}", aor), ("{user}", parts.first ?? aor), ("{domain}", parts.count > 1 ? parts[1] : ""),
+      ("{n}", String(number)), ("{version}", String(change.version)), ("{status}", change.status),
+      ("{activity}", change.activity), ("{mood}", change.mood), ("{place}", change.place),
+      ("{note}", change.note),
+    ]
+    return values.reduce(template) { text, value in text.replacingOccurrences(of: value.0, with: value.1) }
   }
 
   /// The usual template and media type for a package.

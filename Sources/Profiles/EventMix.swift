@@ -4,13 +4,26 @@ public struct EventMix: Sendable, Equatable {
   public var weight: Double
   public var contentType: String
   public var body: BodyTemplate
+  /// How large its bodies are made; nil: as rendered.
+  public var bodySize: BodySize?
 
-  public init(package: String, weight: Double = 1, contentType: String? = nil, body: BodyTemplate? = nil) {
+  public init(
+    package: String, weight: Double = 1, contentType: String? = nil, body: BodyTemplate? = nil,
+    bodySize: BodySize? = nil
+  ) {
     let defaults = BodyTemplate.defaults(for: package)
     self.package = package
     self.weight = weight
     self.contentType = contentType ?? defaults.contentType
     self.body = body ?? defaults.template
+    self.bodySize = bodySize
+  }
+
+  /// Publisher `number`'s body at `version`: the template rendered, then padded to the size.
+  public func body(aor: String, number: Int, version: Int) -> [UInt8] {
+    let rendered = body.render(aor: aor, version: version, number: number)
+    guard let bodySize else { return rendered }
+    return BodySize.pad(rendered, to: bodySize.bytes(publisher: number, version: version))
   }
 
   /// The package of publisher `index`: a deterministic spread by weight.

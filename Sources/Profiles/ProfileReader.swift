@@ -127,13 +127,19 @@ public struct ProfileReader {
     guard !entries.isEmpty else { throw error(node, "events needs at least one package") }
     var mix: [EventMix] = []
     for entry in entries {
-      let keys = try mapping(entry, "event", allowed: ["package", "weight", "contentType", "body"])
+      let keys = try mapping(
+        entry, "event", allowed: ["package", "weight", "contentType", "body", "bodySize"])
       guard let packageNode = keys["package"] else { throw error(entry, "an event needs a package") }
       let package = try string(packageNode).lowercased()
       let weight = try keys["weight"].map { try number($0, 0...1e9) } ?? 1
       let contentType = try keys["contentType"].map { try string($0) }
       let body = try keys["body"].map { try bodyTemplate($0) }
-      mix.append(EventMix(package: package, weight: weight, contentType: contentType, body: body))
+      let size = try keys["bodySize"].map { try bodySize($0) }
+      if size != nil && (package == "message-summary" || body == .messageSummary) {
+        throw error(keys["bodySize"], "bodySize pads XML bodies; message-summary is not XML")
+      }
+      mix.append(
+        EventMix(package: package, weight: weight, contentType: contentType, body: body, bodySize: size))
     }
     return mix
   }
@@ -316,15 +322,29 @@ public struct ProfileReader {
     return text
   }
 
+  /// `bodySize: 2000` or `{uniform: [500, 3000]}`, in bytes (at most 60 000: one datagram).
+  private func bodySize(_ node: Node) throws -> BodySize {
+    if node.scalar != nil { return .fixed(try integer(node, 1...60_000)) }
+    let keys = try mapping(node, "bodySize", allowed: ["uniform"])
+    guard let range = keys["uniform"], let bounds = range.sequence.map(Array.init), bounds.count == 2 else {
+      throw error(node, "bodySize is a number of bytes, or {uniform: [low, high]}")
+    }
+    let low = try integer(bounds[0], 1...60_000)
+    let high = try integer(bounds[1], 1...60_000)
+    guard low <= high else { throw error(range, "uniform needs low ≤ high") }
+    return .uniform(low, high)
+  }
+
   private func bodyTemplate(_ node: Node) throws -> BodyTemplate {
     let text = try string(node)
     switch text {
     case "pidf": return .pidf
+    case "rpid": return .rpid
     case "dialog": return .dialog
     case "message-summary": return .messageSummary
     default:
       guard text.contains("{") || text.contains("<") else {
-        throw error(node, "body must be pidf, dialog, message-summary or a template text")
+        throw error(node, "body must be pidf, rpid, dialog, message-summary or a template text")
       }
       return .text(text)
     }

@@ -191,7 +191,7 @@ public final class SimulatedWorkload: Workload {
     }
     if request.operation == .modify { versions[publisher] &+= 1 }
     return Outgoing(
-      identity: sender, body: event.body.render(aor: sender.aor, version: Int(versions[publisher])))
+      identity: sender, body: event.body(aor: sender.aor, number: global, version: Int(versions[publisher])))
   }
 }
 

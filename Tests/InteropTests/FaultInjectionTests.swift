@@ -40,3 +40,20 @@ struct FaultInjectionTests {
     #expect(responses.keys.allSatisfy { $0.hasPrefix("2") }, "\(responses)")
   }
 }
+
+extension FaultInjectionTests {
+  /// RPID bodies of 2 000–6 000 bytes over UDP: every one arrives whole at the compositor (which
+  /// once cut datagrams at 2 KB) and is accepted.
+  @Test func largeRichPresenceBodiesAreAcceptedOverUDP() throws {
+    let result = try runProgram(
+      Interop.pubsim.path,
+      [
+        "run", Interop.repository + "/Tests/InteropTests/Profiles/large-bodies.yaml", "--threshold",
+        "errors == 0%",
+      ])
+    #expect(result.status == 0, "\(result.output)\(result.errors)")
+    let responses = result.output.split(separator: "\n").first { $0.hasPrefix("responses:") } ?? ""
+    #expect(
+      responses.hasPrefix("responses: 200=") && responses.split(separator: " ").count == 2, "\(responses)")
+  }
+}
