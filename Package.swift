@@ -68,11 +68,13 @@ let package = Package(
         .product(name: "NIOTLS", package: "swift-nio"),
       ]
     ),
+    // zlib, which HdrHistogram's log format compresses each histogram with.
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
     // 10. Latency histograms, counters and the per-second time series of a run.
     .target(
       name: "Measurements",
       dependencies: [
-        "Publication",
+        "Publication", "CZlib",
         .product(name: "Histogram", package: "hdrhistogram-swift"),
         .product(name: "Prometheus", package: "swift-prometheus"),
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -57,6 +57,13 @@ struct LoadOptions: ParsableArguments {
   var shards: Int?
 
   @Option(
+    name: .customLong("hdr-log"),
+    help: ArgumentHelp(
+      "Write each operation's latency, and each second's, in HdrHistogram's log format here.",
+      valueName: "file"))
+  var hdrLog: String?
+
+  @Option(
     parsing: .unconditional,
     help: ArgumentHelp(
       "Seed for every random decision (run: also the profile's seed:); the same seed repeats the run's "

@@ -19,6 +19,8 @@ struct LoadSession {
   var stoppingNote = ""
   /// Diagnostics (`--log-level`): signals and the service group.
   var logger: Logger
+  /// `--hdr-log FILE`: the latency in HdrHistogram's log format, written with the report.
+  var hdrLog: String? = nil
 
   /// `target` with a profile's `transport:` applied when the URI names none.
   static func target(_ target: SIPTarget, transport: String?) -> SIPTarget {
@@ -190,6 +192,17 @@ struct LoadSession {
         throw CommandError.input("cannot write the report to \(directory.path): \(Self.reason(error))")
       }
       StandardOutput.line("report written to \(directory.path)/report.html (run.json, timeseries.csv)")
+    }
+    if let hdrLog {
+      let start = ISO8601DateFormatter().date(from: runReport.startedAt)?.timeIntervalSince1970 ?? 0
+      let text = HdrLog.text(
+        metrics, startedAtEpochSeconds: start, durationSeconds: runReport.durationSeconds)
+      do {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: hdrLog))
+      } catch {
+        throw CommandError.input("cannot write --hdr-log \(hdrLog): \(Self.reason(error))")
+      }
+      StandardOutput.line("latency histograms written to \(hdrLog) (HdrHistogram log)")
     }
     if let reason = metrics.nothingSucceededReason { throw CommandError.run(reason) }
     if runReport.thresholds?.contains(where: { !$0.passed }) == true { throw ExitCode(2) }

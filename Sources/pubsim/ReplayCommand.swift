@@ -133,7 +133,7 @@ struct ReplayCommand: AsyncParsableCommand {
     let session = LoadSession(
       metricsListen: load.metricsListen, thresholds: load.threshold,
       abortOnThreshold: load.abortOnThreshold, stoppingNote: load.cleanup ? " and removing" : "",
-      logger: load.log.logger("replay"))
+      logger: load.log.logger("replay"), hdrLog: load.hdrLog)
     let sources = try load.localAddresses(orElse: [])
     let (targetEndpoint, embedded) = try await LoadSession.resolveTarget(
       load.target, transport: .udp, sources: sources, logger: session.logger)

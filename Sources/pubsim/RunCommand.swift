@@ -74,7 +74,7 @@ struct RunCommand: AsyncParsableCommand {
       metricsListen: load.metricsListen,
       thresholds: try profile.thresholds.map(LoadOptions.threshold) + load.threshold,
       abortOnThreshold: load.abortOnThreshold, stoppingNote: load.cleanup ? " and removing" : "",
-      logger: load.log.logger("run"))
+      logger: load.log.logger("run"), hdrLog: load.hdrLog)
     let sources = try load.localAddresses(orElse: profile.localAddresses)
     let named = try load.target ?? profile.target.map(profileTarget)
     let (targetEndpoint, embedded) = try await LoadSession.resolveTarget(

@@ -58,8 +58,8 @@ func runProgram(_ path: String, _ arguments: [String], timeout: TimeInterval = 1
     "pubsim-\(UUID().uuidString).out")
   let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent(
     "pubsim-\(UUID().uuidString).err")
-  FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-  FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+  _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+  _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
   defer {
     try? FileManager.default.removeItem(at: outputFile)
     try? FileManager.default.removeItem(at: errorFile)
@@ -92,7 +92,7 @@ final class CompositorProcess {
   init(_ extraArguments: [String] = []) throws {
     outputFile = FileManager.default.temporaryDirectory.appendingPathComponent(
       "compositor-\(UUID().uuidString).out")
-    FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
     process.executableURL = Interop.pubsim
     process.arguments =
       ["compositor", "--listen", "sip:127.0.0.1:0", "--listen", "sip:127.0.0.1:0;transport=tcp"]

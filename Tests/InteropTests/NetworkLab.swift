@@ -66,7 +66,7 @@ final class NetworkLab {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["python3", Self.script, "netns-exec", description.folder, "--"] + arguments
-    FileManager.default.createFile(atPath: output.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: output.path, contents: nil)
     process.standardOutput = try FileHandle(forWritingTo: output)
     process.standardError = process.standardOutput
     process.standardInput = FileHandle.nullDevice
