@@ -97,7 +97,9 @@ def main() -> int:
             continue
         server = start()
         try:
-            results.append(soak(server, args.minutes, judge_server=judged))
+            result = soak(server, args.minutes, judge_server=judged)
+            result["server"] = name
+            results.append(result)
         finally:
             server.stop()
     failed = False
