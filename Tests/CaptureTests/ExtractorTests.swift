@@ -43,11 +43,24 @@ struct ExtractorTests {
     #expect(summary.packets == 8)
     #expect(summary.sipMessages == 8)
     #expect(summary.publish.transactions == 4)
-    #expect(summary.publish.operations == ["initial": 1, "refresh": 1, "modify": 1, "remove": 1])
+    #expect(
+      summary.publish.operations == ["initial": 1, "refresh": 1, "modify": 1, "remove": 1, "invalid": 0])
     #expect(summary.publish.responses == ["200": 4, "412": 0])
     #expect(summary.publish.chains == 1)
     #expect(summary.publish.events == ["presence": 4])
     #expect(summary.warnings.isEmpty)
+  }
+
+  /// An unpublish of a publication never acknowledged (baresip's: Expires 0, no SIP-If-Match,
+  /// no body) fits none of RFC 3903's operations: it counts as invalid, and the five add up.
+  @Test func aPublishFittingNoOperationCountsAsInvalid() throws {
+    let summary = try Self.extract(
+      Self.cycle + [
+        (Self.udpFrame(Messages.publish(branch: "z9hG4bK5", cseq: 5, expires: 0, body: false)), 40 * Self.ms),
+        (Self.udpFrame(Messages.response(400, branch: "z9hG4bK5", cseq: 5), toServer: false), 41 * Self.ms),
+      ])
+    #expect(summary.publish.operations["invalid"] == 1)
+    #expect(summary.publish.operations.values.reduce(0, +) == summary.publish.transactions)
   }
 
   @Test func retransmissionsFoldProvisionalsIgnoredStraysCounted() throws {

@@ -44,7 +44,7 @@ struct RunCommandTests {
     let operations = try #require(run["operations"] as? [String: [String: Any]])
     #expect(operations["initial"]?["count"] as? Int == 200)
     let latency = try #require(operations["initial"]?["latencyMicros"] as? [String: Int])
-    #expect(Set(latency.keys) == ["p50", "p90", "p99", "p999", "max"])
+    #expect(Set(latency.keys) == ["p50", "p90", "p99", "p999", "p9999", "max"])
     #expect((run["publishers"] as? [String: Int])?["peak"] == 200)
     let csv = try String(contentsOf: folder.appendingPathComponent("timeseries.csv"), encoding: .utf8)
     #expect(csv.hasPrefix("second,offered,sent,completed,"))
