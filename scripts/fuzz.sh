@@ -33,7 +33,7 @@ for target in $targets; do
   if SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=0} \
       PUBSIM_FUZZ_TARGET=$target "$binary" "$corpus" "fuzz/seeds/$target" \
       -max_total_time="$seconds" ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} \
-      -timeout=10 -rss_limit_mb=2048 -max_len=$max_len \
+      -timeout=30 -rss_limit_mb=2048 -max_len=$max_len \
       -artifact_prefix="$findings/" -print_final_stats=1 >"$log" 2>&1; then
     status=ok
   else
