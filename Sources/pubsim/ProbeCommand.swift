@@ -100,7 +100,11 @@ struct ProbeCommand: AsyncParsableCommand {
   func run() async throws {
     let suite = ProbeSuite(only: only, skip: skip)
     if list {
-      for check in suite.checks { StandardOutput.line("\(check.id)  (\(check.rfc))  \(check.expected)") }
+      let width = suite.checks.map(\.id.count).max() ?? 0
+      for check in suite.checks {
+        let id = check.id.padding(toLength: width, withPad: " ", startingAt: 0)
+        StandardOutput.line("\(id)  \(check.expected) (RFC \(check.rfc))")
+      }
       return
     }
     try LoadSession.prepareReportDirectory(report)
