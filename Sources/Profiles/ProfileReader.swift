@@ -36,6 +36,9 @@ public struct ProfileReader {
   }
 
   private func readProfile(_ text: String) throws -> Profile {
+    if let problem = YAMLShape.problem(text) {
+      throw ProfileError(file: file, line: problem.line, column: problem.column, message: problem.message)
+    }
     let root: Node
     do {
       guard let node = try Yams.compose(yaml: text) else { throw error(nil, "the profile is empty") }

@@ -178,3 +178,17 @@ extension ProfileReaderTests {
     #expect(throws: ProfileError.self) { try Self.read("faults:\n  lateAnswers: 0.1\n") }
   }
 }
+
+extension ProfileReaderTests {
+  /// Explicit complex keys and deep flow nesting, which no profile needs, are refused before
+  /// Yams parses them (its duplicate-key check compares complex keys in time that depends on
+  /// the hash seed: over a minute for a 2 KB input in some processes); templates with braces
+  /// and quoted text are not.
+  @Test func complexKeysAndDeepFlowsAreRefusedBeforeParsing() throws {
+    #expect(throws: ProfileError.self) { try Self.read("? [a, b]\n: c\n") }
+    #expect(throws: ProfileError.self) { try Self.read("name: [[[[[[[[[x]]]]]]]]]\n") }
+    let profile = try Self.read(
+      "name: 'what? [x]'\nevents:\n  - package: presence\n    body: \"<n s='{status}'>{note}?</n>\"\n")
+    #expect(profile.name == "what? [x]")
+  }
+}
