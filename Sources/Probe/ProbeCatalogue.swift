@@ -28,27 +28,20 @@ public enum ProbeCatalogue {
     return .init(verdict, observed: answer.text, sent: request.summary)
   }
 
-  static let refresh = ProbeCheck(
-    id: "refresh", rfc: "3903 §4.3, §6", expected: "2xx with a new SIP-ETag"
-  ) { context in
-    await afterInitial(context, "refresh") { aor, tag in
-      let request = context.conditional(aor, tag: tag)
-      let answer = await context.exchange(request)
-      let fresh = answer.entityTag.map { $0 != tag } ?? false
-      await context.cleanUp(aor, tag: answer.entityTag ?? tag)
-      return .init(answer.isSuccess && fresh ? .pass : .fail, observed: answer.text, sent: request.summary)
-    }
-  }
+  static let refresh = newTagCheck(id: "refresh", rfc: "3903 §4.3, §6", bodyVersion: nil)
+  static let modify = newTagCheck(id: "modify", rfc: "3903 §4.4, §6", bodyVersion: 1)
 
-  static let modify = ProbeCheck(
-    id: "modify", rfc: "3903 §4.4, §6", expected: "2xx with a new SIP-ETag"
-  ) { context in
-    await afterInitial(context, "modify") { aor, tag in
-      let request = context.conditional(aor, tag: tag, version: 1)
-      let answer = await context.exchange(request)
-      let fresh = answer.entityTag.map { $0 != tag } ?? false
-      await context.cleanUp(aor, tag: answer.entityTag ?? tag)
-      return .init(answer.isSuccess && fresh ? .pass : .fail, observed: answer.text, sent: request.summary)
+  /// A conditional request on a fresh publication (a refresh without body, a modify with one)
+  /// must get a 2xx with an entity-tag other than the one it used.
+  static func newTagCheck(id: String, rfc: String, bodyVersion: Int?) -> ProbeCheck {
+    ProbeCheck(id: id, rfc: rfc, expected: "2xx with a new SIP-ETag") { context in
+      await afterInitial(context, id) { aor, tag in
+        let request = context.conditional(aor, tag: tag, version: bodyVersion)
+        let answer = await context.exchange(request)
+        let fresh = answer.entityTag.map { $0 != tag } ?? false
+        await context.cleanUp(aor, tag: answer.entityTag ?? tag)
+        return .init(answer.isSuccess && fresh ? .pass : .fail, observed: answer.text, sent: request.summary)
+      }
     }
   }
 
