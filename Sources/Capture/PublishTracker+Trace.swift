@@ -41,7 +41,8 @@ extension PublishTracker {
       retransmissions: Int(transaction.retransmissions),
       recorded: TraceRecord.Recorded(
         status: transaction.finalStatus, latencyMicros: transaction.latency.map { $0 / 1_000 },
-        entityTag: transaction.issuedTag, expires: transaction.grantedExpires))
+        entityTag: transaction.issuedTag, expires: transaction.grantedExpires),
+      headers: message == nil ? nil : SIPHeadLines.lines(of: transaction.requestBytes))
   }
 
   /// The trace file of the capture's PUBLISH transactions.

@@ -15,9 +15,11 @@ struct DigestAnswers {
   private var states: [Int32: State] = [:]
 
   /// The Authorization (or Proxy-Authorization) header answering the publisher's current
-  /// challenge; nil when it has none or no password. `cnonce` is asked for only when needed.
+  /// challenge; nil when it has none or no password. `uri` is the Request-URI; it and `cnonce`
+  /// are asked for only when needed.
   mutating func authorization(
     for request: PublisherStateMachine.Request, publisher: Int, identity: PublisherIdentity,
+    uri: @autoclosure () -> String,
     cnonce: () -> String
   ) -> (name: String, value: String)? {
     // Without any challenge met there is nothing to answer (the usual case: no lookup per send).
@@ -31,7 +33,7 @@ struct DigestAnswers {
     state.nonceCount &+= 1
     states[key] = state
     let value = DigestAuthorization.header(
-      answering: state.challenge, method: "PUBLISH", uri: "sip:" + identity.aor, username: identity.user,
+      answering: state.challenge, method: "PUBLISH", uri: uri(), username: identity.user,
       password: password, nonceCount: state.nonceCount, cnonce: cnonce())
     return (state.isProxy ? "Proxy-Authorization" : "Authorization", value)
   }

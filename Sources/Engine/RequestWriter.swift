@@ -25,12 +25,10 @@ struct RequestWriter {
     let body = fault == .missingBody ? [] : outgoing.body
     buffer.writeStaticString("PUBLISH sip:")
     writeAddress(publisher, into: &buffer)
-    buffer.writeStaticString(" SIP/2.0\r\nVia: SIP/2.0/")
-    buffer.writeString(transport.viaName)
-    buffer.writeString(sentBy)
-    buffer.writeStaticString(";branch=")
-    outgoing.branch.write(into: &buffer)
-    buffer.writeStaticString(";rport\r\nMax-Forwards: 70\r\nFrom: <sip:")
+    buffer.writeStaticString(" SIP/2.0\r\n")
+    buffer.writeStaticString("Via: ")
+    writeViaValue(outgoing.branch, into: &buffer)
+    buffer.writeStaticString("Max-Forwards: 70\r\nFrom: <sip:")
     writeAddress(publisher, into: &buffer)
     buffer.writeStaticString(">;tag=p")
     buffer.writeString(String(publisher.number))
@@ -73,6 +71,21 @@ struct RequestWriter {
     buffer.writeString(String(body.count))
     buffer.writeStaticString("\r\n\r\n")
     buffer.writeBytes(body)
+  }
+
+  /// pubsim's Via line: this socket's transport and address, the transaction's branch, rport.
+  func writeVia(_ branch: BranchCode, lead: String, into buffer: inout ByteBuffer) {
+    buffer.writeString(lead)
+    writeViaValue(branch, into: &buffer)
+  }
+
+  func writeViaValue(_ branch: BranchCode, into buffer: inout ByteBuffer) {
+    buffer.writeStaticString("SIP/2.0/")
+    buffer.writeString(transport.viaName)
+    buffer.writeString(sentBy)
+    buffer.writeStaticString(";branch=")
+    branch.write(into: &buffer)
+    buffer.writeStaticString(";rport\r\n")
   }
 
   private func writeAddress(_ publisher: PublisherIdentity, into buffer: inout ByteBuffer) {

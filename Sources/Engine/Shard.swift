@@ -362,17 +362,22 @@ final class Shard: @unchecked Sendable {
         connection: connectionIndex))
     publishers[publisher].cseq &+= 1
     let outgoing = workload.outgoing(request, publisher: publisher)
+    let identity = outgoing.identity
     let branch = BranchCode(run: runTag, shard: index, slot: slot, generation: transactions[slot].generation)
     var bytes = allocator.buffer(capacity: 640 + outgoing.body.count)
-    let authorization = digests.authorization(for: request, publisher: publisher, identity: outgoing.identity)
-    {
-      String(random.next(), radix: 16)
+    let authorization = digests.authorization(
+      for: request, publisher: publisher, identity: identity,
+      uri: outgoing.recorded?.requestURI(user: identity.user, domain: identity.domain) ?? "sip:"
+        + identity.aor
+    ) { String(random.next(), radix: 16) }
+    let written = RequestWriter.Outgoing(
+      request: request, cseq: outgoing.recorded?.cseq ?? publishers[publisher].cseq, branch: branch,
+      body: outgoing.body, authorization: authorization)
+    if let recorded = outgoing.recorded {
+      connection.writer.write(written, recorded: recorded, for: identity, into: &bytes)
+    } else {
+      connection.writer.write(written, for: identity, into: &bytes)
     }
-    connection.writer.write(
-      RequestWriter.Outgoing(
-        request: request, cseq: publishers[publisher].cseq, branch: branch, body: outgoing.body,
-        authorization: authorization),
-      for: outgoing.identity, into: &bytes)
     if !reliable { transactions[slot].bytes = bytes }
     if let fault = request.fault {
       metrics.recordFaultSent(fault.rawValue)

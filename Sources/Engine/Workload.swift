@@ -50,10 +50,13 @@ public protocol Workload: AnyObject, SendableMetatype {
 public struct Outgoing {
   public var identity: PublisherIdentity
   public var body: [UInt8]
+  /// Written in this recorded form, with the workload's CSeq; nil: pubsim's own request.
+  public var recorded: RecordedRequest?
 
-  public init(identity: PublisherIdentity, body: [UInt8]) {
+  public init(identity: PublisherIdentity, body: [UInt8], recorded: RecordedRequest? = nil) {
     self.identity = identity
     self.body = body
+    self.recorded = recorded
   }
 }
 

@@ -21,12 +21,16 @@ public struct ReplayOptions: Sendable, Equatable {
   public var onBrokenChain: BrokenChainPolicy
   /// Remove, at the end, every publication the replay left live.
   public var cleanup: Bool
+  /// Send pubsim's own canonical requests rather than the recorded form (header order and
+  /// spelling, the headers pubsim need not touch, absent headers left absent).
+  public var normalize: Bool
 
   public init(
     speed: Double = 1, scale: Int = 1, loops: Int = 1, from: UInt64 = 0, to: UInt64 = .max,
     spread: UInt64 = 1_000_000_000, userSuffix: String = "-{copy}", domain: String,
-    onBrokenChain: BrokenChainPolicy = .reinitiate, cleanup: Bool = false
+    onBrokenChain: BrokenChainPolicy = .reinitiate, cleanup: Bool = false, normalize: Bool = false
   ) {
+    self.normalize = normalize
     self.speed = speed
     self.scale = scale
     self.loops = loops

@@ -49,6 +49,9 @@ public struct ReplayPublisher: Sendable {
   public private(set) var bodyStep: Int32?
   /// The step being played (in flight, or next).
   public private(set) var currentStep: Int32 = -1
+  /// The step whose recorded form the request in flight is sent in: nil for a request the
+  /// recording does not hold (a re-initiated publication, a cleanup remove).
+  public private(set) var formStep: Int32?
 
   public init(recorded: Int32, copy: Int32) {
     self.recorded = recorded
@@ -163,6 +166,7 @@ public struct ReplayPublisher: Sendable {
   /// With cleanup, removes the next live publication; leaves when none is left.
   private mutating func cleanUpOrLeave(now: UInt64) -> Action {
     guard cleanupOnStop, let tag = liveTags.last else { return leave() }
+    formStep = nil
     let remove = Request(operation: .remove, ifMatch: tag, expires: 0, intendedAt: now)
     inFlight = InFlight(position: position, request: remove, isCleanup: true)
     return .send(remove)
@@ -223,6 +227,7 @@ public struct ReplayPublisher: Sendable {
     var operation = step.operation ?? .initial
     var ifMatch = step.ifMatch
     bodyStep = step.body.isEmpty ? nil : currentStep
+    formStep = currentStep
     if let recordedTag = step.ifMatch, step.recordedStatus != 412 {
       // A tag the recording saw rejected stays stale: the live server gets the same test.
       if let live = liveTag(for: recordedTag) {
@@ -239,6 +244,7 @@ public struct ReplayPublisher: Sendable {
           operation = .initial
           ifMatch = nil
           bodyStep = body
+          formStep = nil
         }
       }
     }

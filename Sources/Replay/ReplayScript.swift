@@ -1,3 +1,4 @@
+import Engine
 import Publication
 import Trace
 
@@ -12,6 +13,10 @@ public struct ReplayScript: Sendable {
     public var user: String
     /// The recorded address-of-record.
     public var resource: String
+    /// Its user part (what recorded From and To addresses are matched against).
+    public var recordedUser: String {
+      resource.lastIndex(of: "@").map { String(resource[..<$0]) } ?? resource
+    }
     public var event: String
     /// Positions in ``ReplayScript/steps``, in time order.
     public var steps: [Int32]
@@ -63,7 +68,8 @@ public struct ReplayScript: Sendable {
         ifMatchIssuedEarlier: record.ifMatch.map { issuedTags[publisher]?.contains($0) ?? false } ?? false,
         contentType: record.contentType, body: record.bodyBytes, recordedStatus: record.recorded.status,
         recordedLatencyMicros: record.recorded.latencyMicros, recordedTag: record.recorded.entityTag,
-        publisher: publisher)
+        publisher: publisher,
+        form: options.normalize ? nil : Self.form(of: record, user: publishers[Int(publisher)].recordedUser))
       if let tag = step.recordedTag {
         issuedTags[publisher, default: []].insert(tag)
         issued[tag] = (step.offset, UInt64(record.recorded.expires ?? Self.defaultExpires) * 1_000_000_000)
@@ -77,6 +83,12 @@ public struct ReplayScript: Sendable {
       steps.append(step)
       duration = max(duration, step.offset)
     }
+  }
+
+  /// The recorded request's form, when the trace kept its header lines.
+  static func form(of record: TraceRecord, user: String) -> RequestForm? {
+    guard let headers = record.headers else { return nil }
+    return RequestForm(requestURI: record.requestURI, headerLines: headers, publisherUser: user)
   }
 
   /// Live user parts by recorded resource: the recorded user, or, when another resource already

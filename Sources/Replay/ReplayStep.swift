@@ -1,3 +1,4 @@
+import Engine
 import Publication
 
 /// One recorded PUBLISH transaction, as replay sends it and compares it.
@@ -23,14 +24,18 @@ public struct ReplayStep: Sendable, Equatable {
   public var recordedTag: String?
   /// The publisher (recorded resource and event package) this step belongs to.
   public var publisher: Int32
+  /// The recorded request's form, sent again with the live values; nil: pubsim's own form
+  /// (`--normalize`, or a trace without recorded headers).
+  public var form: RequestForm?
 
   public init(
     offset: UInt64, operation: PublishOperation?, expires: UInt32, hasExpires: Bool = true,
     ifMatch: String? = nil,
     ifMatchIssuedEarlier: Bool = false, contentType: String? = nil, body: [UInt8] = [],
     recordedStatus: Int? = nil, recordedLatencyMicros: UInt64? = nil, recordedTag: String? = nil,
-    publisher: Int32 = 0
+    publisher: Int32 = 0, form: RequestForm? = nil
   ) {
+    self.form = form
     self.offset = offset
     self.operation = operation
     self.expires = expires

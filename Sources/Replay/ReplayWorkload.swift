@@ -19,6 +19,12 @@ public final class ReplayWorkload: Workload, @unchecked Sendable {
     public var unlistedOutcomes = 0
   }
 
+  /// A recorded dialog as one live publisher plays it: a loop plays it again as a new one.
+  struct LiveDialog: Equatable {
+    var callID: String?
+    var loop: Int32
+  }
+
   /// The next publisher to start for one copy: copies start in a merged time order.
   struct Arrival: Comparable {
     var due: UInt64
@@ -40,6 +46,8 @@ public final class ReplayWorkload: Workload, @unchecked Sendable {
   /// Each live publisher's identity, made once when it arrives (the Content-Type is set per
   /// request, from the body it carries).
   private var identities: [PublisherIdentity] = []
+  /// Each live publisher's last recorded dialog and the CSeq it last sent in it.
+  private var dialogs: [(dialog: LiveDialog, cseq: UInt32)?] = []
   private var pending: [ReplayOutcome] = []
   private var fidelity = FidelityMetrics()
   private var outcomes: [ReplayOutcome] = []
@@ -134,6 +142,7 @@ public final class ReplayWorkload: Workload, @unchecked Sendable {
       }
       var publisher = ReplayPublisher(recorded: Int32(next.recorded), copy: Int32(next.copy))
       identities.append(identity(recorded: next.recorded, copy: next.copy))
+      dialogs.append(nil)
       let action = publisher.start(now: now, origin: origin, script: script, outcomes: &pending)
       publishers.append(publisher)
       changes.append(WorkloadChange(publisher: publishers.count - 1, action: action, arrived: true))
@@ -171,13 +180,32 @@ public final class ReplayWorkload: Workload, @unchecked Sendable {
 
   public func outgoing(_ request: PublisherStateMachine.Request, publisher: Int) -> Outgoing {
     var identity = identities[publisher]
-    guard let step = publishers[publisher].bodyStep else { return Outgoing(identity: identity, body: []) }
+    let recorded = recordedRequest(publisher: publisher)
+    guard let step = publishers[publisher].bodyStep else {
+      return Outgoing(identity: identity, body: [], recorded: recorded)
+    }
     guard step >= 0 else {
       let body = BodyTemplate.defaults(for: identity.event).template.render(aor: identity.aor, version: 0)
       return Outgoing(identity: identity, body: body)
     }
     if let recordedType = script.steps[Int(step)].contentType { identity.contentType = recordedType }
-    return Outgoing(identity: identity, body: script.steps[Int(step)].body)
+    return Outgoing(identity: identity, body: script.steps[Int(step)].body, recorded: recorded)
+  }
+
+  /// The request in flight in its recorded form, in the live dialog that stands for its
+  /// recorded one: the recorded Call-ID with the run, the live publisher and the loop appended,
+  /// and a CSeq that keeps the recorded number unless that would not rise within the dialog (a
+  /// request the recording does not hold, such as an answer to a live challenge, came between).
+  private func recordedRequest(publisher: Int) -> RecordedRequest? {
+    let player = publishers[publisher]
+    guard let step = player.formStep, let form = script.steps[Int(step)].form else { return nil }
+    let key = LiveDialog(callID: form.callID, loop: player.loop)
+    var cseq = form.cseq ?? 1
+    if let last = dialogs[publisher], last.dialog == key { cseq = max(cseq, last.cseq &+ 1) }
+    dialogs[publisher] = (key, cseq)
+    var dialog = runTag + "-" + String(identities[publisher].number)
+    if player.loop > 0 { dialog += "-" + String(player.loop) }
+    return RecordedRequest(form: form, dialog: dialog, cseq: cseq)
   }
 
   /// Copy `copy` of recorded publisher `recorded`: its live user, domain, Call-ID number, event

@@ -36,6 +36,10 @@ public struct TraceRecord: Codable, Sendable, Equatable {
   public var expires: UInt32?
   public var ifMatch: String?
   public var contentType: String?
+  /// The request's header lines as written (names in their recorded spelling, in order,
+  /// folded lines joined): what replay sends again, rewriting only what must change. nil in
+  /// traces written before pubsim kept them (replayed in pubsim's own form).
+  public var headers: [String]?
   /// The body: UTF-8 text as is, anything else base64 (see ``bodyEncoding``).
   public var body: String?
   public var bodyEncoding: String?
@@ -48,8 +52,9 @@ public struct TraceRecord: Codable, Sendable, Equatable {
     offsetNanos: UInt64, chain: Int, operation: PublishOperation?, event: String?, requestURI: String,
     resource: String, from: String?, to: String?, expires: UInt32?, ifMatch: String?, contentType: String?,
     body: String?, bodyEncoding: String?, source: String, destination: String, retransmissions: Int,
-    recorded: Recorded
+    recorded: Recorded, headers: [String]? = nil
   ) {
+    self.headers = headers
     self.offsetNanos = offsetNanos
     self.chain = chain
     self.operation = operation

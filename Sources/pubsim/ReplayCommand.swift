@@ -85,6 +85,12 @@ struct ReplayCommand: AsyncParsableCommand {
       "CSV of user,password,domain to answer live digest challenges.", valueName: "file"))
   var credentials: String?
 
+  @Flag(
+    help: ArgumentHelp(
+      "Send pubsim's own canonical requests instead of each recorded request's form (its header "
+        + "order and spelling, the headers pubsim need not touch, absent headers left absent)."))
+  var normalize = false
+
   @OptionGroup(title: "Target, report and run")
   var load: LoadOptions
 
@@ -188,7 +194,7 @@ struct ReplayCommand: AsyncParsableCommand {
       speed: speed, scale: scale, loops: loops, from: from?.nanoseconds ?? 0, to: to?.nanoseconds ?? .max,
       spread: spread.nanoseconds,
       userSuffix: userSuffix, domain: domain,
-      onBrokenChain: onBrokenChain, cleanup: load.cleanup)
+      onBrokenChain: onBrokenChain, cleanup: load.cleanup, normalize: normalize)
   }
 
   /// Whether a file is a pubsim trace (JSON Lines) rather than a capture.
@@ -239,6 +245,7 @@ struct ReplayCommand: AsyncParsableCommand {
     if from != nil || to != nil { parameters["window"] = "\(from?.text ?? "start") to \(to?.text ?? "end")" }
     if credentials != nil { parameters["credentials"] = credentials }
     parameters["cleanup"] = load.cleanup ? "yes" : "no"
+    parameters["requests"] = normalize ? "normalized" : "as recorded"
     return parameters
   }
 }

@@ -49,12 +49,21 @@ struct ShardPartsTests {
       user: "alice", domain: "example.test", number: 1, runTag: "t", event: "presence",
       contentType: "application/pidf+xml", password: "secret")
     var request = PublisherStateMachine.Request(operation: .initial, ifMatch: nil, expires: 60, intendedAt: 0)
-    #expect(answers.authorization(for: request, publisher: 0, identity: identity) { "c" } == nil)
+    #expect(
+      answers.authorization(for: request, publisher: 0, identity: identity, uri: "sip:" + identity.aor) {
+        "c"
+      } == nil)
     request.challenge = .init(value: #"Digest realm="pubsim", nonce="n1", qop="auth""#, isProxy: false)
-    let first = try #require(answers.authorization(for: request, publisher: 0, identity: identity) { "c" })
+    let first = try #require(
+      answers.authorization(for: request, publisher: 0, identity: identity, uri: "sip:" + identity.aor) {
+        "c"
+      })
     #expect(first.name == "Authorization" && first.value.contains("nc=00000001"))
     request.challenge = nil
-    let second = try #require(answers.authorization(for: request, publisher: 0, identity: identity) { "c" })
+    let second = try #require(
+      answers.authorization(for: request, publisher: 0, identity: identity, uri: "sip:" + identity.aor) {
+        "c"
+      })
     #expect(second.value.contains("nc=00000002") && second.value.contains(#"uri="sip:alice@example.test""#))
   }
 }
