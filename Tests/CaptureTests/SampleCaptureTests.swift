@@ -26,7 +26,12 @@ struct SampleCaptureTests {
     }
   }
 
-  @Test(arguments: ["own-traffic", "lifecycle-50", "auth-20"] + EdgeCaptures.names)
+  @Test(
+    arguments: [
+      "own-traffic", "lifecycle-50", "auth-20", "baresip-kamailio", "baresip-kamailio-tcp",
+      "linphone-kamailio",
+      "linphone-kamailio-tcp",
+    ] + EdgeCaptures.names)
   func summaryMatchesTheExpectedOne(name: String) throws {
     let expected = try JSONDecoder().decode(
       ExtractionSummary.self,
