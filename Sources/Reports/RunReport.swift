@@ -85,6 +85,22 @@ public struct RunReport: Codable, Sendable, Equatable {
   public var faults: [String: Fault]?
   /// The seed of the run's random decisions (`--seed` repeats it); absent from earlier reports.
   public var seed: UInt64?
+  /// `--pcap`: the files of the run's own traffic and what they hold; absent without it.
+  public var pcap: Pcap?
+
+  public struct Pcap: Codable, Sendable, Equatable {
+    /// Oldest first (several with `--pcap-max`'s ring).
+    public var files: [String]
+    public var packets: Int
+    /// Packets the kernel dropped before they were recorded.
+    public var dropped: Int
+
+    public init(files: [String], packets: Int, dropped: Int) {
+      self.files = files
+      self.packets = packets
+      self.dropped = dropped
+    }
+  }
   /// The thresholds checked at the end of the run, if any.
   public var thresholds: [ThresholdResult]?
   /// How the run was set up (profile values and flags), for the report.

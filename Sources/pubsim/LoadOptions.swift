@@ -1,4 +1,5 @@
 import ArgumentParser
+import Capture
 import Reports
 import SIPCore
 import Transport
@@ -64,6 +65,27 @@ struct LoadOptions: ParsableArguments {
   var hdrLog: String?
 
   @Option(
+    help: ArgumentHelp(
+      "Record every packet between pubsim and the target here (libpcap, kernel timestamps; needs "
+        + "CAP_NET_RAW: root).",
+      valueName: "file"))
+  var pcap: String?
+
+  @Option(
+    name: .customLong("pcap-max"),
+    help: ArgumentHelp(
+      "Bound the recording to this much disk, as a ring of --pcap-files files (oldest overwritten), "
+        + "e.g. 500MB.",
+      valueName: "size"),
+    transform: ByteSize.init)
+  var pcapMax: ByteSize?
+
+  @Option(
+    name: .customLong("pcap-files"), parsing: .unconditional,
+    help: ArgumentHelp("Files in the --pcap-max ring.", valueName: "n"))
+  var pcapFiles = 4
+
+  @Option(
     parsing: .unconditional,
     help: ArgumentHelp(
       "Seed for every random decision (run: also the profile's seed:); the same seed repeats the run's "
@@ -77,6 +99,20 @@ struct LoadOptions: ParsableArguments {
   func validate() throws {
     _ = try localAddresses(orElse: [])
     if let shards, shards < 1 { throw ValidationError("--shards must be at least 1") }
+    if pcap == nil && pcapMax != nil { throw ValidationError("--pcap-max needs --pcap FILE") }
+    guard (1...1_000).contains(pcapFiles) else { throw ValidationError("--pcap-files must be 1 to 1000") }
+    if let pcapMax, pcapMax.bytes / pcapFiles < 100_000 {
+      throw ValidationError("--pcap-max \(pcapMax.text) leaves under 100 kB for each of \(pcapFiles) files")
+    }
+  }
+
+  /// `--pcap` with its bounds, for the session.
+  var recording: LoadSession.Recording? {
+    pcap.map { path in
+      LoadSession.Recording(
+        path: path,
+        ring: pcapMax.map { TrafficRecorder.Ring(fileBytes: $0.bytes / pcapFiles, files: pcapFiles) })
+    }
   }
 
   /// `--local-ip` expanded, or `fallback` (a profile's `localIp:`) when none was given.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Capture
 import Compositor
 import Engine
 import Foundation
@@ -21,6 +22,13 @@ struct LoadSession {
   var logger: Logger
   /// `--hdr-log FILE`: the latency in HdrHistogram's log format, written with the report.
   var hdrLog: String? = nil
+  /// `--pcap FILE`: the run's own traffic, recorded while it runs.
+  var recording: Recording? = nil
+
+  struct Recording {
+    var path: String
+    var ring: TrafficRecorder.Ring? = nil
+  }
 
   /// `target` with a profile's `transport:` applied when the URI names none.
   static func target(_ target: SIPTarget, transport: String?) -> SIPTarget {
@@ -72,6 +80,48 @@ struct LoadSession {
   /// Runs the engine to its end (or Ctrl-C, or a failed threshold with `abortOnThreshold`),
   /// showing progress and serving live metrics; stops the embedded compositor afterwards.
   func execute<W: Workload>(_ engine: LoadEngine<W>, kind: String, embedded: CompositorServer?) async throws
+    -> (LoadEngine<W>.Result, RunReport.Pcap?)
+  {
+    let recorder: TrafficRecorder?
+    do {
+      recorder = try recording.map { try Self.startRecording($0, target: engine.plan.target) }
+    } catch {
+      try? await embedded?.stop()
+      throw error
+    }
+    let result = try await run(engine, kind: kind, embedded: embedded)
+    return (result, try recorder.map(Self.stopRecording))
+  }
+
+  /// Starts `--pcap` on the traffic with the target.
+  static func startRecording(_ recording: Recording, target: SIPEndpoint) throws -> TrafficRecorder {
+    do {
+      let recorder = try TrafficRecorder(
+        path: recording.path, filter: TrafficRecorder.filter(host: target.host, port: target.port),
+        ring: recording.ring)
+      recorder.start()
+      return recorder
+    } catch {
+      throw CommandError.input("--pcap \(recording.path): \(error)")
+    }
+  }
+
+  /// Ends `--pcap`, saying what it holds.
+  static func stopRecording(_ recorder: TrafficRecorder) throws -> RunReport.Pcap {
+    let result: TrafficRecorder.Result
+    do {
+      result = try recorder.stop()
+    } catch {
+      throw CommandError.input("--pcap \(error)")
+    }
+    StandardOutput.line(
+      "pcap: \(StandardOutput.count(result.packets, "packet")) in \(result.files.joined(separator: ", "))"
+        + (result.dropped > 0 ? " (\(result.dropped) dropped by the kernel)" : ""))
+    return RunReport.Pcap(files: result.files, packets: result.packets, dropped: result.dropped)
+  }
+
+  private func run<W: Workload>(_ engine: LoadEngine<W>, kind: String, embedded: CompositorServer?)
+    async throws
     -> LoadEngine<W>.Result
   {
     let note = stoppingNote

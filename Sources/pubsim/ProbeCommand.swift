@@ -64,6 +64,12 @@ struct ProbeCommand: AsyncParsableCommand {
     help: ArgumentHelp("Longest granted lifetime the expiry check waits out, in seconds.", valueName: "s"))
   var expiryWait = 10
 
+  @Option(
+    help: ArgumentHelp(
+      "Record every packet between pubsim and the target here (libpcap; needs CAP_NET_RAW: root).",
+      valueName: "file"))
+  var pcap: String?
+
   @Flag(help: "List the checks and exit.")
   var list = false
 
@@ -114,6 +120,9 @@ struct ProbeCommand: AsyncParsableCommand {
     let (endpoint, embedded) = try await LoadSession.resolveTarget(
       chosen, transport: transport ?? .udp, logger: log.logger("probe"))
     defer { if let embedded { Task { try? await embedded.stop() } } }
+    let recorder = try pcap.map {
+      try LoadSession.startRecording(LoadSession.Recording(path: $0), target: endpoint)
+    }
     let client = try ProbeClient(
       target: endpoint, tls: tls.options, timeout: .milliseconds(Int(timeout * 1000)))
     let context = ProbeContext(
@@ -122,6 +131,7 @@ struct ProbeCommand: AsyncParsableCommand {
     let startedAt = Date()
     guard await ProbeSuite.answers(context) else {
       await client.close()
+      _ = try recorder.map(LoadSession.stopRecording)
       throw CommandError.run("\(endpoint.uri) never answered (an OPTIONS and a PUBLISH, \(timeout) s each)")
     }
     StandardOutput.line("probing \(endpoint.uri): \(suite.checks.count) checks")
@@ -131,6 +141,7 @@ struct ProbeCommand: AsyncParsableCommand {
       )
     }
     await client.close()
+    _ = try recorder.map(LoadSession.stopRecording)
     if let embedded { try? await embedded.stop() }
     let outcome = ProbeReport(target: endpoint.uri, transport: endpoint.transport.rawValue, checks: results)
     StandardOutput.line("\n" + outcome.table + "\n" + outcome.totals)

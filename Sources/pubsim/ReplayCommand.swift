@@ -139,7 +139,7 @@ struct ReplayCommand: AsyncParsableCommand {
     let session = LoadSession(
       metricsListen: load.metricsListen, thresholds: load.threshold,
       abortOnThreshold: load.abortOnThreshold, stoppingNote: load.cleanup ? " and removing" : "",
-      logger: load.log.logger("replay"), hdrLog: load.hdrLog)
+      logger: load.log.logger("replay"), hdrLog: load.hdrLog, recording: load.recording)
     let sources = try load.localAddresses(orElse: [])
     let (targetEndpoint, embedded) = try await LoadSession.resolveTarget(
       load.target, transport: .udp, sources: sources, logger: session.logger)
@@ -166,7 +166,7 @@ struct ReplayCommand: AsyncParsableCommand {
         + "against \(targetEndpoint) (seed \(plan.seed))")
     let startedAt = Date()
     let engine = LoadEngine(plan: plan, replay: script, credentials: passwords)
-    let result = try await session.execute(engine, kind: "replay", embedded: embedded)
+    let (result, pcap) = try await session.execute(engine, kind: "replay", embedded: embedded)
     var metrics = result.metrics
     var runReport = RunReport(
       kind: "replay", profile: inputs.joined(separator: " "), target: targetEndpoint.description,
@@ -175,6 +175,7 @@ struct ReplayCommand: AsyncParsableCommand {
       activePublishers: result.activePublishers)
     runReport.parameters = describe(script, target: targetEndpoint.description, shards: plan.shards)
     runReport.seed = plan.seed
+    runReport.pcap = pcap
     let replay = result.workload
     metrics.fidelity = replay.fidelity
     let fidelity = RunReport.Fidelity(

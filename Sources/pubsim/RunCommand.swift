@@ -74,7 +74,7 @@ struct RunCommand: AsyncParsableCommand {
       metricsListen: load.metricsListen,
       thresholds: try profile.thresholds.map(LoadOptions.threshold) + load.threshold,
       abortOnThreshold: load.abortOnThreshold, stoppingNote: load.cleanup ? " and removing" : "",
-      logger: load.log.logger("run"), hdrLog: load.hdrLog)
+      logger: load.log.logger("run"), hdrLog: load.hdrLog, recording: load.recording)
     let sources = try load.localAddresses(orElse: profile.localAddresses)
     let named = try load.target ?? profile.target.map(profileTarget)
     let (targetEndpoint, embedded) = try await LoadSession.resolveTarget(
@@ -88,7 +88,7 @@ struct RunCommand: AsyncParsableCommand {
         + " for \(DurationText.describe(nanoseconds: plan.duration)) against \(targetEndpoint) (seed \(plan.seed))"
     )
     let startedAt = Date()
-    let result = try await session.execute(
+    let (result, pcap) = try await session.execute(
       LoadEngine(plan: plan, simulation: simulation), kind: "run", embedded: embedded)
     var runReport = RunReport(
       kind: "run", profile: profile.name, target: targetEndpoint.description,
@@ -97,6 +97,7 @@ struct RunCommand: AsyncParsableCommand {
       peakPublishers: result.peakPublishers, activePublishers: result.activePublishers)
     runReport.parameters = describe(plan, simulation, profile: profile)
     runReport.seed = plan.seed
+    runReport.pcap = pcap
     try session.finish(runReport, metrics: result.metrics, reportDirectory: load.report)
   }
 
