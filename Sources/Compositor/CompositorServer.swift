@@ -20,6 +20,8 @@ public final class CompositorServer: Sendable {
   private let group: MultiThreadedEventLoopGroup
   private let states: [ObjectIdentifier: CompositorLoopState]
   private let channels = NIOLockedValueBox<[Channel]>([])
+  /// Whether the expiry sweep runs (once, however many times ``start(listening:)`` is called).
+  private let sweeping = NIOLockedValueBox(false)
   private let ownsGroup: Bool
   /// The certificate a `sips:` listener presents.
   private let tls: NIOSSLContext?
@@ -56,6 +58,7 @@ public final class CompositorServer: Sendable {
 
   /// Starts listening on each endpoint; returns the endpoints actually bound (a port of 0 becomes
   /// the port the system chose).
+  /// Listens on `endpoints` (port 0: a free one); may be called again to add listeners.
   public func start(listening endpoints: [SIPEndpoint]) async throws -> [SIPEndpoint] {
     var bound: [SIPEndpoint] = []
     for endpoint in endpoints {
@@ -128,6 +131,11 @@ public final class CompositorServer: Sendable {
   }
 
   private func scheduleExpirySweep() {
+    let alreadySweeping = sweeping.withLockedValue { running in
+      defer { running = true }
+      return running
+    }
+    guard !alreadySweeping else { return }
     let core = self.core
     group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
       core.sweepExpired(now: NIODeadline.now().uptimeNanoseconds)

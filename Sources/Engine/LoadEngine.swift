@@ -190,6 +190,13 @@ public final class LoadEngine<W: Workload>: Sendable {
           )
         }
       }
+      if plan.target.transport == .udp && plan.tcpAbove != nil {
+        // Where requests too large for UDP go: one TCP connection after the UDP sockets.
+        connections.append(
+          try await openStream(
+            shard: shard, connectionIndex: connections.count, target: target, source: sources[0], tls: nil,
+            transport: .tcp))
+      }
       all.append(connections)
     }
     return all
@@ -231,9 +238,10 @@ public final class LoadEngine<W: Workload>: Sendable {
   /// It is bound to `source` only when `--local-ip` chose it; otherwise the system picks the
   /// same address on connecting, and Via takes it from the connected socket.
   private func openStream(
-    shard: Shard, connectionIndex: Int, target: SocketAddress, source: String, tls: NIOSSLContext?
+    shard: Shard, connectionIndex: Int, target: SocketAddress, source: String, tls: NIOSSLContext?,
+    transport: SIPTransportKind? = nil
   ) async throws -> ShardConnection {
-    let transport = plan.target.transport
+    let transport = transport ?? plan.target.transport
     let connection = ShardConnection(
       channel: nil, writer: RequestWriter(transport: transport, sentBy: SIPHost.text(source)), target: target,
       transport: transport, tls: tls, source: plan.localAddresses.isEmpty ? nil : source)
@@ -244,7 +252,10 @@ public final class LoadEngine<W: Workload>: Sendable {
     } catch {
       let reason = TLSContexts.reason(error) ?? ConnectError.reason(error)
       let from = connection.source.map { " from \(SIPHost.text($0))" } ?? ""
-      throw ConnectError(description: "cannot connect to \(plan.target.uri)\(from): \(reason)")
+      let why =
+        transport == plan.target.transport
+        ? "" : " over \(transport.rawValue.uppercased()) (for requests above --tcp-above)"
+      throw ConnectError(description: "cannot connect to \(plan.target.uri)\(why)\(from): \(reason)")
     }
     return connection
   }

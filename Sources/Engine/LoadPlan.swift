@@ -24,6 +24,10 @@ public struct LoadPlan: Sendable {
   public var transactionTimers: ClientTransaction.Timers
   /// Certificate checks for a `sips:` target.
   public var tls = TLSClientOptions()
+  /// Over UDP, a request larger than this many bytes goes over a TCP connection to the target
+  /// instead (RFC 3261 §18.1.1: above 1 300 bytes when the path MTU is unknown); each shard then
+  /// opens one. nil: every request over the target's transport.
+  public var tcpAbove: Int?
   /// Seeds every random decision of the run (each shard's generator: timing jitter, session
   /// lengths, modification intervals, the event mix; digest nonces): the same seed, workload and
   /// answers give the same requests at the same intended times. Random unless given.

@@ -349,22 +349,21 @@ final class Shard: @unchecked Sendable {
   }
 
   private func send(_ request: PublisherStateMachine.Request, publisher: Int, now: UInt64) {
-    let connectionIndex = publisher % connections.count
-    let connection = connections[connectionIndex]
-    let reliable = connection.transport != .udp
+    var connectionIndex = publisher % plan.connectionsPerShard
     let slot = transactions.open(
       TransactionTable.Record(
         publisher: Int32(publisher), operation: request.operation, answersChallenge: request.challenge != nil,
         fault: request.fault,
         intendedAt: request.intendedAt,
         sentAt: now,
-        state: ClientTransaction(startedAt: now, reliable: reliable, timers: plan.transactionTimers),
+        state: ClientTransaction(
+          startedAt: now, reliable: connections[connectionIndex].transport != .udp,
+          timers: plan.transactionTimers),
         connection: connectionIndex))
     publishers[publisher].cseq &+= 1
     let outgoing = workload.outgoing(request, publisher: publisher)
     let identity = outgoing.identity
     let branch = BranchCode(run: runTag, shard: index, slot: slot, generation: transactions[slot].generation)
-    var bytes = allocator.buffer(capacity: 640 + outgoing.body.count)
     let authorization = digests.authorization(
       for: request, publisher: publisher, identity: identity,
       uri: outgoing.recorded?.requestURI(user: identity.user, domain: identity.domain) ?? "sip:"
@@ -373,12 +372,22 @@ final class Shard: @unchecked Sendable {
     let written = RequestWriter.Outgoing(
       request: request, cseq: outgoing.recorded?.cseq ?? publishers[publisher].cseq, branch: branch,
       body: outgoing.body, authorization: authorization)
-    if let recorded = outgoing.recorded {
-      connection.writer.write(written, recorded: recorded, for: identity, into: &bytes)
-    } else {
-      connection.writer.write(written, for: identity, into: &bytes)
+    var bytes = allocator.buffer(capacity: 640 + outgoing.body.count)
+    connections[connectionIndex].write(written, outgoing: outgoing, into: &bytes)
+    // RFC 3261 §18.1.1: a request too large for UDP goes over the shard's TCP connection.
+    if let limit = plan.tcpAbove, bytes.readableBytes > limit, connections.count > plan.connectionsPerShard,
+      connections[connectionIndex].transport == .udp
+    {
+      connectionIndex = plan.connectionsPerShard
+      bytes.clear()
+      connections[connectionIndex].write(written, outgoing: outgoing, into: &bytes)
+      transactions[slot].connection = connectionIndex
+      transactions[slot].state = ClientTransaction(
+        startedAt: now, reliable: true, timers: plan.transactionTimers)
+      metrics.switchedToTCP = (metrics.switchedToTCP ?? 0) + 1
     }
-    if !reliable { transactions[slot].bytes = bytes }
+    let connection = connections[connectionIndex]
+    if connection.transport == .udp { transactions[slot].bytes = bytes }
     if let fault = request.fault {
       metrics.recordFaultSent(fault.rawValue)
     } else {

@@ -36,6 +36,16 @@ final class ShardConnection: @unchecked Sendable {
     self.transport = transport
   }
 
+  /// Writes a publisher's request as this connection sends it (its transport and address in
+  /// Via): in the workload's recorded form, or pubsim's own.
+  func write(_ written: RequestWriter.Outgoing, outgoing: Outgoing, into bytes: inout ByteBuffer) {
+    if let recorded = outgoing.recorded {
+      writer.write(written, recorded: recorded, for: outgoing.identity, into: &bytes)
+    } else {
+      writer.write(written, for: outgoing.identity, into: &bytes)
+    }
+  }
+
   /// How a message read from this connection is framed.
   var framing: SIPFraming { transport == .udp ? .datagram : .stream }
 

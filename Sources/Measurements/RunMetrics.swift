@@ -29,6 +29,9 @@ public struct RunMetrics: Sendable, Codable, Equatable {
   public var lateResponses: UInt64 = 0
   /// Responses matching no transaction of this run, or unparseable.
   public var strayResponses: UInt64 = 0
+  /// Requests sent over TCP rather than UDP because they were too large (RFC 3261 §18.1.1,
+  /// `tcpAbove`); nil when the switch was off (and in metrics.json written before it).
+  public var switchedToTCP: UInt64?
   /// Requests the server sent to pubsim's sockets (NOTIFYs to watchers), each answered.
   public var incomingRequests: UInt64 = 0
   /// Injected faults by kind (a profile's `faults:`); nil when none was (and in metrics.json
@@ -143,6 +146,7 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     unanswerableChallenges += other.unanswerableChallenges
     lateResponses += other.lateResponses
     strayResponses += other.strayResponses
+    if let switched = other.switchedToTCP { switchedToTCP = (switchedToTCP ?? 0) + switched }
     incomingRequests += other.incomingRequests
     if let theirs = other.faults {
       var mine = faults ?? [:]

@@ -19,6 +19,8 @@ public struct Profile: Sendable, Equatable {
   public var target: String?
   /// `udp` or `tcp`; overrides the target URI's transport when set.
   public var transport: String?
+  /// Over UDP, requests larger than this many bytes go over TCP (RFC 3261 §18.1.1); nil: never.
+  public var tcpAbove: Int?
   public var duration: UInt64 = 30_000_000_000
   public var population = 1_000
   public var identities: IdentitySource = .pattern("user{n}", start: 1)

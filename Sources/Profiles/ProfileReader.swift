@@ -53,10 +53,12 @@ public struct ProfileReader {
       allowed: [
         "name", "target", "transport", "duration", "population", "events", "expires", "refresh", "modify",
         "session", "arrival", "stages", "rateCap", "connections", "thresholds", "localIp", "seed", "faults",
+        "tcpAbove",
       ])
     var profile = Profile(name: try keys["name"].map { try string($0) } ?? baseName)
     profile.target = try keys["target"].map { try target($0) }
     profile.transport = try keys["transport"].map { try oneOf($0, ["udp", "tcp"]) }
+    profile.tcpAbove = try keys["tcpAbove"].map { try integer($0, 200...65_000) }
     if let node = keys["duration"] { profile.duration = try duration(node) }
     if let node = keys["population"] { try readPopulation(node, into: &profile) }
     if let node = keys["events"] { profile.events = try readEvents(node) }

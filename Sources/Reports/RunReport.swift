@@ -12,6 +12,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var retransmissions: UInt64
     public var lateResponses: UInt64
     public var strayResponses: UInt64
+    /// With `tcpAbove`: requests sent over TCP because they were too large for UDP.
+    public var switchedToTcp: UInt64?
   }
 
   public struct Operation: Codable, Sendable, Equatable {
@@ -122,7 +124,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     transactions = Transactions(
       sent: metrics.sent, completed: metrics.completed, timeouts: metrics.timeouts,
       transportErrors: metrics.transportErrors, retransmissions: metrics.retransmissions,
-      lateResponses: metrics.lateResponses, strayResponses: metrics.strayResponses)
+      lateResponses: metrics.lateResponses, strayResponses: metrics.strayResponses,
+      switchedToTcp: metrics.switchedToTCP)
     var operations: [String: Operation] = [:]
     for operation in PublishOperation.allCases {
       let measured = metrics.operations[operation] ?? OperationMetrics()

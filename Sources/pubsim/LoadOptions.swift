@@ -65,6 +65,14 @@ struct LoadOptions: ParsableArguments {
   var hdrLog: String?
 
   @Option(
+    name: .customLong("tcp-above"), parsing: .unconditional,
+    help: ArgumentHelp(
+      "Over UDP, send requests larger than this many bytes over TCP instead (RFC 3261 §18.1.1 says 1300 "
+        + "when the path MTU is unknown).",
+      valueName: "bytes"))
+  var tcpAbove: Int?
+
+  @Option(
     help: ArgumentHelp(
       "Record every packet between pubsim and the target here (libpcap, kernel timestamps; needs "
         + "CAP_NET_RAW: root).",
@@ -99,6 +107,9 @@ struct LoadOptions: ParsableArguments {
   func validate() throws {
     _ = try localAddresses(orElse: [])
     if let shards, shards < 1 { throw ValidationError("--shards must be at least 1") }
+    if let tcpAbove, !(200...65_000).contains(tcpAbove) {
+      throw ValidationError("--tcp-above must be 200 to 65000 bytes")
+    }
     if pcap == nil && pcapMax != nil { throw ValidationError("--pcap-max needs --pcap FILE") }
     guard (1...1_000).contains(pcapFiles) else { throw ValidationError("--pcap-files must be 1 to 1000") }
     if let pcapMax, pcapMax.bytes / pcapFiles < 100_000 {

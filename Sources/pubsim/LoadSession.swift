@@ -62,17 +62,24 @@ struct LoadSession {
   /// The target to load: the first address of `target` (RFC 3263: SRV, A, AAAA) that answers
   /// from the first of `sources`, said in one line with how it was found; or the embedded compositor started
   /// on a free loopback port.
+  /// `alsoTCP`: the embedded compositor listens for TCP on the same port too (`--tcp-above`).
   static func resolveTarget(
-    _ target: SIPTarget?, transport: SIPTransportKind, sources: [String] = [], logger: Logger
+    _ target: SIPTarget?, transport: SIPTransportKind, sources: [String] = [], alsoTCP: Bool = false,
+    logger: Logger
   ) async throws -> (endpoint: SIPEndpoint, embedded: CompositorServer?) {
     if let target {
       try checkSources(sources)
       return (try await TargetSelection.choose(target, source: sources.first, logger: logger), nil)
     }
     let server = CompositorServer(core: CompositorCore())
-    let bound = try await server.start(listening: [
+    var bound = try await server.start(listening: [
       SIPEndpoint(transport: transport, host: "127.0.0.1", port: 0)
     ])
+    if alsoTCP && transport == .udp {
+      bound += try await server.start(listening: [
+        SIPEndpoint(transport: .tcp, host: "127.0.0.1", port: bound[0].port)
+      ])
+    }
     StandardOutput.line("no target given: using the embedded compositor on \(bound[0].uri)")
     return (bound[0], server)
   }

@@ -142,7 +142,7 @@ struct ReplayCommand: AsyncParsableCommand {
       logger: load.log.logger("replay"), hdrLog: load.hdrLog, recording: load.recording)
     let sources = try load.localAddresses(orElse: [])
     let (targetEndpoint, embedded) = try await LoadSession.resolveTarget(
-      load.target, transport: .udp, sources: sources, logger: session.logger)
+      load.target, transport: .udp, sources: sources, alsoTCP: load.tcpAbove != nil, logger: session.logger)
     let script = ReplayScript(
       records: records, options: options(domain: domain ?? targetEndpoint.name ?? targetEndpoint.host))
     if script.stepsOutlivingTheirPublication > 0 {
@@ -157,6 +157,7 @@ struct ReplayCommand: AsyncParsableCommand {
       target: targetEndpoint, duration: script.playingTime * 2 + 40_000_000_000, cleanup: load.cleanup,
       shards: load.shards ?? System.coreCount)
     plan.tls = load.tls.options
+    plan.tcpAbove = load.tcpAbove
     plan.logger = load.log.logger("engine")
     plan.localAddresses = sources
     if let seed = load.seed { plan.seed = seed }
@@ -247,6 +248,7 @@ struct ReplayCommand: AsyncParsableCommand {
     if credentials != nil { parameters["credentials"] = credentials }
     parameters["cleanup"] = load.cleanup ? "yes" : "no"
     parameters["requests"] = normalize ? "normalized" : "as recorded"
+    if let limit = load.tcpAbove { parameters["over TCP"] = "requests above \(limit) bytes" }
     return parameters
   }
 }

@@ -79,7 +79,8 @@ struct RunCommand: AsyncParsableCommand {
     let named = try load.target ?? profile.target.map(profileTarget)
     let (targetEndpoint, embedded) = try await LoadSession.resolveTarget(
       named.map { LoadSession.target($0, transport: profile.transport) },
-      transport: profile.transport == "tcp" ? .tcp : .udp, sources: sources, logger: session.logger)
+      transport: profile.transport == "tcp" ? .tcp : .udp, sources: sources,
+      alsoTCP: (load.tcpAbove ?? profile.tcpAbove) != nil, logger: session.logger)
     var (plan, simulation) = makePlan(profile: profile, target: targetEndpoint)
     plan.localAddresses = sources
     StandardOutput.line(
@@ -177,6 +178,7 @@ struct RunCommand: AsyncParsableCommand {
     if let seed = load.seed ?? profile.seed { plan.seed = seed }
     if case .poisson(nil) = arrival?.spacing { arrival?.spacing = .poisson(seed: plan.seed) }
     plan.tls = load.tls.options
+    plan.tcpAbove = load.tcpAbove ?? profile.tcpAbove
     plan.logger = load.log.logger("engine")
     var simulation = SimulationPlan(
       target: target, domain: profile.domain, population: population, identities: profile.identities,
@@ -208,6 +210,7 @@ struct RunCommand: AsyncParsableCommand {
         .joined(separator: ", "),
       "publisher shape": behaviour.shape == .cycle ? "cycle: initial, refresh, modify, remove" : "steady",
     ]
+    if let limit = plan.tcpAbove { parameters["over TCP"] = "requests above \(limit) bytes" }
     if behaviour.shape == .steady {
       parameters["refresh at"] =
         "\(format(behaviour.refreshFraction * 100)) % of granted Expires ± "

@@ -71,6 +71,38 @@ struct PcapTests {
     }
   }
 
+  /// With `tcpAbove: 1300` (RFC 3261 §18.1.1) requests above 1 300 bytes go over TCP and the
+  /// rest over UDP, to the same compositor port; every one is answered.
+  @Test func requestsTooLargeForUDPGoOverTCP() throws {
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let pcap = folder.appendingPathComponent("switch.pcap").path
+    let (result, run) = try Self.run(
+      ["run", Interop.repository + "/Tests/InteropTests/Profiles/tcp-switch.yaml", "--pcap", pcap],
+      folder: folder)
+    #expect(result.status == 0, "\(result.errors)")
+    let transactions = try #require(run["transactions"] as? [String: Int])
+    let sent = transactions["sent"] ?? 0
+    let switched = try #require(transactions["switchedToTcp"])
+    #expect(switched > 0 && switched < sent, "bodies of 600 to 2 400 bytes: some requests on each side")
+    #expect(transactions["completed"] == sent)
+    let overTCP = try runProgram(
+      "/usr/bin/env",
+      [
+        "tshark", "-r", pcap, "-d", "tcp.port==1-65535,sip", "-Y", "tcp && sip.Method", "-T", "fields", "-e",
+        "sip.Method",
+      ])
+    #expect(
+      overTCP.output.split(whereSeparator: { $0 == "\n" || $0 == "," }).filter { $0 == "PUBLISH" }.count
+        == switched)
+    let overUDP = try runProgram(
+      "/usr/bin/env",
+      ["tshark", "-r", pcap, "-Y", "udp && sip.Method == \"PUBLISH\"", "-T", "fields", "-e", "udp.length"])
+    let sizes = overUDP.output.split(separator: "\n").compactMap { Int($0) }
+    #expect(sizes.count == sent - switched)
+    #expect(sizes.allSatisfy { $0 - 8 <= 1_300 }, "largest UDP request \((sizes.max() ?? 0) - 8) bytes")
+  }
+
   /// `--pcap-max` keeps a ring of `--pcap-files` files, each within its share.
   @Test func theRingStaysWithinItsBound() throws {
     let folder = try Self.folder()
