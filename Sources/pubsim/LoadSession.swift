@@ -190,6 +190,24 @@ struct LoadSession {
     }
   }
 
+  /// Checks, before the run, that a file an option names at the end (`--hdr-log`) can be
+  /// written: its folder exists and is writable, and no folder has its name.
+  static func checkWritableFile(_ path: String?, option: String) throws {
+    guard let path else { return }
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue
+    else {
+      throw CommandError.input("\(option) \(path): no folder \(folder)")
+    }
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+      throw CommandError.input("\(option) \(path): a folder of that name is in the way")
+    }
+    guard FileManager.default.isWritableFile(atPath: folder) else {
+      throw CommandError.input("\(option) \(path): the folder \(folder) is not writable")
+    }
+  }
+
   /// Makes the `--report` folder before the run, so that a path that cannot hold it fails in
   /// one line now rather than after the measurements were taken.
   static func prepareReportDirectory(_ path: String?) throws {

@@ -129,6 +129,7 @@ struct ReplayCommand: AsyncParsableCommand {
   func run() async throws {
     let records = try loadRecords()
     try LoadSession.prepareReportDirectory(load.report)
+    try LoadSession.checkWritableFile(load.hdrLog, option: "--hdr-log")
     let window = (from?.nanoseconds ?? 0)..<(to?.nanoseconds ?? .max)
     guard records.contains(where: { window.contains($0.offsetNanos) }) else {
       throw CommandError.input(

@@ -70,6 +70,7 @@ struct RunCommand: AsyncParsableCommand {
   func run() async throws {
     let profile = try loadProfile()
     try LoadSession.prepareReportDirectory(load.report)
+    try LoadSession.checkWritableFile(load.hdrLog, option: "--hdr-log")
     let session = LoadSession(
       metricsListen: load.metricsListen,
       thresholds: try profile.thresholds.map(LoadOptions.threshold) + load.threshold,

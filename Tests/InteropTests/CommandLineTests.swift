@@ -15,6 +15,16 @@ struct CommandLineTests {
     (["compositor", "--drop", "2"], "--drop 2.0 must be between 0 and 1"),
     (["compositor", "--fail", "503"], "--fail '503': expected P:CODE"),
     (["compositor", "--delay", "soon"], "--delay 'soon'"),
+    // Files written at the end are checked before the run.
+    (
+      ["run", Interop.repository + "/profiles/quickstart.yaml", "--hdr-log", "/nonexistent/h.hlog"],
+      "no folder"
+    ),
+    (
+      ["run", Interop.repository + "/profiles/quickstart.yaml", "--pcap-max", "1MB"],
+      "--pcap-max needs --pcap"
+    ),
+    (["replay", "x.pcap", "--tcp-above", "100"], "--tcp-above must be 200 to 65000 bytes"),
   ])
   func mistakesGiveOneClearLine(arguments: [String], message: String) throws {
     let result = try runProgram(Interop.pubsim.path, arguments, timeout: 20)
