@@ -1,0 +1,128 @@
+import Foundation
+import Publication
+
+/// What a watcher of a resource is told: the composition of its live publications (RFC 3903
+/// §2 leaves the policy to the compositor). pubsim's policy, documented in the README:
+///
+/// - `presence` (PIDF, RFC 3863): one document for the resource whose children are the union of
+///   every live publication's children (tuples, and RPID/data-model person and device
+///   elements), in entity-tag order, under a root that declares every namespace prefix the
+///   publications declared (the first declaration of a prefix wins). A body that is not PIDF is
+///   left out; with no publication the document has no children (the resource is unknown or
+///   offline).
+/// - any other package: the body of the publication that lives longest (the newest), as is.
+///
+/// Markers a publisher puts inside a tuple (a `<note>` or `<timestamp>`) survive, which is what
+/// propagation latency is measured by. Pure: text in, text out.
+public enum PresenceComposer {
+  public struct Document: Equatable, Sendable {
+    public var contentType: String
+    public var body: [UInt8]
+  }
+
+  /// The state to notify for `resource` (`user@host`) and `event`; nil for a package without
+  /// publications to take a body from.
+  public static func compose(_ publications: [StoredPublication], resource: String, event: String)
+    -> Document?
+  {
+    guard event == "presence" else {
+      guard let newest = publications.max(by: { $0.expiresAt < $1.expiresAt }) else { return nil }
+      return Document(contentType: newest.contentType ?? "application/octet-stream", body: newest.body)
+    }
+    var namespaces: [(prefix: String, text: String)] = []
+    var children = ""
+    for publication in publications.sorted(by: { $0.entityTag < $1.entityTag }) {
+      guard let parts = PIDFParts(String(decoding: publication.body, as: UTF8.self)) else { continue }
+      for declaration in parts.namespaces
+      where !namespaces.contains(where: { $0.prefix == declaration.prefix }) {
+        namespaces.append(declaration)
+      }
+      children += parts.children
+    }
+    var root = "<presence"
+    if !namespaces.contains(where: { $0.prefix.isEmpty }) { root += " xmlns=\"urn:ietf:params:xml:ns:pidf\"" }
+    for declaration in namespaces { root += " " + declaration.text }
+    root += " entity=\"sip:\(escaped(resource))\""
+    let text =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + root
+      + (children.isEmpty ? "/>\n" : ">" + children + "</presence>\n")
+    return Document(contentType: "application/pidf+xml", body: Array(text.utf8))
+  }
+
+  private static func escaped(_ text: String) -> String {
+    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "\"", with: "&quot;")
+      .replacingOccurrences(of: "<", with: "&lt;")
+  }
+}
+
+/// A PIDF document cut into what composition needs: its root's namespace declarations and the
+/// text between the root's tags.
+struct PIDFParts {
+  var namespaces: [(prefix: String, text: String)]
+  var children: String
+
+  /// nil when the text has no `presence` root element (with or without a prefix).
+  init?(_ text: String) {
+    var rest = Substring(text)
+    // Skip the XML declaration, comments and processing instructions before the root.
+    while let open = rest.firstIndex(of: "<") {
+      let after = rest[rest.index(after: open)...]
+      if after.hasPrefix("?") || after.hasPrefix("!") {
+        guard let close = after.firstIndex(of: ">") else { return nil }
+        rest = after[after.index(after: close)...]
+        continue
+      }
+      rest = after
+      break
+    }
+    guard let tagEnd = Self.endOfTag(rest) else { return nil }
+    let startTag = rest[..<tagEnd]
+    let name = startTag.prefix { !" \t\r\n/>".contains($0) }
+    let localName = name.split(separator: ":").last.map(String.init) ?? ""
+    guard localName == "presence" else { return nil }
+    namespaces = Self.declarations(in: startTag.dropFirst(name.count))
+    let selfClosing = startTag.hasSuffix("/")
+    let content = rest[rest.index(after: tagEnd)...]
+    if selfClosing {
+      children = ""
+    } else {
+      guard let closing = content.range(of: "</" + name, options: .backwards) else { return nil }
+      children = String(content[..<closing.lowerBound])
+    }
+  }
+
+  /// Where a start tag's `>` is (quotes skipped).
+  private static func endOfTag(_ text: Substring) -> Substring.Index? {
+    var quote: Character?
+    for index in text.indices {
+      let character = text[index]
+      if let open = quote {
+        if character == open { quote = nil }
+      } else if character == "\"" || character == "'" {
+        quote = character
+      } else if character == ">" {
+        return index
+      }
+    }
+    return nil
+  }
+
+  /// `xmlns="..."` and `xmlns:p="..."` attributes, as written.
+  private static func declarations(in attributes: Substring) -> [(prefix: String, text: String)] {
+    var found: [(prefix: String, text: String)] = []
+    var rest = attributes
+    while let start = rest.range(of: "xmlns") {
+      let after = rest[start.upperBound...]
+      let prefix = after.hasPrefix(":") ? String(after.dropFirst().prefix { $0 != "=" && $0 != " " }) : ""
+      guard let equals = after.firstIndex(of: "="),
+        let quoteIndex = after[equals...].firstIndex(where: { $0 == "\"" || $0 == "'" })
+      else { break }
+      let quote = after[quoteIndex]
+      let valueStart = after.index(after: quoteIndex)
+      guard let valueEnd = after[valueStart...].firstIndex(of: quote) else { break }
+      found.append((prefix, String(rest[start.lowerBound...valueEnd])))
+      rest = after[after.index(after: valueEnd)...]
+    }
+    return found
+  }
+}

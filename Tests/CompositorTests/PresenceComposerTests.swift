@@ -1,0 +1,93 @@
+import Foundation
+import FoundationXML
+import Publication
+import Testing
+
+@testable import Compositor
+
+/// What watchers are told: the union of live publications' PIDF children under one root.
+@Suite struct PresenceComposerTests {
+  /// baresip's and linphone's bodies (captures/*-kamailio.pcap), shortened.
+  static let baresip = """
+    <?xml version="1.0" encoding="UTF-8" standalone="no"?>
+    <presence xmlns="urn:ietf:params:xml:ns:pidf"
+        xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model"
+        xmlns:rpid="urn:ietf:params:xml:ns:pidf:rpid"
+        entity="sip:alice@127.0.0.1:5070">
+      <dm:person id="p4159"><rpid:activities/></dm:person>
+      <tuple id="t4109"><status><basic>open</basic></status></tuple>
+    </presence>
+    """
+  static let linphone = """
+    <?xml version="1.0" encoding="UTF-8"?>
+    <presence xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model" \
+    xmlns:pidfonline="http://www.linphone.org/xsds/pidfonline.xsd" entity="sip:alice@127.0.0.1" \
+    xmlns="urn:ietf:params:xml:ns:pidf">
+     <tuple id="bzmf1s"><status><basic>open</basic><pidfonline:online/></status>\
+    <note>pubsim:7</note></tuple>
+    </presence>
+    """
+
+  static func publication(_ tag: String, _ body: String, event: String = "presence", expiresAt: UInt64 = 100)
+    -> StoredPublication
+  {
+    StoredPublication(
+      entityTag: tag, resource: "alice@example.com", event: event, contentType: "application/pidf+xml",
+      body: Array(body.utf8), expiresAt: expiresAt)
+  }
+
+  /// Whether the text is well-formed XML with namespaces, by Foundation's parser.
+  static func isWellFormed(_ text: String) -> Bool {
+    let parser = XMLParser(data: Data(text.utf8))
+    parser.shouldProcessNamespaces = true
+    return parser.parse()
+  }
+
+  @Test func twoClientsPublicationsComposeIntoOneDocument() throws {
+    let document = try #require(
+      PresenceComposer.compose(
+        [Self.publication("b", Self.linphone), Self.publication("a", Self.baresip)],
+        resource: "alice@example.com",
+        event: "presence"))
+    let text = String(decoding: document.body, as: UTF8.self)
+    #expect(document.contentType == "application/pidf+xml")
+    #expect(Self.isWellFormed(text), "\(text)")
+    #expect(text.contains("entity=\"sip:alice@example.com\""))
+    // Entity-tag order: baresip's children, then linphone's.
+    let first = try #require(text.range(of: "<tuple id=\"t4109\">"))
+    let second = try #require(text.range(of: "<tuple id=\"bzmf1s\">"))
+    #expect(first.lowerBound < second.lowerBound)
+    #expect(text.contains("<dm:person id=\"p4159\"><rpid:activities/></dm:person>"))
+    #expect(text.contains("<note>pubsim:7</note>"), "a marker in a tuple survives")
+    for prefix in ["xmlns:dm=", "xmlns:rpid=", "xmlns:pidfonline="] {
+      #expect(text.components(separatedBy: prefix).count == 2, "\(prefix) declared once")
+    }
+  }
+
+  @Test func withoutPublicationsTheDocumentIsEmpty() throws {
+    let document = try #require(PresenceComposer.compose([], resource: "bob@example.com", event: "presence"))
+    let text = String(decoding: document.body, as: UTF8.self)
+    #expect(Self.isWellFormed(text))
+    #expect(
+      text.hasSuffix("<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\"sip:bob@example.com\"/>\n"))
+  }
+
+  @Test(arguments: ["not xml at all", "<other xmlns=\"x\"><tuple/></other>", "<presence", ""])
+  func bodiesThatAreNotPIDFAreLeftOut(body: String) throws {
+    let document = try #require(
+      PresenceComposer.compose(
+        [Self.publication("a", body), Self.publication("b", Self.baresip)], resource: "a@b", event: "presence"
+      ))
+    let text = String(decoding: document.body, as: UTF8.self)
+    #expect(Self.isWellFormed(text), "\(text)")
+    #expect(text.contains("t4109"))
+  }
+
+  @Test func otherPackagesTakeTheNewestBodyAsIs() throws {
+    let older = Self.publication("a", "<dialog-info/>", event: "dialog", expiresAt: 10)
+    let newer = Self.publication("b", "<dialog-info version=\"2\"/>", event: "dialog", expiresAt: 20)
+    let document = try #require(PresenceComposer.compose([newer, older], resource: "a@b", event: "dialog"))
+    #expect(document.body == Array("<dialog-info version=\"2\"/>".utf8))
+    #expect(PresenceComposer.compose([], resource: "a@b", event: "dialog") == nil)
+  }
+}
