@@ -5,7 +5,21 @@
 /// stores by resource and event.
 public struct PublicationStore: Sendable {
   private var byTag: [String: StoredPublication] = [:]
+  /// Entity-tags by resource and event package (what a watcher of it is told is composed from
+  /// these).
+  private var byResource: [ResourceKey: [String]] = [:]
   private var expiries = ExpiryWheel()
+
+  /// A resource and event package.
+  public struct ResourceKey: Hashable, Sendable {
+    public var resource: String
+    public var event: String
+
+    public init(resource: String, event: String) {
+      self.resource = resource
+      self.event = event
+    }
+  }
 
   public init() {}
 
@@ -27,6 +41,8 @@ public struct PublicationStore: Sendable {
     if let oldTag { remove(tag: oldTag) }
     if let previous = byTag.updateValue(publication, forKey: publication.entityTag) {
       expiries.cancel(previous.entityTag, at: previous.expiresAt)
+    } else {
+      byResource[publication.key, default: []].append(publication.entityTag)
     }
     expiries.schedule(publication.entityTag, at: publication.expiresAt)
   }
@@ -36,17 +52,39 @@ public struct PublicationStore: Sendable {
   public mutating func remove(tag: String) -> StoredPublication? {
     guard let removed = byTag.removeValue(forKey: tag) else { return nil }
     expiries.cancel(tag, at: removed.expiresAt)
+    unindex(removed)
     return removed
+  }
+
+  private mutating func unindex(_ publication: StoredPublication) {
+    let key = publication.key
+    guard var tags = byResource[key] else { return }
+    tags.removeAll { $0 == publication.entityTag }
+    byResource[key] = tags.isEmpty ? nil : tags
+  }
+
+  /// The live publications of a resource and event package.
+  public func live(_ key: ResourceKey, now: UInt64) -> [StoredPublication] {
+    (byResource[key] ?? []).compactMap { byTag[$0] }.filter { $0.expiresAt > now }
   }
 
   /// Drops every publication whose lifetime has ended; returns how many.
   @discardableResult
   public mutating func removeExpired(now: UInt64) -> Int {
+    var changed: Set<ResourceKey> = []
+    return removeExpired(now: now, changed: &changed)
+  }
+
+  /// Drops every publication whose lifetime has ended, collecting the resources whose state
+  /// changed by it (their watchers are told); returns how many.
+  public mutating func removeExpired(now: UInt64, changed: inout Set<ResourceKey>) -> Int {
     var removed = 0
     for tag in expiries.takeDue(now: now) {
       guard let publication = byTag[tag] else { continue }
       if publication.expiresAt <= now {
         byTag[tag] = nil
+        unindex(publication)
+        changed.insert(publication.key)
         removed += 1
       } else {
         expiries.schedule(tag, at: publication.expiresAt)

@@ -19,4 +19,7 @@ public struct StoredPublication: Hashable, Sendable {
     self.body = body
     self.expiresAt = expiresAt
   }
+
+  /// Its resource and event package.
+  public var key: PublicationStore.ResourceKey { PublicationStore.ResourceKey(resource: resource, event: event) }
 }

@@ -13,6 +13,26 @@ struct PublicationStoreTests {
       expiresAt: expiresAt)
   }
 
+  /// Watchers are told the composition of a resource's live publications: the index by
+  /// resource follows every store, replacement, removal and expiry.
+  @Test func theResourceIndexFollowsTheStore() {
+    var store = PublicationStore()
+    let alice = PublicationStore.ResourceKey(resource: "alice@h", event: "presence")
+    store.store(Self.publication("a1", expiresAt: 10 * Self.second))
+    store.store(Self.publication("a2", expiresAt: 20 * Self.second))
+    store.store(Self.publication("b1", resource: "bob@h", expiresAt: 20 * Self.second))
+    #expect(store.live(alice, now: 0).map(\.entityTag).sorted() == ["a1", "a2"])
+    store.store(Self.publication("a3", expiresAt: 30 * Self.second), replacing: "a2")
+    #expect(store.live(alice, now: 0).map(\.entityTag).sorted() == ["a1", "a3"])
+    store.remove(tag: "a3")
+    #expect(store.live(alice, now: 0).map(\.entityTag) == ["a1"])
+    var changed: Set<PublicationStore.ResourceKey> = []
+    #expect(store.removeExpired(now: 11 * Self.second, changed: &changed) == 1)
+    #expect(changed == [alice])
+    #expect(store.live(alice, now: 11 * Self.second).isEmpty)
+    #expect(store.live(PublicationStore.ResourceKey(resource: "bob@h", event: "presence"), now: 0).count == 1)
+  }
+
   @Test func liveLookupNeedsTheSameResourceAndEvent() {
     var store = PublicationStore()
     store.store(Self.publication("t1", expiresAt: 100 * Self.second))
