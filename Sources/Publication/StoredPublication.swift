@@ -21,5 +21,7 @@ public struct StoredPublication: Hashable, Sendable {
   }
 
   /// Its resource and event package.
-  public var key: PublicationStore.ResourceKey { PublicationStore.ResourceKey(resource: resource, event: event) }
+  public var key: PublicationStore.ResourceKey {
+    PublicationStore.ResourceKey(resource: resource, event: event)
+  }
 }
