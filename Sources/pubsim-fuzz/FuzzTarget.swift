@@ -3,6 +3,7 @@ import Compositor
 import Engine
 import Foundation
 import Profiles
+import Publication
 import SIPCore
 import Trace
 import Transport
@@ -29,7 +30,7 @@ enum FuzzTarget: String, CaseIterable {
     case .sip: Self.sip(bytes)
     case .scan: Self.scan(bytes)
     case .capture: Self.capture(bytes)
-    case .trace: _ = try? TraceCodec.decode(Data(bytes), file: "fuzz.trace")
+    case .trace: Self.trace(bytes)
     case .profile: Self.profile(bytes)
     case .dns: _ = try? DNSAnswer(Array(bytes))
     }
@@ -42,11 +43,26 @@ enum FuzzTarget: String, CaseIterable {
       _ = CompositorCore().decide(message, now: 1_000_000_000)
       _ = message.topVia
       _ = message.cseq
+      // A published body, composed for watchers.
+      let publication = StoredPublication(
+        entityTag: "t", resource: "a@b", event: "presence", contentType: nil, body: message.body, expiresAt: 1
+      )
+      _ = PresenceComposer.compose([publication], resource: "a@b", event: "presence")
     }
+    // Header lines as a trace keeps them.
+    _ = SIPHeadLines.lines(of: Array(bytes))
     _ = parser.parseHead(bytes)
     var framer = SIPStreamFramer()
     framer.append(bytes)
     while case .some(.some) = try? framer.nextMessage() {}
+  }
+
+  /// A trace, and each record's recorded form as replay reads it.
+  private static func trace(_ bytes: UnsafeRawBufferPointer) {
+    guard let (_, records) = try? TraceCodec.decode(Data(bytes), file: "fuzz.trace") else { return }
+    for record in records {
+      _ = RequestForm(requestURI: record.requestURI, headerLines: record.headers ?? [], publisherUser: "u")
+    }
   }
 
   private static func scan(_ bytes: UnsafeRawBufferPointer) {
