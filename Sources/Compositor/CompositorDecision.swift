@@ -8,6 +8,9 @@ public struct CompositorDecision: Equatable, Sendable {
   public var reason: String
   public var headers: [SIPHeaderField]
   public var operation: PublishOperation?
+  /// The To tag the response carries when the request has none: set when it starts a dialog
+  /// (SUBSCRIBE), so that the tag is the dialog's; nil: a fresh one.
+  public var toTag: String?
 
   public init(
     _ statusCode: Int, reason: String? = nil, headers: [SIPHeaderField] = [],

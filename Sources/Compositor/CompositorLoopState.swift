@@ -131,7 +131,8 @@ final class CompositorLoopState: @unchecked Sendable {
     statistics.responsesByCode[decision.statusCode, default: 0] += 1
     var response = allocator.buffer(capacity: 512)
     ResponseWriter.write(
-      decision, for: request, topVia: via, source: source, toTag: nextToTag(), into: &response)
+      decision, for: request, topVia: via, source: source, toTag: decision.toTag ?? nextToTag(),
+      into: &response)
     return response
   }
 

@@ -57,7 +57,7 @@ public struct PublishRequest: Sendable {
   }
 
   /// The first token of a header value, lower-cased: `presence;id=1` -> `presence`.
-  static func token(_ text: String) -> String {
+  public static func token(_ text: String) -> String {
     let head = text.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
     return String(head).trimmingSIPWhitespace().lowercased()
   }
