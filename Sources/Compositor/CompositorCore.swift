@@ -9,7 +9,10 @@ public final class CompositorCore: Sendable {
   public let faults: FaultPlan
   /// When set, every PUBLISH must carry valid digest credentials.
   public let authentication: DigestVerifier?
+  public let subscribeRules: SubscribeRules
   let store: StripedPublicationStore
+  /// Sends NOTIFYs to watchers and matches their answers.
+  public let notifier: NotifySender
   /// Monotonic time the compositor was created; fault windows (`--stall`) count from here.
   public let startedAt: UInt64
 
@@ -18,9 +21,14 @@ public final class CompositorCore: Sendable {
     authentication: DigestVerifier? = nil
   ) {
     rules = PublishRules(policy: policy)
+    subscribeRules = SubscribeRules(policy: policy)
     self.faults = faults
     self.authentication = authentication
-    store = StripedPublicationStore()
+    let store = StripedPublicationStore()
+    self.store = store
+    notifier = NotifySender { dialog, key in
+      store.withStripe(resource: key.resource, event: key.event) { _ = $0.subscriptions.remove(dialog) }
+    }
     startedAt = NIODeadline.now().uptimeNanoseconds
   }
 
@@ -30,41 +38,92 @@ public final class CompositorCore: Sendable {
     return store.liveCount
   }
 
-  /// Drops expired publications; call about once a second.
+  /// Drops expired publications and subscriptions, and tells their watchers; call about once a
+  /// second.
   public func sweepExpired(now: UInt64) {
-    store.removeExpired(now: now)
+    for notify in store.sweep(now: now) { notifier.send(notify) }
   }
+
+  /// Live subscriptions now.
+  public var liveSubscriptions: Int { store.subscriptionCount }
 
   /// The decision for a request, or nil when none is sent (ACK).
   public func decide(_ message: SIPMessage, now: UInt64) -> CompositorDecision? {
-    guard let method = message.method else { return nil }
-    if method == .ack { return nil }
+    decide(message, now: now, route: nil).decision
+  }
+
+  /// The decision for a request (nil when none is sent: ACK), and the NOTIFYs it causes: to a
+  /// new or refreshed subscription, or to every watcher of a resource whose state a PUBLISH
+  /// changed. `route` says where a SUBSCRIBE's NOTIFYs go; without it SUBSCRIBE is not allowed.
+  public func decide(_ message: SIPMessage, now: UInt64, route: (() -> any NotifyRoute)?) -> (
+    decision: CompositorDecision?, notifications: [PendingNotify]
+  ) {
+    guard let method = message.method else { return (nil, []) }
+    if method == .ack { return (nil, []) }
     if method == .publish { return decidePublish(message, now: now) }
     do {
       try RequestChecks.requireWellFormed(message)
     } catch {
-      return CompositorDecision(400, reason: error.reason)
+      return (CompositorDecision(400, reason: error.reason), [])
     }
     switch method {
-    case .options: return optionsDecision
-    default: return CompositorDecision(405, headers: [SIPHeaderField(.allow, Self.allowedMethods)])
+    case .options: return (optionsDecision, [])
+    case .subscribe:
+      guard let route else { fallthrough }
+      return decideSubscribe(message, now: now, route: route)
+    default:
+      return (CompositorDecision(405, headers: [SIPHeaderField(.allow, allowedMethods(route != nil))]), [])
     }
   }
 
-  /// A PUBLISH: well-formedness is checked while reading it (``PublishRequest``).
-  private func decidePublish(_ message: SIPMessage, now: UInt64) -> CompositorDecision {
+  /// A PUBLISH: well-formedness is checked while reading it (``PublishRequest``). A change of
+  /// state (not a refresh) is told to the resource's watchers.
+  private func decidePublish(_ message: SIPMessage, now: UInt64) -> (CompositorDecision, [PendingNotify]) {
     let request: PublishRequest
     do {
       request = try PublishRequest(message)
     } catch {
-      return CompositorDecision(400, reason: error.reason)
+      return (CompositorDecision(400, reason: error.reason), [])
     }
     if let authentication, case .challenge(let challenge) = authentication.verify(message, now: now) {
-      return CompositorDecision(401, headers: [SIPHeaderField(.wwwAuthenticate, challenge.headerValue)])
+      return (CompositorDecision(401, headers: [SIPHeaderField(.wwwAuthenticate, challenge.headerValue)]), [])
     }
     return store.withStripe(resource: request.resource, event: request.event ?? "") { stripe in
-      rules.respond(to: request, store: &stripe.store, tags: &stripe.tags, now: now)
+      let decision = rules.respond(to: request, store: &stripe.store, tags: &stripe.tags, now: now)
+      guard (200..<300).contains(decision.statusCode), let operation = decision.operation,
+        operation != .refresh,
+        let event = request.event
+      else { return (decision, []) }
+      let key = PublicationStore.ResourceKey(resource: request.resource, event: event)
+      return (decision, stripe.notifications(for: key, now: now))
     }
+  }
+
+  /// A SUBSCRIBE: made, refreshed or ended, and a NOTIFY with the state now.
+  private func decideSubscribe(_ message: SIPMessage, now: UInt64, route: () -> any NotifyRoute) -> (
+    CompositorDecision, [PendingNotify]
+  ) {
+    let resource = message.requestURI.flatMap(SIPURI.init)?.addressOfRecord ?? ""
+    let event = message.headers[.event].map(PublishRequest.token) ?? ""
+    return store.withStripe(resource: resource, event: event) { stripe in
+      let (decision, subscription) = subscribeRules.respond(
+        to: message, book: &stripe.subscriptions, notifierTag: Self.notifierTag(), route: route(), now: now)
+      guard let subscription else { return (decision, []) }
+      let ended = stripe.subscriptions.subscription(subscription.dialog) == nil
+      let document = PresenceComposer.compose(
+        stripe.store.live(subscription.key, now: now), resource: subscription.key.resource,
+        event: subscription.key.event)
+      let state: NotifyWriter.State =
+        ended
+        ? .terminated : .active(expires: StripedPublicationStore.Stripe.secondsLeft(subscription, now: now))
+      return (
+        decision, [stripe.notification(subscription, state: state, document: document)].compactMap { $0 }
+      )
+    }
+  }
+
+  private static func notifierTag() -> String {
+    "pn" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
   }
 
   private var optionsDecision: CompositorDecision {
@@ -72,11 +131,14 @@ public final class CompositorCore: Sendable {
     return CompositorDecision(
       200,
       headers: [
-        SIPHeaderField(.allow, Self.allowedMethods),
+        SIPHeaderField(.allow, allowedMethods(true)),
         SIPHeaderField(.allowEvents, rules.policy.allowEventsValue),
         SIPHeaderField(.accept, accept),
       ])
   }
 
-  static let allowedMethods = "PUBLISH, OPTIONS"
+  /// The methods served: SUBSCRIBE where NOTIFYs can be sent back (every listener).
+  private func allowedMethods(_ subscribing: Bool) -> String {
+    subscribing ? "PUBLISH, SUBSCRIBE, OPTIONS" : "PUBLISH, OPTIONS"
+  }
 }

@@ -18,7 +18,14 @@ final class CompositorDatagramHandler: ChannelInboundHandler {
     let remote = envelope.remoteAddress
     let source = remote.ipAddress.map { ResponseWriter.Source(host: $0, port: remote.port ?? 0) }
     let now = NIODeadline.now().uptimeNanoseconds
-    guard let reply = state.handle(envelope.data, framing: .datagram, source: source, now: now) else {
+    let channel = context.channel
+    let route = {
+      DatagramNotifyRoute(
+        channel: channel, destination: remote,
+        sentBy: DatagramNotifyRoute.sentBy(channel.localAddress, requestHost: nil)) as any NotifyRoute
+    }
+    guard let reply = state.handle(envelope.data, framing: .datagram, source: source, now: now, route: route)
+    else {
       return
     }
     var destination = remote
@@ -30,10 +37,14 @@ final class CompositorDatagramHandler: ChannelInboundHandler {
     let outgoing = AddressedEnvelope(remoteAddress: destination, data: reply.bytes)
     if reply.delay == 0 {
       context.write(wrapOutboundOut(outgoing), promise: nil)
+      state.notify(reply.notifications, after: context)
     } else {
       let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+      let notifications = reply.notifications
+      let state = state
       state.sendLater(after: reply.delay, readAt: now, on: context.eventLoop) {
         bound.value.writeAndFlush(NIOAny(outgoing), promise: nil)
+        for notify in notifications { state.core.notifier.send(notify) }
       }
     }
   }

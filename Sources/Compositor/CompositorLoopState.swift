@@ -15,6 +15,8 @@ final class CompositorLoopState: @unchecked Sendable {
     var bytes: ByteBuffer
     var delay: UInt64
     var port: Int
+    /// NOTIFYs the request causes, sent after the response.
+    var notifications: [PendingNotify] = []
   }
 
   let core: CompositorCore
@@ -43,8 +45,11 @@ final class CompositorLoopState: @unchecked Sendable {
 
   /// Handles one received message. `source` is the peer's address; on UDP the reply port
   /// follows RFC 3581 (the source port when the Via asks for `rport`, else the Via port).
-  func handle(_ bytes: ByteBuffer, framing: SIPFraming, source: ResponseWriter.Source?, now: UInt64) -> Reply?
-  {
+  /// `route` makes where a SUBSCRIBE's NOTIFYs go (asked for only by a SUBSCRIBE).
+  func handle(
+    _ bytes: ByteBuffer, framing: SIPFraming, source: ResponseWriter.Source?, now: UInt64,
+    route: (() -> any NotifyRoute)? = nil
+  ) -> Reply? {
     let parsed = bytes.withUnsafeReadableBytes { raw in
       Result { () throws(SIPParseError) in try parser.parse(raw, framing: framing) }
     }
@@ -59,7 +64,8 @@ final class CompositorLoopState: @unchecked Sendable {
       return answerMalformed(head, error: error, source: source)
     }
     guard let method = message.method else {
-      statistics.strayResponses += 1
+      // An answer to one of the compositor's NOTIFYs, or a stray.
+      if !core.notifier.responseReceived(message) { statistics.strayResponses += 1 }
       return nil
     }
     let via = message.topVia
@@ -70,7 +76,8 @@ final class CompositorLoopState: @unchecked Sendable {
       return Reply(bytes: entry.response, delay: 0, port: replyPort(via, source: source))
     }
     statistics.requestsByMethod[method.rawValue, default: 0] += 1
-    guard let decision = decide(message, now: now) else { return nil }
+    let (decided, notifications) = decide(message, now: now, route: route)
+    guard let decision = decided else { return nil }
     if decision.statusCode >= 400 {
       logger.debug(
         "\(method.rawValue) answered \(decision.statusCode) \(decision.reason)",
@@ -84,7 +91,8 @@ final class CompositorLoopState: @unchecked Sendable {
     if let key {
       cache.record(key, TransactionCache.Entry(response: response, sendAt: now + delay), now: now)
     }
-    return Reply(bytes: response, delay: delay, port: replyPort(via, source: source))
+    return Reply(
+      bytes: response, delay: delay, port: replyPort(via, source: source), notifications: notifications)
   }
 
   /// The head of a request that failed to parse but can still be answered 400 (RFC 3261 §18.3):
@@ -149,20 +157,29 @@ final class CompositorLoopState: @unchecked Sendable {
     }
   }
 
+  /// Sends the NOTIFYs a request caused, once its response is on its way.
+  func notify(_ notifications: [PendingNotify], after context: ChannelHandlerContext) {
+    guard !notifications.isEmpty else { return }
+    context.flush()
+    for notify in notifications { core.notifier.send(notify) }
+  }
+
   /// A stream connection closed because its bytes could not be framed.
   func recordMalformedStream() {
     statistics.malformed += 1
   }
 
-  private func decide(_ message: SIPMessage, now: UInt64) -> CompositorDecision? {
+  private func decide(_ message: SIPMessage, now: UInt64, route: (() -> any NotifyRoute)?) -> (
+    CompositorDecision?, [PendingNotify]
+  ) {
     switch core.faults.roll(using: &random) {
     case .drop:
       statistics.dropped += 1
-      return nil
+      return (nil, [])
     case .fail(let code):
-      return message.method == .ack ? nil : CompositorDecision(code)
+      return (message.method == .ack ? nil : CompositorDecision(code), [])
     case .process:
-      return core.decide(message, now: now)
+      return core.decide(message, now: now, route: route)
     }
   }
 

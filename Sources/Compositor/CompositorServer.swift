@@ -120,7 +120,8 @@ public final class CompositorServer: Sendable {
         return channel.eventLoop.makeCompletedFuture {
           if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
           try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SIPStreamDecoder()))
-          try channel.pipeline.syncOperations.addHandler(CompositorStreamHandler(state: state))
+          try channel.pipeline.syncOperations.addHandler(
+            CompositorStreamHandler(state: state, isTLS: tls != nil))
         }
       }
       .bind(host: endpoint.host, port: endpoint.port).get()
@@ -154,8 +155,16 @@ public final class CompositorServer: Sendable {
 
   /// The one-line summary printed at shutdown.
   public func summary() async throws -> String {
-    try await statistics().summary(
+    var line = try await statistics().summary(
       livePublications: core.livePublications(now: NIODeadline.now().uptimeNanoseconds))
+    let notifies = core.notifier.counts
+    if notifies.sent > 0 || core.liveSubscriptions > 0 {
+      line +=
+        "; live subscriptions \(core.liveSubscriptions); NOTIFY sent \(notifies.sent), answered "
+        + "\(notifies.answered), retransmitted \(notifies.retransmitted), refused \(notifies.refused), "
+        + "timed out \(notifies.timedOut)"
+    }
+    return line
   }
 
   /// Closes every listener and stops the event loops.

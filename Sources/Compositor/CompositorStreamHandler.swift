@@ -10,9 +10,12 @@ final class CompositorStreamHandler: ChannelInboundHandler {
 
   private let state: CompositorLoopState
   private var source: ResponseWriter.Source?
+  /// TLS under this handler (the transport NOTIFYs name in Via).
+  private let isTLS: Bool
 
-  init(state: CompositorLoopState) {
+  init(state: CompositorLoopState, isTLS: Bool = false) {
     self.state = state
+    self.isTLS = isTLS
   }
 
   func channelActive(context: ChannelHandlerContext) {
@@ -24,16 +27,29 @@ final class CompositorStreamHandler: ChannelInboundHandler {
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
     let now = NIODeadline.now().uptimeNanoseconds
-    guard let reply = state.handle(unwrapInboundIn(data), framing: .stream, source: source, now: now) else {
+    let channel = context.channel
+    let route = { [isTLS] in
+      StreamNotifyRoute(
+        channel: channel, transport: isTLS ? "tls" : "tcp",
+        sentBy: DatagramNotifyRoute.sentBy(channel.localAddress, requestHost: nil)) as any NotifyRoute
+    }
+    guard
+      let reply = state.handle(
+        unwrapInboundIn(data), framing: .stream, source: source, now: now, route: route)
+    else {
       return
     }
     if reply.delay == 0 {
       context.write(wrapOutboundOut(reply.bytes), promise: nil)
+      state.notify(reply.notifications, after: context)
     } else {
       let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
       let bytes = reply.bytes
+      let notifications = reply.notifications
+      let state = state
       state.sendLater(after: reply.delay, readAt: now, on: context.eventLoop) {
         bound.value.writeAndFlush(NIOAny(bytes), promise: nil)
+        for notify in notifications { state.core.notifier.send(notify) }
       }
     }
   }

@@ -8,6 +8,35 @@ final class StripedPublicationStore: Sendable {
   struct Stripe: Sendable {
     var store = PublicationStore()
     var tags: EntityTagGenerator
+    var subscriptions = SubscriptionBook()
+
+    /// A NOTIFY for each watcher of `key`, with the state composed now.
+    mutating func notifications(for key: PublicationStore.ResourceKey, now: UInt64) -> [PendingNotify] {
+      let watchers = subscriptions.watchers(of: key, now: now)
+      guard !watchers.isEmpty else { return [] }
+      let document = PresenceComposer.compose(
+        store.live(key, now: now), resource: key.resource, event: key.event)
+      return watchers.compactMap { watcher in
+        notification(
+          watcher, state: .active(expires: Self.secondsLeft(watcher, now: now)), document: document)
+      }
+    }
+
+    /// A NOTIFY in the subscription's dialog (taking its next CSeq); nil when it is gone.
+    mutating func notification(
+      _ subscription: Subscription, state: NotifyWriter.State, document: PresenceComposer.Document?
+    ) -> PendingNotify? {
+      var cseq = subscriptions.nextNotifyCSeq(subscription.dialog)
+      // A subscription just ended is no longer in the book: its last NOTIFY follows its CSeq.
+      if cseq == nil, state == .terminated { cseq = subscription.notifyCSeq + 1 }
+      guard let cseq else { return nil }
+      return PendingNotify(subscription: subscription, state: state, document: document, cseq: cseq)
+    }
+
+    static func secondsLeft(_ subscription: Subscription, now: UInt64) -> UInt32 {
+      UInt32(
+        min((subscription.expiresAt - min(now, subscription.expiresAt)) / 1_000_000_000, UInt64(UInt32.max)))
+    }
   }
 
   private let stripes: [NIOLockedValueBox<Stripe>]
@@ -31,6 +60,28 @@ final class StripedPublicationStore: Sendable {
   @discardableResult
   func removeExpired(now: UInt64) -> Int {
     stripes.reduce(0) { total, stripe in total + stripe.withLockedValue { $0.store.removeExpired(now: now) } }
+  }
+
+  /// Sweeps expired publications and subscriptions: the NOTIFYs that tells watchers (the new
+  /// state of resources a publication expired from, and the end of subscriptions that ran out).
+  func sweep(now: UInt64) -> [PendingNotify] {
+    stripes.flatMap { box in
+      box.withLockedValue { stripe in
+        var changed: Set<PublicationStore.ResourceKey> = []
+        stripe.store.removeExpired(now: now, changed: &changed)
+        var pending = changed.flatMap { stripe.notifications(for: $0, now: now) }
+        for ended in stripe.subscriptions.removeExpired(now: now) {
+          let document = PresenceComposer.compose(
+            stripe.store.live(ended.key, now: now), resource: ended.key.resource, event: ended.key.event)
+          pending += [stripe.notification(ended, state: .terminated, document: document)].compactMap { $0 }
+        }
+        return pending
+      }
+    }
+  }
+
+  var subscriptionCount: Int {
+    stripes.reduce(0) { total, stripe in total + stripe.withLockedValue { $0.subscriptions.count } }
   }
 
   var liveCount: Int {

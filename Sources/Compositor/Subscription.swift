@@ -1,3 +1,4 @@
+import NIOCore
 import Publication
 import SIPCore
 
@@ -37,4 +38,15 @@ public protocol NotifyRoute: Sendable {
   var sentBy: String { get }
   /// Sends a request's bytes (from any thread).
   func send(_ bytes: [UInt8])
+  /// The loop its retransmissions are timed on.
+  var eventLoop: EventLoop { get }
+}
+
+/// A NOTIFY to send: the subscription (its dialog, addresses and route), what it says of the
+/// subscription, the composed state, and its CSeq.
+public struct PendingNotify: Sendable {
+  public var subscription: Subscription
+  public var state: NotifyWriter.State
+  public var document: PresenceComposer.Document?
+  public var cseq: UInt32
 }

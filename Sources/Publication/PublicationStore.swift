@@ -77,6 +77,7 @@ public struct PublicationStore: Sendable {
 
   /// Drops every publication whose lifetime has ended, collecting the resources whose state
   /// changed by it (their watchers are told); returns how many.
+  @discardableResult
   public mutating func removeExpired(now: UInt64, changed: inout Set<ResourceKey>) -> Int {
     var removed = 0
     for tag in expiries.takeDue(now: now) {

@@ -1,3 +1,5 @@
+import NIOCore
+import NIOEmbedded
 import Publication
 import SIPCore
 import Testing
@@ -9,6 +11,7 @@ import Testing
   struct Route: NotifyRoute {
     var transport = "udp"
     var sentBy = "127.0.0.1:5060"
+    var eventLoop: EventLoop { EmbeddedEventLoop() }
     func send(_ bytes: [UInt8]) {}
   }
 

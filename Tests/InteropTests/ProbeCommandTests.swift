@@ -95,9 +95,11 @@ struct ProbeCommandTests {
     #expect(verdicts["options-allow"] == "fail")
     #expect(verdicts["malformed-cseq-overflow"] == "fail")
     #expect(verdicts["malformed-nul"] == "fail")
-    // What it does right is said so.
-    for id in ["initial", "refresh", "modify", "superseded-etag", "remove", "race-modify", "etag-unique"] {
-      #expect(verdicts[id] == "pass", "\(id)")
+    // What it does right is said so. (Not race-modify: which of two concurrent modifies wins,
+    // and whether the loser sees the new tag, depends on how Kamailio's two worker processes
+    // interleave them on a busy machine.)
+    for id in ["initial", "refresh", "modify", "superseded-etag", "remove", "etag-unique"] {
+      #expect(verdicts[id] == "pass", "\(id): \(Self.observed(report, id))")
     }
     #expect(output.contains("FAIL"))
   }

@@ -1,0 +1,162 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import SIPCore
+import Testing
+import Transport
+
+@testable import Compositor
+
+/// The embedded compositor as a presence server over UDP: a watcher of the test's own
+/// subscribes, publications reach it in NOTIFYs, NOTIFYs are retransmitted until answered, and a
+/// watcher that forgot the dialog (481) ends the subscription.
+@Suite("Compositor NOTIFYs to watchers", .serialized)
+struct NotifyTests {
+  /// A UDP socket that keeps every message it is sent and answers NOTIFYs with `answer`
+  /// (nil: not at all).
+  final class Watcher: ChannelInboundHandler, Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+    let received = NIOLockedValueBox<[SIPMessage]>([])
+    let answer = NIOLockedValueBox<Int?>(200)
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+      let envelope = unwrapInboundIn(data)
+      guard let message = try? SIPParser().parse(Array(buffer: envelope.data)) else { return }
+      received.withLockedValue { $0.append(message) }
+      guard message.method == .notify, let status = answer.withLockedValue({ $0 }) else { return }
+      var response = "SIP/2.0 \(status) \(SIPStatus.reasonPhrase(for: status))\r\n"
+      for name: SIPHeaderName in [.via, .from, .to, .callID, .cseq] {
+        response += "\(name.displayName): \(message.headers[name] ?? "")\r\n"
+      }
+      response += "Content-Length: 0\r\n\r\n"
+      context.writeAndFlush(
+        wrapOutboundOut(
+          AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(string: response))),
+        promise: nil)
+    }
+
+    var notifies: [SIPMessage] { received.withLockedValue { $0.filter { $0.method == .notify } } }
+  }
+
+  struct Setup {
+    let server: CompositorServer
+    let target: SocketAddress
+    let channel: Channel
+    let watcher: Watcher
+    let port: Int
+
+    func send(_ text: String) {
+      channel.writeAndFlush(
+        AddressedEnvelope(remoteAddress: target, data: ByteBuffer(string: text)), promise: nil)
+    }
+
+    func stop() async {
+      try? await channel.close()
+      try? await server.stop()
+    }
+  }
+
+  static func setUp(policy: CompositorPolicy = CompositorPolicy()) async throws -> Setup {
+    let server = CompositorServer(core: CompositorCore(policy: policy))
+    let bound = try await server.start(listening: [SIPEndpoint(transport: .udp, host: "127.0.0.1", port: 0)])
+    let watcher = Watcher()
+    let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+      .channelInitializer { channel in
+        channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(watcher) }
+      }
+      .bind(host: "127.0.0.1", port: 0).get()
+    return Setup(
+      server: server, target: try SocketAddress(ipAddress: "127.0.0.1", port: bound[0].port),
+      channel: channel,
+      watcher: watcher, port: channel.localAddress?.port ?? 0)
+  }
+
+  static func subscribe(_ setup: Setup, expires: Int = 600, toTag: String? = nil, cseq: Int = 1) {
+    setup.send(
+      "SUBSCRIBE sip:alice@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:\(setup.port);branch=z9hG4bK-s\(cseq)\r\n"
+        + "Max-Forwards: 70\r\nFrom: <sip:bob@127.0.0.1>;tag=w1\r\nTo: <sip:alice@127.0.0.1>"
+        + (toTag.map { ";tag=\($0)" } ?? "") + "\r\nCall-ID: sub-1\r\nCSeq: \(cseq) SUBSCRIBE\r\n"
+        + "Contact: <sip:bob@127.0.0.1:\(setup.port)>\r\nEvent: presence\r\nExpires: \(expires)\r\n"
+        + "Content-Length: 0\r\n\r\n")
+  }
+
+  static func publish(_ setup: Setup, note: String, branch: String, expires: Int = 600) {
+    let body =
+      "<?xml version=\"1.0\"?><presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\"sip:alice@127.0.0.1\">"
+      + "<tuple id=\"t\(branch)\"><status><basic>open</basic></status><note>\(note)</note></tuple></presence>"
+    setup.send(
+      "PUBLISH sip:alice@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:\(setup.port);branch=z9hG4bK-\(branch)\r\n"
+        + "Max-Forwards: 70\r\nFrom: <sip:alice@127.0.0.1>;tag=p1\r\nTo: <sip:alice@127.0.0.1>\r\n"
+        + "Call-ID: pub-\(branch)\r\nCSeq: 1 PUBLISH\r\nEvent: presence\r\nExpires: \(expires)\r\n"
+        + "Content-Type: application/pidf+xml\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+  }
+
+  /// Waits (up to 10 s: a bound, not a timing claim) until `condition` holds.
+  static func eventually(_ condition: () -> Bool) async throws -> Bool {
+    for _ in 0..<200 {
+      if condition() { return true }
+      try await Task.sleep(nanoseconds: 50_000_000)
+    }
+    return condition()
+  }
+
+  static func state(_ message: SIPMessage) -> String? { message.headers[SIPHeaderName("Subscription-State")] }
+
+  @Test func aWatcherIsToldEveryChangeAndTheEnd() async throws {
+    let setup = try await Self.setUp()
+    Self.subscribe(setup)
+    #expect(try await Self.eventually { setup.watcher.notifies.count == 1 })
+    let first = try #require(setup.watcher.notifies.first)
+    #expect(Self.state(first)?.hasPrefix("active;expires=") == true)
+    let toTag = try #require(first.headers[.from].flatMap(NameAddress.init)?.tag)
+    Self.publish(setup, note: "marker-1", branch: "p1")
+    #expect(try await Self.eventually { setup.watcher.notifies.count == 2 })
+    #expect(String(decoding: setup.watcher.notifies[1].body, as: UTF8.self).contains("<note>marker-1</note>"))
+    #expect(setup.watcher.notifies[1].headers[.cseq] == "2 NOTIFY")
+    Self.subscribe(setup, expires: 0, toTag: toTag, cseq: 2)
+    #expect(try await Self.eventually { setup.watcher.notifies.count == 3 })
+    #expect(Self.state(setup.watcher.notifies[2]) == "terminated;reason=timeout")
+    #expect(try await Self.eventually { setup.server.core.notifier.counts.answered == 3 })
+    #expect(setup.server.core.liveSubscriptions == 0)
+    await setup.stop()
+  }
+
+  /// The once-a-second sweep tells watchers of a publication that ran out, and ends a
+  /// subscription that ran out with a last NOTIFY.
+  @Test func expiriesAreToldToo() async throws {
+    let setup = try await Self.setUp(policy: CompositorPolicy(minExpires: 1))
+    Self.subscribe(setup, expires: 3)
+    #expect(try await Self.eventually { setup.watcher.notifies.count == 1 })
+    Self.publish(setup, note: "short-lived", branch: "p9", expires: 1)
+    #expect(try await Self.eventually { setup.watcher.notifies.count == 3 })
+    let notifies = setup.watcher.notifies
+    #expect(String(decoding: notifies[1].body, as: UTF8.self).contains("short-lived"))
+    #expect(!String(decoding: notifies[2].body, as: UTF8.self).contains("short-lived"), "expired")
+    #expect(try await Self.eventually { setup.watcher.notifies.count == 4 })
+    #expect(Self.state(setup.watcher.notifies[3]) == "terminated;reason=timeout")
+    #expect(setup.server.core.liveSubscriptions == 0)
+    await setup.stop()
+  }
+
+  @Test func anUnansweredNotifyIsSentAgain() async throws {
+    let setup = try await Self.setUp()
+    setup.watcher.answer.withLockedValue { $0 = nil }
+    Self.subscribe(setup)
+    #expect(try await Self.eventually { setup.watcher.notifies.count >= 2 })
+    let copies = setup.watcher.notifies
+    #expect(copies[0].topVia?.branch == copies[1].topVia?.branch, "the same transaction")
+    #expect(setup.server.core.notifier.counts.retransmitted >= 1)
+    await setup.stop()
+  }
+
+  @Test func aWatcherThatForgotTheDialogEndsTheSubscription() async throws {
+    let setup = try await Self.setUp()
+    setup.watcher.answer.withLockedValue { $0 = 481 }
+    Self.subscribe(setup)
+    #expect(try await Self.eventually { setup.server.core.notifier.counts.refused == 1 })
+    #expect(setup.server.core.liveSubscriptions == 0)
+    await setup.stop()
+  }
+}
