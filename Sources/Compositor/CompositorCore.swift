@@ -26,7 +26,7 @@ public final class CompositorCore: Sendable {
     self.authentication = authentication
     let store = StripedPublicationStore()
     self.store = store
-    notifier = NotifySender { dialog, key in
+    notifier = NotifySender(faults: faults) { dialog, key in
       store.withStripe(resource: key.resource, event: key.event) { _ = $0.subscriptions.remove(dialog) }
     }
     startedAt = NIODeadline.now().uptimeNanoseconds

@@ -162,7 +162,7 @@ public final class CompositorServer: Sendable {
       line +=
         "; live subscriptions \(core.liveSubscriptions); NOTIFY sent \(notifies.sent), answered "
         + "\(notifies.answered), retransmitted \(notifies.retransmitted), refused \(notifies.refused), "
-        + "timed out \(notifies.timedOut)"
+        + "timed out \(notifies.timedOut)" + (notifies.dropped > 0 ? ", dropped \(notifies.dropped)" : "")
     }
     return line
   }

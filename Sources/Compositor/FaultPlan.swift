@@ -13,6 +13,11 @@ public struct FaultPlan: Sendable, Equatable {
   /// A window during which every response is held until the window ends (a server that stops
   /// answering for a while, e.g. a garbage-collection pause or a failover).
   public var stall: Stall?
+  /// How long each NOTIFY to a watcher is held before it is first sent (`--notify-delay`).
+  public var notifyDelay: DelayDistribution?
+  /// Fraction of NOTIFY transmissions (first copies and retransmissions alike) not sent
+  /// (`--notify-drop`): loss on the way to watchers, which UDP retransmission makes up for.
+  public var notifyDropProbability: Double = 0
 
   /// `--stall AT:DURATION`: from AT after the compositor started, hold responses for DURATION.
   public struct Stall: Sendable, Equatable {
@@ -80,7 +85,10 @@ public struct FaultPlan: Sendable, Equatable {
     self.stall = stall
   }
 
-  public var isEmpty: Bool { delay == nil && dropProbability == 0 && failures.isEmpty && stall == nil }
+  public var isEmpty: Bool {
+    delay == nil && dropProbability == 0 && failures.isEmpty && stall == nil && notifyDelay == nil
+      && notifyDropProbability == 0
+  }
 
   /// Decides the fate of one request.
   public func roll(using random: inout SplitMix64) -> Roll {

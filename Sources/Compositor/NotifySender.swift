@@ -21,6 +21,7 @@ public final class NotifySender: Sendable {
     var entries: [String: Entry] = [:]
     var next: UInt64 = 0
     var counts = Counts()
+    var random = SplitMix64(seed: UInt64.random(in: 0...UInt64.max))
   }
 
   /// What happened to the NOTIFYs, for the compositor's statistics.
@@ -30,6 +31,8 @@ public final class NotifySender: Sendable {
     public var answered = 0
     public var refused = 0
     public var timedOut = 0
+    /// Transmissions not sent (`--notify-drop`).
+    public var dropped = 0
   }
 
   static let t1: UInt64 = 500_000_000
@@ -38,11 +41,17 @@ public final class NotifySender: Sendable {
 
   private let state = NIOLockedValueBox(Table())
   private let prefix: String
+  private let delay: DelayDistribution?
+  private let dropProbability: Double
   /// Ends a subscription whose NOTIFY was refused or never answered.
   private let endSubscription: @Sendable (Subscription.Dialog, PublishStoreKey) -> Void
 
-  init(endSubscription: @escaping @Sendable (Subscription.Dialog, PublishStoreKey) -> Void) {
+  /// `faults` gives the NOTIFY delay and loss (`--notify-delay`, `--notify-drop`).
+  init(faults: FaultPlan, endSubscription: @escaping @Sendable (Subscription.Dialog, PublishStoreKey) -> Void)
+  {
     prefix = "z9hG4bK-pn" + String(UInt32.random(in: 0...UInt32.max), radix: 36) + "-"
+    delay = faults.notifyDelay
+    dropProbability = faults.notifyDropProbability
     self.endSubscription = endSubscription
   }
 
@@ -51,20 +60,40 @@ public final class NotifySender: Sendable {
   /// Sends a NOTIFY, and over UDP keeps sending it until it is answered or Timer F fires.
   public func send(_ notify: PendingNotify) {
     let route = notify.subscription.route
-    let branch = state.withLockedValue { (table: inout Table) -> String in
+    let (branch, hold) = state.withLockedValue { (table: inout Table) -> (String, UInt64) in
       table.next += 1
       table.counts.sent += 1
       let branch = prefix + String(table.next, radix: 36)
       table.entries[branch] = Entry(dialog: notify.subscription.dialog, key: notify.subscription.key)
-      return branch
+      return (branch, delay?.sample(using: &table.random) ?? 0)
     }
     let bytes = NotifyWriter.write(
       notify.subscription, state: notify.state, document: notify.document, cseq: notify.cseq, branch: branch)
+    let start = { @Sendable [self] in
+      transmit(bytes, route: route)
+      let deadline = NIODeadline.now().uptimeNanoseconds + Self.timerF
+      schedule(
+        branch, bytes: bytes, route: route, interval: route.transport == "udp" ? Self.t1 : nil,
+        deadline: deadline)
+    }
+    if hold == 0 {
+      start()
+    } else {
+      route.eventLoop.scheduleTask(in: .nanoseconds(Int64(hold))) { start() }
+    }
+  }
+
+  /// One transmission, unless `--notify-drop` loses it.
+  private func transmit(_ bytes: [UInt8], route: any NotifyRoute) {
+    if dropProbability > 0 {
+      let lost = state.withLockedValue { table in
+        let lost = table.random.nextUnit() < dropProbability
+        if lost { table.counts.dropped += 1 }
+        return lost
+      }
+      if lost { return }
+    }
     route.send(bytes)
-    let deadline = NIODeadline.now().uptimeNanoseconds + Self.timerF
-    schedule(
-      branch, bytes: bytes, route: route, interval: route.transport == "udp" ? Self.t1 : nil,
-      deadline: deadline)
   }
 
   /// The next retransmission (UDP) or, reliable or past T2's steps, the wait for Timer F.
@@ -81,7 +110,7 @@ public final class NotifySender: Sendable {
         return
       }
       state.withLockedValue { $0.counts.retransmitted += 1 }
-      route.send(bytes)
+      transmit(bytes, route: route)
       schedule(
         branch, bytes: bytes, route: route, interval: interval.map { min($0 * 2, Self.t2) },
         deadline: deadline)

@@ -56,6 +56,18 @@ struct CompositorCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Fraction of requests to ignore, 0...1 (simulated loss).", valueName: "p"))
   var drop: Double = 0
 
+  @Option(
+    help: ArgumentHelp(
+      "Hold each NOTIFY to a watcher this long before sending it (fixed, uniform: or exp:).",
+      valueName: "delay"))
+  var notifyDelay: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Fraction of NOTIFY transmissions not sent, 0...1 (simulated loss; UDP retransmission recovers).",
+      valueName: "p"))
+  var notifyDrop: Double = 0
+
   @Option(help: ArgumentHelp("Answer a fraction of requests with CODE; repeatable.", valueName: "p:code"))
   var fail: [String] = []
 
@@ -203,7 +215,16 @@ struct CompositorCommand: AsyncParsableCommand {
 
   private func faultPlan() throws -> FaultPlan {
     guard (0...1).contains(drop) else { throw ValidationError("--drop \(drop) must be between 0 and 1") }
+    guard (0...1).contains(notifyDrop) else {
+      throw ValidationError("--notify-drop \(notifyDrop) must be between 0 and 1")
+    }
     var plan = FaultPlan(dropProbability: drop)
+    plan.notifyDropProbability = notifyDrop
+    if let notifyDelay {
+      plan.notifyDelay = try DelayDistribution.parse(notifyDelay).mapError {
+        ValidationError($0.description.replacingOccurrences(of: "--delay", with: "--notify-delay"))
+      }.get()
+    }
     if let delay {
       plan.delay = try DelayDistribution.parse(delay).mapError { ValidationError($0.description) }.get()
     }

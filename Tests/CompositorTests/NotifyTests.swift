@@ -58,8 +58,11 @@ struct NotifyTests {
     }
   }
 
-  static func setUp(policy: CompositorPolicy = CompositorPolicy()) async throws -> Setup {
-    let server = CompositorServer(core: CompositorCore(policy: policy))
+  static func setUp(policy: CompositorPolicy = CompositorPolicy(), server: CompositorServer? = nil)
+    async throws
+    -> Setup
+  {
+    let server = server ?? CompositorServer(core: CompositorCore(policy: policy))
     let bound = try await server.start(listening: [SIPEndpoint(transport: .udp, host: "127.0.0.1", port: 0)])
     let watcher = Watcher()
     let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -137,6 +140,22 @@ struct NotifyTests {
     #expect(try await Self.eventually { setup.watcher.notifies.count == 4 })
     #expect(Self.state(setup.watcher.notifies[3]) == "terminated;reason=timeout")
     #expect(setup.server.core.liveSubscriptions == 0)
+    await setup.stop()
+  }
+
+  /// `--notify-delay`: a NOTIFY leaves no sooner than the delay after the PUBLISH that caused
+  /// it (a lower bound only: how much later depends on the machine).
+  @Test func notifiesAreHeldByTheDelayKnob() async throws {
+    var faults = FaultPlan()
+    faults.notifyDelay = .fixed(nanoseconds: 300_000_000)
+    let server = CompositorServer(core: CompositorCore(faults: faults))
+    let setup = try await Self.setUp(server: server)
+    Self.subscribe(setup)
+    #expect(try await Self.eventually { setup.watcher.notifies.count == 1 })
+    let sent = Date()
+    Self.publish(setup, note: "held", branch: "p5")
+    #expect(try await Self.eventually { setup.watcher.notifies.count == 2 })
+    #expect(Date().timeIntervalSince(sent) >= 0.29)
     await setup.stop()
   }
 

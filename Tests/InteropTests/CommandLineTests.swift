@@ -15,6 +15,8 @@ struct CommandLineTests {
     (["compositor", "--drop", "2"], "--drop 2.0 must be between 0 and 1"),
     (["compositor", "--fail", "503"], "--fail '503': expected P:CODE"),
     (["compositor", "--delay", "soon"], "--delay 'soon'"),
+    (["compositor", "--notify-drop", "2"], "--notify-drop 2.0 must be between 0 and 1"),
+    (["compositor", "--notify-delay", "soon"], "--notify-delay 'soon'"),
     // Files written at the end are checked before the run.
     (
       ["run", Interop.repository + "/profiles/quickstart.yaml", "--hdr-log", "/nonexistent/h.hlog"],
