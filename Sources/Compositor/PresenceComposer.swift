@@ -6,10 +6,11 @@ import Publication
 ///
 /// - `presence` (PIDF, RFC 3863): one document for the resource whose children are the union of
 ///   every live publication's children (tuples, and RPID/data-model person and device
-///   elements), in entity-tag order, under a root that declares every namespace prefix the
-///   publications declared (the first declaration of a prefix wins). A body that is not PIDF is
-///   left out; with no publication the document has no children (the resource is unknown or
-///   offline).
+///   elements), newest publication first, where an element with the `id` of one already taken
+///   (the same tuple published twice) is left out, so that ids stay unique as RFC 3863 asks;
+///   under a root that declares every namespace prefix the publications declared (the first
+///   declaration of a prefix wins). A body that is not PIDF is left out; with no publication the
+///   document has no children (the resource is unknown or offline).
 /// - any other package: the body of the publication that lives longest (the newest), as is.
 ///
 /// Markers a publisher puts inside a tuple (a `<note>` or `<timestamp>`) survive, which is what
@@ -31,13 +32,18 @@ public enum PresenceComposer {
     }
     var namespaces: [(prefix: String, text: String)] = []
     var children = ""
-    for publication in publications.sorted(by: { $0.entityTag < $1.entityTag }) {
+    var ids: Set<String> = []
+    // Newest first: the publication that lives longest was published (or modified) last.
+    let newestFirst = publications.sorted { ($0.expiresAt, $0.entityTag) > ($1.expiresAt, $1.entityTag) }
+    for publication in newestFirst {
       guard let parts = PIDFParts(String(decoding: publication.body, as: UTF8.self)) else { continue }
       for declaration in parts.namespaces
       where !namespaces.contains(where: { $0.prefix == declaration.prefix }) {
         namespaces.append(declaration)
       }
-      children += parts.children
+      for element in parts.elements where element.id.map({ ids.insert($0).inserted }) ?? true {
+        children += element.text
+      }
     }
     var root = "<presence"
     if !namespaces.contains(where: { $0.prefix.isEmpty }) { root += " xmlns=\"urn:ietf:params:xml:ns:pidf\"" }
@@ -60,6 +66,84 @@ public enum PresenceComposer {
 struct PIDFParts {
   var namespaces: [(prefix: String, text: String)]
   var children: String
+
+  /// A child element of the root, as written, and its `id` attribute.
+  struct Element {
+    var text: String
+    var id: String?
+  }
+
+  /// The root's child elements (text and comments between them left out).
+  var elements: [Element] {
+    var found: [Element] = []
+    let scalars = Array(children.unicodeScalars)
+    var index = 0
+    var depth = 0
+    var start = 0
+    var startID: String?
+    while index < scalars.count {
+      guard scalars[index] == "<" else {
+        index += 1
+        continue
+      }
+      let rest = String(String.UnicodeScalarView(scalars[index..<min(index + 4, scalars.count)]))
+      let end = Self.tagEnd(scalars, from: index, comment: rest.hasPrefix("<!--"))
+      let tag = String(String.UnicodeScalarView(scalars[index..<end]))
+      index = end
+      if rest.hasPrefix("<!") || rest.hasPrefix("<?") { continue }
+      if rest.hasPrefix("</") {
+        depth -= 1
+        if depth == 0 {
+          found.append(Element(text: String(String.UnicodeScalarView(scalars[start..<end])), id: startID))
+        }
+        if depth < 0 { return found }
+        continue
+      }
+      if depth == 0 {
+        start = end - tag.unicodeScalars.count
+        startID = Self.attribute("id", in: tag)
+      }
+      if tag.hasSuffix("/>") {
+        if depth == 0 { found.append(Element(text: tag, id: startID)) }
+      } else {
+        depth += 1
+      }
+    }
+    return found
+  }
+
+  /// Where the tag (or comment) starting at `start` ends: after its `>` (quotes skipped).
+  private static func tagEnd(_ scalars: [Unicode.Scalar], from start: Int, comment: Bool) -> Int {
+    var index = start + 1
+    var quote: Unicode.Scalar?
+    while index < scalars.count {
+      let scalar = scalars[index]
+      if comment {
+        if scalar == ">" && index >= 2 && scalars[index - 1] == "-" && scalars[index - 2] == "-" {
+          return index + 1
+        }
+      } else if let open = quote {
+        if scalar == open { quote = nil }
+      } else if scalar == "\"" || scalar == "'" {
+        quote = scalar
+      } else if scalar == ">" {
+        return index + 1
+      }
+      index += 1
+    }
+    return scalars.count
+  }
+
+  /// An attribute's value in a start tag.
+  private static func attribute(_ name: String, in tag: String) -> String? {
+    for quote in ["\"", "'"] {
+      guard let range = tag.range(of: " \(name)=" + quote) else { continue }
+      let rest = tag[range.upperBound...]
+      guard let close = rest.firstIndex(of: Character(quote)) else { return nil }
+      return String(rest[..<close])
+    }
+    return nil
+  }
 
   /// nil when the text has no `presence` root element (with or without a prefix).
   init?(_ text: String) {

@@ -53,15 +53,34 @@ import Testing
     #expect(document.contentType == "application/pidf+xml")
     #expect(Self.isWellFormed(text), "\(text)")
     #expect(text.contains("entity=\"sip:alice@example.com\""))
-    // Entity-tag order: baresip's children, then linphone's.
-    let first = try #require(text.range(of: "<tuple id=\"t4109\">"))
-    let second = try #require(text.range(of: "<tuple id=\"bzmf1s\">"))
+    // Newest first (here equal lifetimes: the later entity-tag): linphone's, then baresip's.
+    let first = try #require(text.range(of: "<tuple id=\"bzmf1s\">"))
+    let second = try #require(text.range(of: "<tuple id=\"t4109\">"))
     #expect(first.lowerBound < second.lowerBound)
     #expect(text.contains("<dm:person id=\"p4159\"><rpid:activities/></dm:person>"))
     #expect(text.contains("<note>pubsim:7</note>"), "a marker in a tuple survives")
     for prefix in ["xmlns:dm=", "xmlns:rpid=", "xmlns:pidfonline="] {
       #expect(text.components(separatedBy: prefix).count == 2, "\(prefix) declared once")
     }
+  }
+
+  /// Two publications of the same tuple (a client that published again without its tag):
+  /// the newer one is told, once, so that ids stay unique.
+  @Test func aTuplePublishedTwiceIsToldOnceInItsNewestForm() throws {
+    let older = Self.publication(
+      "a",
+      "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\"><tuple id=\"t1\"><note>old</note></tuple>"
+        + "<!-- c --><tuple id='t2'/></presence>", expiresAt: 10)
+    let newer = Self.publication(
+      "b",
+      "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\"><tuple id=\"t1\"><note>new</note></tuple></presence>",
+      expiresAt: 20)
+    let document = try #require(PresenceComposer.compose([older, newer], resource: "a@b", event: "presence"))
+    let text = String(decoding: document.body, as: UTF8.self)
+    #expect(Self.isWellFormed(text), "\(text)")
+    #expect(text.contains("<note>new</note>"))
+    #expect(!text.contains("<note>old</note>"))
+    #expect(text.contains("<tuple id='t2'/>"))
   }
 
   @Test func withoutPublicationsTheDocumentIsEmpty() throws {
