@@ -58,12 +58,17 @@ struct NotifyTests {
     }
   }
 
-  static func setUp(policy: CompositorPolicy = CompositorPolicy(), server: CompositorServer? = nil)
-    async throws
-    -> Setup
-  {
+  /// `targetPort`: another server to watch (Kamailio) rather than a compositor of the test's own.
+  static func setUp(
+    policy: CompositorPolicy = CompositorPolicy(), server: CompositorServer? = nil, targetPort: Int? = nil
+  ) async throws -> Setup {
     let server = server ?? CompositorServer(core: CompositorCore(policy: policy))
-    let bound = try await server.start(listening: [SIPEndpoint(transport: .udp, host: "127.0.0.1", port: 0)])
+    let bound =
+      if let targetPort {
+        [SIPEndpoint(transport: .udp, host: "127.0.0.1", port: targetPort)]
+      } else {
+        try await server.start(listening: [SIPEndpoint(transport: .udp, host: "127.0.0.1", port: 0)])
+      }
     let watcher = Watcher()
     let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .channelInitializer { channel in
@@ -124,6 +129,43 @@ struct NotifyTests {
     #expect(try await Self.eventually { setup.server.core.notifier.counts.answered == 3 })
     #expect(setup.server.core.liveSubscriptions == 0)
     await setup.stop()
+  }
+
+  /// Kamailio with the project's configuration (scripts/kamailio/kamailio.cfg) tells a watcher
+  /// the same way: the reference watcher load is measured against.
+  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/sbin/kamailio")))
+  func kamailioTellsAWatcherTheSame() async throws {
+    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().path
+    let started = try Self.peers(repository, ["kamailio-start"])
+    let peer = try #require(try JSONSerialization.jsonObject(with: Data(started.utf8)) as? [String: Any])
+    let pid = try #require(peer["pid"] as? Int)
+    defer { _ = try? Self.peers(repository, ["stop", String(pid)]) }
+    let setup = try await Self.setUp(targetPort: try #require(peer["port"] as? Int))
+    Self.subscribe(setup)
+    #expect(try await Self.eventually { setup.watcher.notifies.count == 1 })
+    let toTag = try #require(setup.watcher.notifies.first?.headers[.from].flatMap(NameAddress.init)?.tag)
+    Self.publish(setup, note: "marker-k", branch: "pk")
+    #expect(try await Self.eventually { setup.watcher.notifies.count == 2 })
+    #expect(String(decoding: setup.watcher.notifies[1].body, as: UTF8.self).contains("<note>marker-k</note>"))
+    Self.subscribe(setup, expires: 0, toTag: toTag, cseq: 2)
+    #expect(try await Self.eventually { setup.watcher.notifies.count == 3 })
+    #expect(Self.state(setup.watcher.notifies[2])?.hasPrefix("terminated") == true)
+    await setup.stop()
+  }
+
+  /// scripts/peers.py's output.
+  static func peers(_ repository: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+    process.arguments = [repository + "/scripts/peers.py"] + arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
   }
 
   /// The once-a-second sweep tells watchers of a publication that ran out, and ends a
