@@ -132,7 +132,13 @@ public final class TrafficRecorder: @unchecked Sendable {
     stopped.wait()
     var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
     pcap_setnonblock(handle, 1, &errorBuffer)
-    while capture() > 0 {}
+    // Drain what the kernel holds. The break asked for above may still be pending (the thread
+    // saw the flag first): the read that reports it is not the end.
+    for _ in 0..<100_000 {
+      let read = capture()
+      if read == PCAP_ERROR_BREAK { continue }
+      if read <= 0 { break }
+    }
     var statistics = pcap_stat()
     let dropped = pcap_stats(handle, &statistics) == 0 ? Int(statistics.ps_drop) : 0
     if let dumper { pcap_dump_close(dumper) }
