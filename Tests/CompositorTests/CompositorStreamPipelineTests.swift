@@ -32,6 +32,30 @@ struct CompositorStreamPipelineTests {
     _ = try channel.finish()
   }
 
+  /// Over TCP a watcher's NOTIFYs come on the connection its SUBSCRIBE came on, after the
+  /// response, with TCP in their Via.
+  @Test func notifiesFollowTheSubscribeOnItsConnection() throws {
+    let channel = try Self.makeChannel()
+    let subscribe =
+      "SUBSCRIBE sip:alice@example.com SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5090;branch=z9hG4bK-s1\r\n"
+      + "Max-Forwards: 70\r\nFrom: <sip:bob@example.com>;tag=w1\r\nTo: <sip:alice@example.com>\r\n"
+      + "Call-ID: tcp-sub\r\nCSeq: 1 SUBSCRIBE\r\nContact: <sip:bob@127.0.0.1:5090;transport=tcp>\r\n"
+      + "Event: presence\r\nExpires: 600\r\nContent-Length: 0\r\n\r\n"
+    try channel.writeInbound(ByteBuffer(string: subscribe))
+    try channel.writeInbound(ByteBuffer(bytes: TestRequests.publish(branch: "z9hG4bK-p1").serialized()))
+    var messages: [SIPMessage] = []
+    while let bytes = try channel.readOutbound(as: ByteBuffer.self) {
+      messages.append(try SIPParser().parse(Array(bytes.readableBytesView)))
+    }
+    #expect(
+      messages.map { $0.statusCode.map(String.init) ?? $0.method?.rawValue ?? "?" } == [
+        "200", "NOTIFY", "200", "NOTIFY",
+      ])
+    #expect(messages[1].headers[.via]?.hasPrefix("SIP/2.0/TCP ") == true)
+    #expect(messages[3].headers[.cseq] == "2 NOTIFY")
+    _ = try channel.finish()
+  }
+
   @Test func aStreamWithoutContentLengthIsClosed() throws {
     let channel = try Self.makeChannel()
     let bytes = Array("PUBLISH sip:a@b SIP/2.0\r\nCSeq: 1 PUBLISH\r\n\r\n".utf8)
