@@ -18,6 +18,8 @@ let package = Package(
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    // Micro-benchmarks of the hot paths (Benchmarks/), with allocation counts.
+    .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
   ],
   targets: [
     // 1. SIP message model, parser, serializer, stream framing, hosts written the SIP way. No I/O.
@@ -186,6 +188,17 @@ let package = Package(
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOEmbedded", package: "swift-nio"),
       ]
+    ),
+    // Micro-benchmarks: `swift package benchmark` (see README, Benchmarks).
+    .executableTarget(
+      name: "Hotpaths",
+      dependencies: [
+        "Engine", "SIPCore", "Measurements", "Publication", "Profiles",
+        .product(name: "Benchmark", package: "benchmark"),
+        .product(name: "NIOCore", package: "swift-nio"),
+      ],
+      path: "Benchmarks/Hotpaths",
+      plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
     ),
     .testTarget(
       name: "InteropTests",

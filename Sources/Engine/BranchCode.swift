@@ -3,7 +3,7 @@ import NIOCore
 /// Transaction identifiers carried in the Via branch, so that a response finds its transaction
 /// without a hash lookup: `z9hG4bK-<run>-<shard>-<slot>-<generation>`. The run tag keeps stray
 /// responses from an earlier run from matching.
-struct BranchCode: Equatable, Sendable {
+@_spi(Benchmarks) public struct BranchCode: Equatable, Sendable {
   var run: UInt32
   var shard: Int
   var slot: Int
@@ -16,7 +16,7 @@ struct BranchCode: Equatable, Sendable {
     return String(buffer: buffer)
   }
 
-  init(run: UInt32, shard: Int, slot: Int, generation: UInt32) {
+  public init(run: UInt32, shard: Int, slot: Int, generation: UInt32) {
     self.run = run
     self.shard = shard
     self.slot = slot

@@ -6,21 +6,37 @@ import Transport
 /// Writes a publisher's PUBLISH straight into a buffer: the headers RFC 3261 requires, the
 /// RFC 3903 ones for the operation, and the body for initial and modify; with an injected fault,
 /// the one thing it breaks.
-struct RequestWriter {
+@_spi(Benchmarks) public struct RequestWriter {
   /// What changes per request.
-  struct Outgoing {
+  public struct Outgoing {
     var request: PublisherStateMachine.Request
     var cseq: UInt32
     var branch: BranchCode
     var body: [UInt8]
     var authorization: (name: String, value: String)?
+
+    public init(
+      request: PublisherStateMachine.Request, cseq: UInt32, branch: BranchCode, body: [UInt8],
+      authorization: (name: String, value: String)? = nil
+    ) {
+      self.request = request
+      self.cseq = cseq
+      self.branch = branch
+      self.body = body
+      self.authorization = authorization
+    }
   }
 
   let transport: SIPTransportKind
   /// `host:port` of the sending socket, for Via.
   var sentBy: String
 
-  func write(_ outgoing: Outgoing, for publisher: PublisherIdentity, into buffer: inout ByteBuffer) {
+  public init(transport: SIPTransportKind, sentBy: String) {
+    self.transport = transport
+    self.sentBy = sentBy
+  }
+
+  public func write(_ outgoing: Outgoing, for publisher: PublisherIdentity, into buffer: inout ByteBuffer) {
     let fault = outgoing.request.fault
     let body = fault == .missingBody ? [] : outgoing.body
     buffer.writeStaticString("PUBLISH sip:")
