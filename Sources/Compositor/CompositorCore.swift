@@ -103,11 +103,23 @@ public final class CompositorCore: Sendable {
   private func decideSubscribe(_ message: SIPMessage, now: UInt64, route: () -> any NotifyRoute) -> (
     CompositorDecision, [PendingNotify]
   ) {
-    let resource = message.requestURI.flatMap(SIPURI.init)?.addressOfRecord ?? ""
-    let event = message.headers[.event].map(PublishRequest.token) ?? ""
-    return store.withStripe(resource: resource, event: event) { stripe in
+    // A request in a dialog finds its stripe in the tag the compositor gave (its Request-URI
+    // is the NOTIFYs' Contact, not the resource); a new one by its resource.
+    let stripeIndex: Int
+    if let tag = message.headers[.to].flatMap(NameAddress.init)?.tag {
+      guard let index = Self.stripe(inNotifierTag: tag), index < store.stripeCount else {
+        return (CompositorDecision(481), [])
+      }
+      stripeIndex = index
+    } else {
+      let resource = message.requestURI.flatMap(SIPURI.init)?.addressOfRecord ?? ""
+      stripeIndex = store.stripeIndex(
+        resource: resource, event: message.headers[.event].map(PublishRequest.token) ?? "")
+    }
+    return store.withStripe(index: stripeIndex) { stripe in
       let (decision, subscription) = subscribeRules.respond(
-        to: message, book: &stripe.subscriptions, notifierTag: Self.notifierTag(), route: route(), now: now)
+        to: message, book: &stripe.subscriptions, notifierTag: Self.notifierTag(stripe: stripeIndex),
+        route: route(), now: now)
       guard let subscription else { return (decision, []) }
       let ended = stripe.subscriptions.subscription(subscription.dialog) == nil
       let document = PresenceComposer.compose(
@@ -122,8 +134,14 @@ public final class CompositorCore: Sendable {
     }
   }
 
-  private static func notifierTag() -> String {
-    "pn" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+  /// The compositor's tag of a new subscription's dialog: `pn<stripe>-<random>`.
+  private static func notifierTag(stripe: Int) -> String {
+    "pn\(stripe)-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+  }
+
+  static func stripe(inNotifierTag tag: String) -> Int? {
+    guard tag.hasPrefix("pn"), let dash = tag.firstIndex(of: "-") else { return nil }
+    return Int(tag[tag.index(tag.startIndex, offsetBy: 2)..<dash])
   }
 
   private var optionsDecision: CompositorDecision {

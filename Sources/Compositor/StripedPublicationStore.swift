@@ -49,12 +49,23 @@ final class StripedPublicationStore: Sendable {
   }
 
   func withStripe<Result>(resource: String, event: String, _ body: (inout Stripe) -> Result) -> Result {
+    withStripe(index: stripeIndex(resource: resource, event: event), body)
+  }
+
+  /// The stripe of a resource and event package.
+  func stripeIndex(resource: String, event: String) -> Int {
     var hasher = Hasher()
     hasher.combine(resource)
     hasher.combine(event)
-    let index = Int(UInt(bitPattern: hasher.finalize()) % UInt(stripes.count))
-    return stripes[index].withLockedValue { body(&$0) }
+    return Int(UInt(bitPattern: hasher.finalize()) % UInt(stripes.count))
   }
+
+  /// Stripe `index` (below ``stripeCount``).
+  func withStripe<Result>(index: Int, _ body: (inout Stripe) -> Result) -> Result {
+    stripes[index].withLockedValue { body(&$0) }
+  }
+
+  var stripeCount: Int { stripes.count }
 
   /// Sweeps expired publications from every stripe; returns how many were removed.
   @discardableResult

@@ -9,8 +9,9 @@ import SIPCore
 /// 3. non-zero Expires below the minimum: 423 with Min-Expires;
 /// 4. a new subscription without Contact: 400;
 /// 5. Expires 0: the subscription ends: 200, and a last NOTIFY (`terminated;reason=timeout`);
-/// 6. otherwise it is made or refreshed: 200 with the granted Expires (clamped to the maximum),
-///    and a NOTIFY with the current state (`active;expires=N`).
+/// 6. otherwise it is made or refreshed: 200 with the granted Expires (clamped to the maximum)
+///    and a Contact, and a NOTIFY with the current state (`active;expires=N`). A refresh moves
+///    the subscription's NOTIFYs to where it came from.
 public struct SubscribeRules: Sendable {
   public var policy: CompositorPolicy
 
@@ -53,13 +54,19 @@ public struct SubscribeRules: Sendable {
         key: PublicationStore.ResourceKey(resource: resource, event: event), dialog: dialog, watcher: from,
         resourceAddress: to, remoteTarget: remoteTarget, expiresAt: 0, route: route)
     subscription.remoteTarget = remoteTarget
+    // A refresh may come on a new connection or from a new address: NOTIFYs follow it.
+    subscription.route = route
     subscription.expiresAt = now + UInt64(granted) * 1_000_000_000
     if granted == 0 {
       book.remove(dialog)
     } else {
       book.store(subscription)
     }
-    var decision = CompositorDecision(200, headers: [SIPHeaderField(.expires, String(granted))])
+    // The Contact a 2xx setting up a dialog must carry (RFC 3261 §12.1.1): where the watcher
+    // sends refreshes.
+    let ownContact = "<sip:\(route.sentBy);transport=\(route.transport)>"
+    var decision = CompositorDecision(
+      200, headers: [SIPHeaderField(.expires, String(granted)), SIPHeaderField(.contact, ownContact)])
     decision.toTag = dialog.notifierTag
     return (decision, subscription)
   }

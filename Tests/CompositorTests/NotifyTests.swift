@@ -81,9 +81,14 @@ struct NotifyTests {
       watcher: watcher, port: channel.localAddress?.port ?? 0)
   }
 
-  static func subscribe(_ setup: Setup, expires: Int = 600, toTag: String? = nil, cseq: Int = 1) {
+  /// `uri`: where an in-dialog request goes (RFC 3261 §12.2.1.1: the remote target, the 200's
+  /// Contact).
+  static func subscribe(
+    _ setup: Setup, expires: Int = 600, toTag: String? = nil, cseq: Int = 1,
+    uri: String = "sip:alice@127.0.0.1"
+  ) {
     setup.send(
-      "SUBSCRIBE sip:alice@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:\(setup.port);branch=z9hG4bK-s\(cseq)\r\n"
+      "SUBSCRIBE \(uri) SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:\(setup.port);branch=z9hG4bK-s\(cseq)\r\n"
         + "Max-Forwards: 70\r\nFrom: <sip:bob@127.0.0.1>;tag=w1\r\nTo: <sip:alice@127.0.0.1>"
         + (toTag.map { ";tag=\($0)" } ?? "") + "\r\nCall-ID: sub-1\r\nCSeq: \(cseq) SUBSCRIBE\r\n"
         + "Contact: <sip:bob@127.0.0.1:\(setup.port)>\r\nEvent: presence\r\nExpires: \(expires)\r\n"
@@ -123,7 +128,10 @@ struct NotifyTests {
     #expect(try await Self.eventually { setup.watcher.notifies.count == 2 })
     #expect(String(decoding: setup.watcher.notifies[1].body, as: UTF8.self).contains("<note>marker-1</note>"))
     #expect(setup.watcher.notifies[1].headers[.cseq] == "2 NOTIFY")
-    Self.subscribe(setup, expires: 0, toTag: toTag, cseq: 2)
+    // In the dialog, to the remote target the 200 gave.
+    let answer = setup.watcher.received.withLockedValue { $0.first { $0.statusCode == 200 } }
+    let contact = try #require(answer?.headers[.contact].flatMap(NameAddress.init)?.uri)
+    Self.subscribe(setup, expires: 0, toTag: toTag, cseq: 2, uri: contact)
     #expect(try await Self.eventually { setup.watcher.notifies.count == 3 })
     #expect(Self.state(setup.watcher.notifies[2]) == "terminated;reason=timeout")
     #expect(try await Self.eventually { setup.server.core.notifier.counts.answered == 3 })

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Engine
+@_spi(Benchmarks) @testable import Engine
 
 @Suite("Branch codes")
 struct BranchCodeTests {

@@ -4,7 +4,7 @@ import SIPCore
 import Testing
 import Transport
 
-@testable import Engine
+@_spi(Benchmarks) @testable import Engine
 
 /// Every host pubsim writes for an IPv6 target is in brackets (RFC 3261 §25.1, RFC 5954): a
 /// server reads `sip:alice@fd00::2` as a host `fd00` with a port of `:2`, and refuses it.

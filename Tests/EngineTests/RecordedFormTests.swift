@@ -4,7 +4,7 @@ import SIPCore
 import Testing
 import Transport
 
-@testable import Engine
+@_spi(Benchmarks) @testable import Engine
 
 /// Replay writes a recorded request again in its recorded form: these pin what is kept as
 /// written and what is rewritten with live values.
