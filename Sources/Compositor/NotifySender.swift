@@ -5,20 +5,34 @@ import SIPCore
 
 /// Sends the compositor's NOTIFYs as a UAC (RFC 3261 §17.1.2): over UDP retransmitted at
 /// T1 = 500 ms doubling to T2 = 4 s until a final response or Timer F (64·T1); over TCP and TLS
-/// once. A response is matched by its branch, on whichever loop it arrives. A NOTIFY refused
-/// (481 above all: the watcher forgot the dialog) or never answered ends its subscription
-/// (RFC 6665 §4.2.2). Shared by every loop; its table is locked.
+/// once. One NOTIFY is outstanding per dialog (RFC 6665 §4.2.2: the next waits for the final
+/// response to the one before, or its timeout), and each takes its CSeq when it is sent, so
+/// watchers see them in order; a dialog holds at most ``queueLimit`` waiting, beyond which the
+/// newest replaces the last (its state is the current one). A response is matched by its
+/// branch, on whichever loop it arrives. A NOTIFY refused (481 above all: the watcher forgot the
+/// dialog) or never answered ends its subscription. Shared by every loop; its table is locked.
 public final class NotifySender: Sendable {
+  typealias ResourceKey = PublicationStore.ResourceKey
+
+  /// A NOTIFY in flight, by branch.
   struct Entry {
     var dialog: Subscription.Dialog
-    var key: PublishStoreKey
+    var key: ResourceKey
+    /// The subscription's last NOTIFY (terminated): its dialog is forgotten after it.
+    var isLast: Bool
     var retransmission: Scheduled<Void>?
   }
 
-  typealias PublishStoreKey = PublicationStore.ResourceKey
+  /// A dialog's NOTIFYs: the last CSeq used, whether one is in flight, and those waiting.
+  struct DialogQueue {
+    var cseq: UInt32 = 0
+    var inFlight = false
+    var waiting: [PendingNotify] = []
+  }
 
   struct Table {
     var entries: [String: Entry] = [:]
+    var dialogs: [Subscription.Dialog: DialogQueue] = [:]
     var next: UInt64 = 0
     var counts = Counts()
     var random = SplitMix64(seed: UInt64.random(in: 0...UInt64.max))
@@ -33,22 +47,25 @@ public final class NotifySender: Sendable {
     public var timedOut = 0
     /// Transmissions not sent (`--notify-drop`).
     public var dropped = 0
+    /// NOTIFYs replaced in a full queue by a newer state.
+    public var coalesced = 0
   }
 
   static let t1: UInt64 = 500_000_000
   static let t2: UInt64 = 4_000_000_000
   static let timerF: UInt64 = 64 * t1
+  /// Most NOTIFYs waiting in one dialog.
+  static let queueLimit = 16
 
   private let state = NIOLockedValueBox(Table())
   private let prefix: String
   private let delay: DelayDistribution?
   private let dropProbability: Double
   /// Ends a subscription whose NOTIFY was refused or never answered.
-  private let endSubscription: @Sendable (Subscription.Dialog, PublishStoreKey) -> Void
+  private let endSubscription: @Sendable (Subscription.Dialog, ResourceKey) -> Void
 
   /// `faults` gives the NOTIFY delay and loss (`--notify-delay`, `--notify-drop`).
-  init(faults: FaultPlan, endSubscription: @escaping @Sendable (Subscription.Dialog, PublishStoreKey) -> Void)
-  {
+  init(faults: FaultPlan, endSubscription: @escaping @Sendable (Subscription.Dialog, ResourceKey) -> Void) {
     prefix = "z9hG4bK-pn" + String(UInt32.random(in: 0...UInt32.max), radix: 36) + "-"
     delay = faults.notifyDelay
     dropProbability = faults.notifyDropProbability
@@ -57,19 +74,45 @@ public final class NotifySender: Sendable {
 
   public var counts: Counts { state.withLockedValue { $0.counts } }
 
-  /// Sends a NOTIFY, and over UDP keeps sending it until it is answered or Timer F fires.
+  /// Sends a NOTIFY now, or after the one in flight in its dialog.
   public func send(_ notify: PendingNotify) {
-    let route = notify.subscription.route
-    let (branch, hold) = state.withLockedValue { (table: inout Table) -> (String, UInt64) in
-      table.next += 1
-      table.counts.sent += 1
-      let branch = prefix + String(table.next, radix: 36)
-      table.entries[branch] = Entry(dialog: notify.subscription.dialog, key: notify.subscription.key)
-      return (branch, delay?.sample(using: &table.random) ?? 0)
+    let started = state.withLockedValue { table -> (branch: String, cseq: UInt32, hold: UInt64)? in
+      let dialog = notify.subscription.dialog
+      var queue = table.dialogs[dialog] ?? DialogQueue()
+      defer { table.dialogs[dialog] = queue }
+      guard !queue.inFlight else {
+        if queue.waiting.count == Self.queueLimit {
+          queue.waiting[queue.waiting.count - 1] = notify
+          table.counts.coalesced += 1
+        } else {
+          queue.waiting.append(notify)
+        }
+        return nil
+      }
+      queue.inFlight = true
+      queue.cseq &+= 1
+      return (open(notify, in: &table), queue.cseq, delay?.sample(using: &table.random) ?? 0)
     }
+    if let started { start(notify, branch: started.branch, cseq: started.cseq, hold: started.hold) }
+  }
+
+  /// A NOTIFY's branch, in the table (under the lock).
+  private func open(_ notify: PendingNotify, in table: inout Table) -> String {
+    table.next += 1
+    table.counts.sent += 1
+    let branch = prefix + String(table.next, radix: 36)
+    table.entries[branch] = Entry(
+      dialog: notify.subscription.dialog, key: notify.subscription.key, isLast: notify.state == .terminated)
+    return branch
+  }
+
+  /// Writes and sends a NOTIFY (after `hold`, `--notify-delay`), then keeps it going until it is
+  /// answered or Timer F fires.
+  private func start(_ notify: PendingNotify, branch: String, cseq: UInt32, hold: UInt64) {
+    let route = notify.subscription.route
     let bytes = NotifyWriter.write(
-      notify.subscription, state: notify.state, document: notify.document, cseq: notify.cseq, branch: branch)
-    let start = { @Sendable [self] in
+      notify.subscription, state: notify.state, document: notify.document, cseq: cseq, branch: branch)
+    let begin = { @Sendable [self] in
       transmit(bytes, route: route)
       let deadline = NIODeadline.now().uptimeNanoseconds + Self.timerF
       schedule(
@@ -77,9 +120,9 @@ public final class NotifySender: Sendable {
         deadline: deadline)
     }
     if hold == 0 {
-      start()
+      begin()
     } else {
-      route.eventLoop.scheduleTask(in: .nanoseconds(Int64(hold))) { start() }
+      route.eventLoop.scheduleTask(in: .nanoseconds(Int64(hold))) { begin() }
     }
   }
 
@@ -106,7 +149,7 @@ public final class NotifySender: Sendable {
       let alive = state.withLockedValue { $0.entries[branch] != nil }
       guard alive else { return }
       if fireAt >= deadline {
-        timedOut(branch)
+        finish(branch, status: nil)
         return
       }
       state.withLockedValue { $0.counts.retransmitted += 1 }
@@ -120,32 +163,51 @@ public final class NotifySender: Sendable {
     }
   }
 
-  private func timedOut(_ branch: String) {
-    guard
-      let entry = state.withLockedValue({ (table: inout Table) -> Entry? in
-        let entry = table.entries.removeValue(forKey: branch)
-        if entry != nil { table.counts.timedOut += 1 }
-        return entry
-      })
-    else { return }
-    endSubscription(entry.dialog, entry.key)
-  }
-
   /// A response that may answer a NOTIFY: true when it did (it is then not a stray).
   public func responseReceived(_ message: SIPMessage) -> Bool {
     guard let status = message.statusCode, let branch = message.topVia?.branch, branch.hasPrefix(prefix)
     else {
       return false
     }
-    guard status >= 200 else { return true }
-    let entry = state.withLockedValue { (table: inout Table) -> Entry? in
-      guard let entry = table.entries.removeValue(forKey: branch) else { return nil }
-      if status < 300 { table.counts.answered += 1 } else { table.counts.refused += 1 }
-      return entry
-    }
-    guard let entry else { return true }
-    entry.retransmission?.cancel()
-    if status >= 300 { endSubscription(entry.dialog, entry.key) }
+    if status >= 200 { finish(branch, status: status) }
     return true
+  }
+
+  /// A NOTIFY's end: its final response (`status`) or Timer F (nil). A failure ends the
+  /// subscription and drops what waits in its dialog; otherwise the next waiting one goes.
+  private func finish(_ branch: String, status: Int?) {
+    let outcome = state.withLockedValue {
+      table -> (entry: Entry, next: (PendingNotify, String, UInt32, UInt64)?)? in
+      guard let entry = table.entries.removeValue(forKey: branch) else { return nil }
+      let failed = status.map { $0 >= 300 } ?? true
+      switch status {
+      case .none: table.counts.timedOut += 1
+      case .some(let code) where code < 300: table.counts.answered += 1
+      case .some: table.counts.refused += 1
+      }
+      guard var queue = table.dialogs[entry.dialog] else { return (entry, nil) }
+      guard !failed, !queue.waiting.isEmpty else {
+        // Nothing more to send now: the dialog is over (failed, or its last NOTIFY went), or
+        // its state is kept for the next CSeq.
+        if failed || entry.isLast {
+          table.dialogs[entry.dialog] = nil
+        } else {
+          queue.inFlight = false
+          table.dialogs[entry.dialog] = queue
+        }
+        return (entry, nil)
+      }
+      let next = queue.waiting.removeFirst()
+      queue.cseq &+= 1
+      table.dialogs[entry.dialog] = queue
+      return (entry, (next, open(next, in: &table), queue.cseq, delay?.sample(using: &table.random) ?? 0))
+    }
+    guard let outcome else { return }
+    outcome.entry.retransmission?.cancel()
+    if let (next, nextBranch, cseq, hold) = outcome.next {
+      start(next, branch: nextBranch, cseq: cseq, hold: hold)
+    } else if status.map({ $0 >= 300 }) ?? true {
+      endSubscription(outcome.entry.dialog, outcome.entry.key)
+    }
   }
 }

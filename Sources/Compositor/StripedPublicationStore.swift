@@ -22,15 +22,13 @@ final class StripedPublicationStore: Sendable {
       }
     }
 
-    /// A NOTIFY in the subscription's dialog (taking its next CSeq); nil when it is gone.
-    mutating func notification(
+    /// A NOTIFY in the subscription's dialog; nil when the subscription is gone (a last,
+    /// terminating NOTIFY goes all the same).
+    func notification(
       _ subscription: Subscription, state: NotifyWriter.State, document: PresenceComposer.Document?
     ) -> PendingNotify? {
-      var cseq = subscriptions.nextNotifyCSeq(subscription.dialog)
-      // A subscription just ended is no longer in the book: its last NOTIFY follows its CSeq.
-      if cseq == nil, state == .terminated { cseq = subscription.notifyCSeq + 1 }
-      guard let cseq else { return nil }
-      return PendingNotify(subscription: subscription, state: state, document: document, cseq: cseq)
+      guard state == .terminated || subscriptions.subscription(subscription.dialog) != nil else { return nil }
+      return PendingNotify(subscription: subscription, state: state, document: document)
     }
 
     static func secondsLeft(_ subscription: Subscription, now: UInt64) -> UInt32 {

@@ -23,8 +23,6 @@ public struct Subscription: Sendable {
   public var remoteTarget: String
   /// Monotonic nanoseconds at which it ends unless refreshed.
   public var expiresAt: UInt64
-  /// The CSeq of the last NOTIFY sent in the dialog.
-  public var notifyCSeq: UInt32 = 0
   /// How NOTIFYs reach the watcher (the socket the SUBSCRIBE came on).
   public var route: any NotifyRoute
 }
@@ -43,10 +41,9 @@ public protocol NotifyRoute: Sendable {
 }
 
 /// A NOTIFY to send: the subscription (its dialog, addresses and route), what it says of the
-/// subscription, the composed state, and its CSeq.
+/// subscription, and the composed state. Its CSeq is taken when it is sent (``NotifySender``).
 public struct PendingNotify: Sendable {
   public var subscription: Subscription
   public var state: NotifyWriter.State
   public var document: PresenceComposer.Document?
-  public var cseq: UInt32
 }

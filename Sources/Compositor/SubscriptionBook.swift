@@ -33,13 +33,6 @@ public struct SubscriptionBook: Sendable {
     (byResource[key] ?? []).compactMap { byDialog[$0] }.filter { $0.expiresAt > now }
   }
 
-  /// Takes the next CSeq for a NOTIFY in the dialog; nil when the subscription is gone.
-  public mutating func nextNotifyCSeq(_ dialog: Subscription.Dialog) -> UInt32? {
-    guard byDialog[dialog] != nil else { return nil }
-    byDialog[dialog]?.notifyCSeq += 1
-    return byDialog[dialog]?.notifyCSeq
-  }
-
   /// Removes the subscriptions whose time is up, returning them (each gets a last NOTIFY).
   public mutating func removeExpired(now: UInt64) -> [Subscription] {
     let due = byDialog.values.filter { $0.expiresAt <= now }

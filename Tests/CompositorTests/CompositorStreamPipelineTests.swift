@@ -42,11 +42,16 @@ struct CompositorStreamPipelineTests {
       + "Call-ID: tcp-sub\r\nCSeq: 1 SUBSCRIBE\r\nContact: <sip:bob@127.0.0.1:5090;transport=tcp>\r\n"
       + "Event: presence\r\nExpires: 600\r\nContent-Length: 0\r\n\r\n"
     try channel.writeInbound(ByteBuffer(string: subscribe))
-    try channel.writeInbound(ByteBuffer(bytes: TestRequests.publish(branch: "z9hG4bK-p1").serialized()))
-    var messages: [SIPMessage] = []
-    while let bytes = try channel.readOutbound(as: ByteBuffer.self) {
-      messages.append(try SIPParser().parse(Array(bytes.readableBytesView)))
+    var messages = try Self.outbound(channel)
+    // The next NOTIFY waits for the answer to this one (RFC 6665 §4.2.2): the watcher answers.
+    let notify = try #require(messages.last)
+    var answer = "SIP/2.0 200 OK\r\n"
+    for name: SIPHeaderName in [.via, .from, .to, .callID, .cseq] {
+      answer += "\(name.displayName): \(notify.headers[name] ?? "")\r\n"
     }
+    try channel.writeInbound(ByteBuffer(string: answer + "Content-Length: 0\r\n\r\n"))
+    try channel.writeInbound(ByteBuffer(bytes: TestRequests.publish(branch: "z9hG4bK-p1").serialized()))
+    messages += try Self.outbound(channel)
     #expect(
       messages.map { $0.statusCode.map(String.init) ?? $0.method?.rawValue ?? "?" } == [
         "200", "NOTIFY", "200", "NOTIFY",
@@ -54,6 +59,14 @@ struct CompositorStreamPipelineTests {
     #expect(messages[1].headers[.via]?.hasPrefix("SIP/2.0/TCP ") == true)
     #expect(messages[3].headers[.cseq] == "2 NOTIFY")
     _ = try channel.finish()
+  }
+
+  static func outbound(_ channel: EmbeddedChannel) throws -> [SIPMessage] {
+    var messages: [SIPMessage] = []
+    while let bytes = try channel.readOutbound(as: ByteBuffer.self) {
+      messages.append(try SIPParser().parse(Array(bytes.readableBytesView)))
+    }
+    return messages
   }
 
   @Test func aStreamWithoutContentLengthIsClosed() throws {

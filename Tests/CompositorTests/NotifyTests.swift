@@ -209,6 +209,24 @@ struct NotifyTests {
     await setup.stop()
   }
 
+  /// RFC 6665 §4.2.2: the next NOTIFY in a dialog waits for the answer to the one before, and
+  /// CSeqs rise in the order they are sent, whatever the delays.
+  @Test func notifiesInADialogGoOneAtATimeInOrder() async throws {
+    var faults = FaultPlan()
+    faults.notifyDelay = .uniform(lower: 0, upper: 200_000_000)
+    let setup = try await Self.setUp(server: CompositorServer(core: CompositorCore(faults: faults)))
+    Self.subscribe(setup)
+    #expect(try await Self.eventually { setup.watcher.notifies.count == 1 })
+    for change in 1...5 { Self.publish(setup, note: "change-\(change)", branch: "q\(change)") }
+    #expect(try await Self.eventually { setup.watcher.notifies.count == 6 })
+    let sequence = setup.watcher.notifies.compactMap { $0.cseq?.sequence }
+    #expect(sequence == Array(1...6), "\(sequence)")
+    let last = String(decoding: setup.watcher.notifies[5].body, as: UTF8.self)
+    #expect((1...5).allSatisfy { last.contains("change-\($0)") }, "the last state holds every change")
+    #expect(setup.server.core.notifier.counts.refused == 0)
+    await setup.stop()
+  }
+
   @Test func anUnansweredNotifyIsSentAgain() async throws {
     let setup = try await Self.setUp()
     setup.watcher.answer.withLockedValue { $0 = nil }
