@@ -22,10 +22,11 @@ public struct AddressTemplate: Sendable, Equatable {
     let scheme = String(String.UnicodeScalarView(characters[uriStart..<colon])).lowercased()
     guard scheme == "sip" || scheme == "sips" else { return nil }
     let afterScheme = colon + 1
-    let hostEnd =
-      characters[afterScheme..<uriEnd].firstIndex { $0 == ";" || $0 == "?" } ?? uriEnd
-    let at = characters[afterScheme..<hostEnd].lastIndex(of: "@")
+    // The user part may hold `;` (`+4930123;phone-context=x@host`), parameters and headers may
+    // not hold `@`: the host starts after the last `@` of the URI.
+    let at = characters[afterScheme..<uriEnd].lastIndex(of: "@")
     let hostStart = at.map { $0 + 1 } ?? afterScheme
+    let hostEnd = characters[hostStart..<uriEnd].firstIndex { $0 == ";" || $0 == "?" } ?? uriEnd
     guard hostStart < hostEnd else { return nil }
     let user = at.map { String(String.UnicodeScalarView(characters[afterScheme..<$0])) }
     head = String(String.UnicodeScalarView(characters[..<afterScheme]))
@@ -66,8 +67,9 @@ public struct AddressTemplate: Sendable, Equatable {
     while let semicolon = scalars[search...].firstIndex(of: ";") {
       var name = scalars.index(after: semicolon)
       while name < scalars.endIndex, scalars[name] == " " { name = scalars.index(after: name) }
-      let text = String(scalars[name...]).lowercased()
-      if text.hasPrefix("tag=") {
+      // Only the next four characters matter (a long run of parameters stays linear).
+      let text = String(scalars[name...].prefix(4)).lowercased()
+      if text == "tag=" {
         let value = scalars.index(name, offsetBy: 4)
         return scalars[value...].firstIndex { $0 == ";" || $0 == " " || $0 == "," } ?? scalars.endIndex
       }

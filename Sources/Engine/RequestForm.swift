@@ -45,7 +45,9 @@ public struct RequestForm: Sendable, Equatable {
   }
 
   /// The form of a request recorded with `requestURI` and these header lines (as
-  /// ``SIPHeadLines/lines(of:)`` gives them). nil when the Request-URI is not a SIP URI.
+  /// ``SIPHeadLines/lines(of:)`` gives them). nil when the Request-URI is not a SIP URI, or a
+  /// header every request needs (From, To, Call-ID, a CSeq with a number) is missing or
+  /// unreadable: such a request is sent in pubsim's own form.
   public init?(requestURI recordedURI: String, headerLines: [String], publisherUser: String) {
     guard let uri = AddressTemplate(recordedURI, publisherUser: publisherUser) else { return nil }
     requestURI = uri
@@ -86,6 +88,8 @@ public struct RequestForm: Sendable, Equatable {
       default: lines.append(.verbatim(line))
       }
     }
+    let addresses = lines.reduce(0) { count, line in if case .address = line { count + 1 } else { count } }
+    guard addresses >= 2, callID != nil, cseq != nil else { return nil }
   }
 
 }

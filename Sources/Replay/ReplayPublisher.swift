@@ -167,6 +167,8 @@ public struct ReplayPublisher: Sendable {
   private mutating func cleanUpOrLeave(now: UInt64) -> Action {
     guard cleanupOnStop, let tag = liveTags.last else { return leave() }
     formStep = nil
+    // A remove carries no body (nor the last step's Content-Type).
+    bodyStep = nil
     let remove = Request(operation: .remove, ifMatch: tag, expires: 0, intendedAt: now)
     inFlight = InFlight(position: position, request: remove, isCleanup: true)
     return .send(remove)

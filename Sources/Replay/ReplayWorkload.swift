@@ -201,7 +201,9 @@ public final class ReplayWorkload: Workload, @unchecked Sendable {
     guard let step = player.formStep, let form = script.steps[Int(step)].form else { return nil }
     let key = LiveDialog(callID: form.callID, loop: player.loop)
     var cseq = form.cseq ?? 1
-    if let last = dialogs[publisher], last.dialog == key { cseq = max(cseq, last.cseq &+ 1) }
+    if let last = dialogs[publisher], last.dialog == key, last.cseq < UInt32.max {
+      cseq = max(cseq, last.cseq + 1)
+    }
     dialogs[publisher] = (key, cseq)
     var dialog = runTag + "-" + String(identities[publisher].number)
     if player.loop > 0 { dialog += "-" + String(player.loop) }

@@ -7,7 +7,8 @@ public enum SIPHeadLines {
   /// before with a single space. Bytes that are not UTF-8 are replaced.
   public static func lines(of bytes: [UInt8]) -> [String] {
     var lines: [String] = []
-    var start = 0
+    // Blank lines before the start line are keep-alives (RFC 3261 §7.5), not the end of a head.
+    var start = bytes.firstIndex { $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") } ?? bytes.count
     var isStartLine = true
     while start < bytes.count {
       var end = start

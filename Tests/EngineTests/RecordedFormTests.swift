@@ -129,6 +129,11 @@ import Transport
     ("<sips:carol@10.0.0.7>", "<sips:carol@example.com>"),
     ("<sip:10.0.0.7:5070>;TAG=k", "<sip:bob-1@example.com>;TAG=k-d"),
     ("  <sip:bob@[fd00::7]:5070>", "  <sip:bob-1@example.com>"),
+    // A telephone-number user holds `;`: the host is after the last `@`.
+    (
+      "<sip:+4930123;phone-context=x@10.0.0.7;user=phone>",
+      "<sip:+4930123;phone-context=x@example.com;user=phone>"
+    ),
   ])
   func addressesKeepEverythingButTheUserHostAndTag(recorded: String, live: String) throws {
     let address = try #require(AddressTemplate(recorded, publisherUser: "bob"))
@@ -140,9 +145,26 @@ import Transport
     #expect(AddressTemplate(text, publisherUser: "bob") == nil)
   }
 
+  @Test func aRequestWithoutTheHeadersEveryRequestNeedsHasNoForm() {
+    for missing in ["From", "To", "i", "CSeq"] {
+      let lines = Self.linphoneRemove.filter { !$0.hasPrefix(missing + ":") }
+      #expect(
+        RequestForm(requestURI: "sip:bob@h", headerLines: lines, publisherUser: "bob") == nil, "\(missing)")
+    }
+    let unnumbered = Self.linphoneRemove.map { $0.hasPrefix("CSeq") ? "CSeq: PUBLISH" : $0 }
+    #expect(RequestForm(requestURI: "sip:bob@h", headerLines: unnumbered, publisherUser: "bob") == nil)
+  }
+
+  @Test func aLongRunOfParametersIsReadInLinearTime() {
+    let text = "<sip:bob@h>" + String(repeating: ";", count: 60_000) + ";tag=x"
+    #expect(AddressTemplate(text, publisherUser: "bob")?.afterTag == "")
+  }
+
   @Test func headLinesKeepTheRecordedSpellingAndUnfold() {
     let bytes = Array(
       "PUBLISH sip:a@b SIP/2.0\r\nv: x\r\nSubject: one\r\n  two\r\nl: 0\r\n\r\nbody\r\nX: no".utf8)
     #expect(SIPHeadLines.lines(of: bytes) == ["v: x", "Subject: one two", "l: 0"])
+    // Keep-alive line ends before a datagram's start line are not the end of its head.
+    #expect(SIPHeadLines.lines(of: Array("\r\n\r\n".utf8) + bytes) == ["v: x", "Subject: one two", "l: 0"])
   }
 }
