@@ -30,15 +30,15 @@ public enum PresenceComposer {
       guard let newest = publications.max(by: { $0.expiresAt < $1.expiresAt }) else { return nil }
       return Document(contentType: newest.contentType ?? "application/octet-stream", body: newest.body)
     }
-    var namespaces: [(prefix: String, text: String)] = []
+    var namespaces: [(prefix: String, text: String, value: String)] = []
+    var prefixes: Set<String> = [""]
     var children = ""
     var ids: Set<String> = []
     // Newest first: the publication that lives longest was published (or modified) last.
     let newestFirst = publications.sorted { ($0.expiresAt, $0.entityTag) > ($1.expiresAt, $1.entityTag) }
     for publication in newestFirst {
       guard let parts = PIDFParts(String(decoding: publication.body, as: UTF8.self)) else { continue }
-      for declaration in parts.namespaces
-      where !namespaces.contains(where: { $0.prefix == declaration.prefix }) {
+      for declaration in parts.namespaces where prefixes.insert(declaration.prefix).inserted {
         namespaces.append(declaration)
       }
       for element in parts.elements where element.id.map({ ids.insert($0).inserted }) ?? true {
@@ -46,7 +46,9 @@ public enum PresenceComposer {
       }
     }
     var root = "<presence"
-    if !namespaces.contains(where: { $0.prefix.isEmpty }) { root += " xmlns=\"urn:ietf:params:xml:ns:pidf\"" }
+    // The root is PIDF's whatever the bodies declared: a body whose default namespace is another
+    // one is not PIDF (left out above).
+    root += " xmlns=\"\(PIDFParts.namespace)\""
     for declaration in namespaces { root += " " + declaration.text }
     root += " entity=\"sip:\(escaped(resource))\""
     let text =
@@ -64,7 +66,7 @@ public enum PresenceComposer {
 /// A PIDF document cut into what composition needs: its root's namespace declarations and the
 /// text between the root's tags.
 struct PIDFParts {
-  var namespaces: [(prefix: String, text: String)]
+  var namespaces: [(prefix: String, text: String, value: String)]
   var children: String
 
   /// A child element of the root, as written, and its `id` attribute.
@@ -165,6 +167,9 @@ struct PIDFParts {
     let localName = name.split(separator: ":").last.map(String.init) ?? ""
     guard localName == "presence" else { return nil }
     namespaces = Self.declarations(in: startTag.dropFirst(name.count))
+    if let defaultNamespace = namespaces.first(where: { $0.prefix.isEmpty }) {
+      guard defaultNamespace.value == Self.namespace else { return nil }
+    }
     let selfClosing = startTag.hasSuffix("/")
     let content = rest[rest.index(after: tagEnd)...]
     if selfClosing {
@@ -191,21 +196,32 @@ struct PIDFParts {
     return nil
   }
 
-  /// `xmlns="..."` and `xmlns:p="..."` attributes, as written.
-  private static func declarations(in attributes: Substring) -> [(prefix: String, text: String)] {
-    var found: [(prefix: String, text: String)] = []
+  static let namespace = "urn:ietf:params:xml:ns:pidf"
+
+  /// `xmlns="..."` and `xmlns:p="..."` attributes, as written, read attribute by attribute (a
+  /// value that holds `xmlns` is not one).
+  private static func declarations(in attributes: Substring) -> [(
+    prefix: String, text: String, value: String
+  )] {
+    var found: [(prefix: String, text: String, value: String)] = []
     var rest = attributes
-    while let start = rest.range(of: "xmlns") {
-      let after = rest[start.upperBound...]
-      let prefix = after.hasPrefix(":") ? String(after.dropFirst().prefix { $0 != "=" && $0 != " " }) : ""
-      guard let equals = after.firstIndex(of: "="),
-        let quoteIndex = after[equals...].firstIndex(where: { $0 == "\"" || $0 == "'" })
+    while true {
+      rest = rest.drop { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+      guard let equals = rest.firstIndex(of: "="),
+        let quoteIndex = rest[equals...].dropFirst().firstIndex(where: { $0 != " " }),
+        rest[quoteIndex] == "\"" || rest[quoteIndex] == "'"
       else { break }
-      let quote = after[quoteIndex]
-      let valueStart = after.index(after: quoteIndex)
-      guard let valueEnd = after[valueStart...].firstIndex(of: quote) else { break }
-      found.append((prefix, String(rest[start.lowerBound...valueEnd])))
-      rest = after[after.index(after: valueEnd)...]
+      let name = rest[..<equals].trimmingCharacters(in: .whitespaces)
+      let valueStart = rest.index(after: quoteIndex)
+      guard let valueEnd = rest[valueStart...].firstIndex(of: rest[quoteIndex]) else { break }
+      if name == "xmlns" || name.hasPrefix("xmlns:") {
+        found.append(
+          (
+            name == "xmlns" ? "" : String(name.dropFirst(6)), String(rest[...valueEnd]),
+            String(rest[valueStart..<valueEnd])
+          ))
+      }
+      rest = rest[rest.index(after: valueEnd)...]
     }
     return found
   }

@@ -83,6 +83,27 @@ import Testing
     #expect(text.contains("<tuple id='t2'/>"))
   }
 
+  @Test func declarationsAreReadAttributeByAttribute() throws {
+    let other = Self.publication(
+      "a", "<presence xmlns=\"urn:example:not-pidf\"><tuple id=\"x\"/></presence>", expiresAt: 30)
+    let tricky = Self.publication(
+      "b",
+      "<presence entity=\"sip:xmlns@x\" xmlns = 'urn:ietf:params:xml:ns:pidf' xmlns:e=\"urn:e\"><e:a id=\"1\"/>"
+        + "</presence>", expiresAt: 20)
+    let many = (0..<5_000).map { " xmlns:p\($0)=\"urn:\($0)\"" }.joined()
+    let wide = Self.publication(
+      "c", "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\"\(many)><tuple id=\"w\"/></presence>",
+      expiresAt: 10)
+    let document = try #require(
+      PresenceComposer.compose([other, tricky, wide], resource: "a@b", event: "presence"))
+    let text = String(decoding: document.body, as: UTF8.self)
+    #expect(Self.isWellFormed(text), "\(text.prefix(300))")
+    #expect(!text.contains("not-pidf"), "a body in another default namespace is not PIDF")
+    #expect(text.contains("xmlns:e=\"urn:e\"") && text.contains("<e:a id=\"1\"/>"))
+    #expect(!text.contains("sip:xmlns@x"))
+    #expect(text.contains("xmlns:p4999=\"urn:4999\""))
+  }
+
   @Test func withoutPublicationsTheDocumentIsEmpty() throws {
     let document = try #require(PresenceComposer.compose([], resource: "bob@example.com", event: "presence"))
     let text = String(decoding: document.body, as: UTF8.self)
