@@ -117,7 +117,12 @@ public final class TrafficRecorder: @unchecked Sendable {
   public func start() {
     let thread = Thread { [self] in
       while !stopping.isSet {
-        if capture() < 0 { break }
+        let read = capture()
+        if read == PCAP_ERROR {
+          // Kept for stop(): the recording ended early and must not pass for whole.
+          writeError = writeError ?? "capture failed: " + String(cString: pcap_geterr(handle))
+        }
+        if read < 0 { break }
       }
       stopped.signal()
     }
@@ -141,6 +146,10 @@ public final class TrafficRecorder: @unchecked Sendable {
     }
     var statistics = pcap_stat()
     let dropped = pcap_stats(handle, &statistics) == 0 ? Int(statistics.ps_drop) : 0
+    // A full disk shows only when the buffered writes are flushed.
+    if let dumper, pcap_dump_flush(dumper) != 0 {
+      writeError = writeError ?? "writing failed: " + String(cString: strerror(errno))
+    }
     if let dumper { pcap_dump_close(dumper) }
     dumper = nil
     pcap_close(handle)
@@ -160,6 +169,8 @@ public final class TrafficRecorder: @unchecked Sendable {
 
   private func write(_ header: UnsafePointer<pcap_pkthdr>, _ bytes: UnsafePointer<UInt8>) {
     let size = 16 + Int(header.pointee.caplen)
+    // After a failure nothing more is written (the error is reported at the stop).
+    guard writeError == nil else { return }
     if let ring, fileBytes > 24, fileBytes + size > ring.fileBytes {
       do {
         try openFile()

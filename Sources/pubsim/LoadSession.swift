@@ -96,8 +96,20 @@ struct LoadSession {
       try? await embedded?.stop()
       throw error
     }
-    let result = try await run(engine, kind: kind, embedded: embedded)
-    return (result, try recorder.map(Self.stopRecording))
+    let result: LoadEngine<W>.Result
+    do {
+      result = try await run(engine, kind: kind, embedded: embedded)
+    } catch {
+      _ = try? recorder?.stop()
+      throw error
+    }
+    // The run's measurements stand even when its recording failed: say so, and report them.
+    do {
+      return (result, try recorder.map(Self.stopRecording))
+    } catch {
+      StandardOutput.error("warning: \(error)")
+      return (result, nil)
+    }
   }
 
   /// Starts `--pcap` on the traffic with the target.

@@ -123,8 +123,14 @@ struct ProbeCommand: AsyncParsableCommand {
     let recorder = try pcap.map {
       try LoadSession.startRecording(LoadSession.Recording(path: $0), target: endpoint)
     }
-    let client = try ProbeClient(
-      target: endpoint, tls: tls.options, timeout: .milliseconds(Int(timeout * 1000)))
+    let client: ProbeClient
+    do {
+      client = try ProbeClient(
+        target: endpoint, tls: tls.options, timeout: .milliseconds(Int(timeout * 1000)))
+    } catch {
+      _ = try? recorder?.stop()
+      throw error
+    }
     let context = ProbeContext(
       client: client, event: event, domain: domain ?? target?.host ?? "127.0.0.1", credentials: passwords,
       longestExpiryWait: .seconds(expiryWait))
