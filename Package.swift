@@ -18,9 +18,7 @@ let package = Package(
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-    // Micro-benchmarks of the hot paths (Benchmarks/), with allocation counts.
-    .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
-  ],
+  ] + benchmarkPackages,
   targets: [
     // 1. SIP message model, parser, serializer, stream framing, hosts written the SIP way. No I/O.
     .target(
@@ -189,7 +187,27 @@ let package = Package(
         .product(name: "NIOEmbedded", package: "swift-nio"),
       ]
     ),
-    // Micro-benchmarks: `swift package benchmark` (see README, Benchmarks).
+    .testTarget(
+      name: "InteropTests",
+      dependencies: ["pubsim", "pubsim-fuzz", "SIPCore"],
+      exclude: ["Scenarios", "Profiles"]
+    ),
+  ] + benchmarkTargets
+)
+
+// Micro-benchmarks of the hot paths (Benchmarks/), with allocation counts: `swift package
+// benchmark` (README, Benchmarks). Left out of the fuzzing build (scripts/fuzz.sh sets
+// PUBSIM_FUZZ_BUILD), whose sanitizer flags would also reach the benchmark plugin's own tools.
+var benchmarkPackages: [Package.Dependency] {
+  guard Context.environment["PUBSIM_FUZZ_BUILD"] == nil else { return [] }
+  return [
+    .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"])
+  ]
+}
+
+var benchmarkTargets: [Target] {
+  guard Context.environment["PUBSIM_FUZZ_BUILD"] == nil else { return [] }
+  return [
     .executableTarget(
       name: "Hotpaths",
       dependencies: [
@@ -199,11 +217,6 @@ let package = Package(
       ],
       path: "Benchmarks/Hotpaths",
       plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-    ),
-    .testTarget(
-      name: "InteropTests",
-      dependencies: ["pubsim", "pubsim-fuzz", "SIPCore"],
-      exclude: ["Scenarios", "Profiles"]
-    ),
+    )
   ]
-)
+}

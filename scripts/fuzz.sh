@@ -14,7 +14,7 @@ shift
 targets=${*:-sip scan capture trace profile dns}
 cd "$(dirname "$0")/.."
 # Optimised (as libFuzzer advises) with debug information for the stack traces of findings.
-swift build -c release --build-path .build-fuzz --product pubsim-fuzz -Xswiftc -g \
+PUBSIM_FUZZ_BUILD=1 swift build -c release --build-path .build-fuzz --product pubsim-fuzz -Xswiftc -g \
   -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -parse-as-library 2>&1 \
   | grep -E "error|Build" || true
 binary=.build-fuzz/release/pubsim-fuzz
