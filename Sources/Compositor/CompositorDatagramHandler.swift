@@ -22,7 +22,7 @@ final class CompositorDatagramHandler: ChannelInboundHandler {
     let route = {
       DatagramNotifyRoute(
         channel: channel, destination: remote,
-        sentBy: DatagramNotifyRoute.sentBy(channel.localAddress, requestHost: nil)) as any NotifyRoute
+        sentBy: DatagramNotifyRoute.sentBy(channel.localAddress)) as any NotifyRoute
     }
     guard let reply = state.handle(envelope.data, framing: .datagram, source: source, now: now, route: route)
     else {

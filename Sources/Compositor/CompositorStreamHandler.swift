@@ -31,7 +31,7 @@ final class CompositorStreamHandler: ChannelInboundHandler {
     let route = { [isTLS] in
       StreamNotifyRoute(
         channel: channel, transport: isTLS ? "tls" : "tcp",
-        sentBy: DatagramNotifyRoute.sentBy(channel.localAddress, requestHost: nil)) as any NotifyRoute
+        sentBy: StreamNotifyRoute.sentBy(channel.localAddress)) as any NotifyRoute
     }
     guard
       let reply = state.handle(

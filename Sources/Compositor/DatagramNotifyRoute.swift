@@ -15,14 +15,4 @@ struct DatagramNotifyRoute: NotifyRoute {
     channel.writeAndFlush(
       AddressedEnvelope(remoteAddress: destination, data: ByteBuffer(bytes: bytes)), promise: nil)
   }
-
-  /// `host:port` the compositor is reached at on `channel`: its bound address, or for a wildcard
-  /// bind the host the request was sent to.
-  static func sentBy(_ local: SocketAddress?, requestHost: String?) -> String {
-    let port = local?.port ?? 5060
-    guard let bound = local?.ipAddress, bound != "0.0.0.0", bound != "::" else {
-      return HostPort(host: requestHost ?? "127.0.0.1", port: port).description
-    }
-    return HostPort(host: bound, port: port).description
-  }
 }

@@ -40,6 +40,18 @@ public protocol NotifyRoute: Sendable {
   var eventLoop: EventLoop { get }
 }
 
+extension NotifyRoute {
+  /// `host:port` the compositor is reached at on a socket: its bound address, or for a wildcard
+  /// bind the loopback address.
+  static func sentBy(_ local: SocketAddress?) -> String {
+    let port = local?.port ?? 5060
+    guard let bound = local?.ipAddress, bound != "0.0.0.0", bound != "::" else {
+      return HostPort(host: "127.0.0.1", port: port).description
+    }
+    return HostPort(host: bound, port: port).description
+  }
+}
+
 /// A NOTIFY to send: the subscription (its dialog, addresses and route), what it says of the
 /// subscription, and the composed state. Its CSeq is taken when it is sent (``NotifySender``).
 public struct PendingNotify: Sendable {

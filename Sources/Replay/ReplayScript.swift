@@ -14,9 +14,7 @@ public struct ReplayScript: Sendable {
     /// The recorded address-of-record.
     public var resource: String
     /// Its user part (what recorded From and To addresses are matched against).
-    public var recordedUser: String {
-      resource.lastIndex(of: "@").map { String(resource[..<$0]) } ?? resource
-    }
+    public var recordedUser: String { ReplayScript.userPart(of: resource) }
     public var event: String
     /// Positions in ``ReplayScript/steps``, in time order.
     public var steps: [Int32]
@@ -91,6 +89,11 @@ public struct ReplayScript: Sendable {
     return RequestForm(requestURI: record.requestURI, headerLines: headers, publisherUser: user)
   }
 
+  /// The user of an address-of-record (`alice@h` → `alice`; without `@`, all of it).
+  static func userPart(of resource: String) -> String {
+    resource.lastIndex(of: "@").map { String(resource[..<$0]) } ?? resource
+  }
+
   /// Live user parts by recorded resource: the recorded user, or, when another resource already
   /// has it (alice@a and alice@b both become alice@<target>), the user with `.2`, `.3`, ...
   struct LiveUsers {
@@ -99,7 +102,7 @@ public struct ReplayScript: Sendable {
 
     mutating func user(for resource: String) -> String {
       if let known = byResource[resource] { return known }
-      let recorded = resource.lastIndex(of: "@").map { String(resource[..<$0]) } ?? resource
+      let recorded = ReplayScript.userPart(of: resource)
       var user = recorded
       var number = 2
       while taken.contains(user) {
