@@ -132,12 +132,13 @@ struct CompositorCommand: AsyncParsableCommand {
       try? await server.stop()
       throw CommandError.input("cannot listen: \(error)")
     }
-    for endpoint in bound {
-      StandardOutput.line(
-        "pubsim compositor listening on \(endpoint.uri) (\(endpoint.transport)"
-          + (endpoint.name.map { ", \($0)" } ?? "") + ")")
-    }
     let summary = try await SignalShutdown.serveUntilSignal(logger: logger) {
+      for endpoint in bound {
+        StandardOutput.line(
+          "pubsim compositor listening on \(endpoint.uri) (\(endpoint.transport)"
+            + (endpoint.name.map { ", \($0)" } ?? "") + ")")
+      }
+    } then: {
       let summary = try await server.summary()
       try await server.stop()
       return summary

@@ -40,11 +40,15 @@ enum SignalShutdown {
     return try result.get()
   }
 
-  /// Waits for SIGINT or SIGTERM, then runs `onSignal` (a server's stop and summary).
+  /// Runs `ready` once the signal handlers are in place (a server announcing it listens, so that a
+  /// signal sent as soon as that is seen stops it gracefully instead of killing it), waits for
+  /// SIGINT or SIGTERM, then runs `onSignal` (a server's stop and summary).
   static func serveUntilSignal<Value: Sendable>(
-    logger: Logger, then onSignal: @escaping @Sendable () async throws -> Value
+    logger: Logger, ready: @escaping @Sendable () -> Void,
+    then onSignal: @escaping @Sendable () async throws -> Value
   ) async throws -> Value {
     try await run(logger: logger, onSignal: {}) {
+      ready()
       try? await gracefulShutdown()
       return try await onSignal()
     }
