@@ -11,6 +11,10 @@ import SIPCore
 /// newest replaces the last (its state is the current one). A response is matched by its
 /// branch, on whichever loop it arrives. A NOTIFY refused (481 above all: the watcher forgot the
 /// dialog) or never answered ends its subscription. Shared by every loop; its table is locked.
+///
+/// Retransmissions and Timer F are served by one sweep every ``tick`` while NOTIFYs are in
+/// flight, not a timer each: cancelling a SwiftNIO scheduled task searches the loop's whole
+/// heap, which made thousands of NOTIFYs a second cost quadratic time.
 public final class NotifySender: Sendable {
   typealias ResourceKey = PublicationStore.ResourceKey
 
@@ -20,7 +24,13 @@ public final class NotifySender: Sendable {
     var key: ResourceKey
     /// The subscription's last NOTIFY (terminated): its dialog is forgotten after it.
     var isLast: Bool
-    var retransmission: Scheduled<Void>?
+    /// Set once it is sent: what to send again, where, when, and until when.
+    var bytes: [UInt8] = []
+    var route: (any NotifyRoute)?
+    /// The next retransmission (UDP), or the deadline over a reliable transport.
+    var nextAt: UInt64 = .max
+    var interval: UInt64?
+    var deadline: UInt64 = .max
   }
 
   /// A dialog's NOTIFYs: the last CSeq used, whether one is in flight, and those waiting.
@@ -36,6 +46,8 @@ public final class NotifySender: Sendable {
     var next: UInt64 = 0
     var counts = Counts()
     var random = SplitMix64(seed: UInt64.random(in: 0...UInt64.max))
+    /// Whether a sweep is scheduled.
+    var ticking = false
   }
 
   /// What happened to the NOTIFYs, for the compositor's statistics.
@@ -56,6 +68,8 @@ public final class NotifySender: Sendable {
   static let timerF: UInt64 = 64 * t1
   /// Most NOTIFYs waiting in one dialog.
   static let queueLimit = 16
+  /// How often NOTIFYs in flight are looked at (retransmissions are due to within this).
+  static let tick: UInt64 = 20_000_000
 
   private let state = NIOLockedValueBox(Table())
   private let prefix: String
@@ -114,10 +128,19 @@ public final class NotifySender: Sendable {
       notify.subscription, state: notify.state, document: notify.document, cseq: cseq, branch: branch)
     let begin = { @Sendable [self] in
       transmit(bytes, route: route)
-      let deadline = NIODeadline.now().uptimeNanoseconds + Self.timerF
-      schedule(
-        branch, bytes: bytes, route: route, interval: route.transport == "udp" ? Self.t1 : nil,
-        deadline: deadline)
+      let now = NIODeadline.now().uptimeNanoseconds
+      let interval = route.transport == "udp" ? Self.t1 : nil
+      let sweep = state.withLockedValue { table -> Bool in
+        guard table.entries[branch] != nil else { return false }
+        table.entries[branch]?.bytes = bytes
+        table.entries[branch]?.route = route
+        table.entries[branch]?.interval = interval
+        table.entries[branch]?.deadline = now + Self.timerF
+        table.entries[branch]?.nextAt = interval.map { now + $0 } ?? now + Self.timerF
+        defer { table.ticking = true }
+        return !table.ticking
+      }
+      if sweep { scheduleSweep(on: route.eventLoop) }
     }
     if hold == 0 {
       begin()
@@ -139,28 +162,36 @@ public final class NotifySender: Sendable {
     route.send(bytes)
   }
 
-  /// The next retransmission (UDP) or, reliable or past T2's steps, the wait for Timer F.
-  private func schedule(
-    _ branch: String, bytes: [UInt8], route: any NotifyRoute, interval: UInt64?, deadline: UInt64
-  ) {
+  private func scheduleSweep(on loop: any EventLoop) {
+    loop.scheduleTask(in: .nanoseconds(Int64(Self.tick))) { [self] in sweep(on: loop) }
+  }
+
+  /// Retransmits what is due (T1 doubling to T2, UDP) and ends what reached Timer F; goes on
+  /// while anything is in flight.
+  private func sweep(on loop: any EventLoop) {
     let now = NIODeadline.now().uptimeNanoseconds
-    let fireAt = interval.map { min(now + $0, deadline) } ?? deadline
-    let task = route.eventLoop.scheduleTask(deadline: .uptimeNanoseconds(fireAt)) { [self] in
-      let alive = state.withLockedValue { $0.entries[branch] != nil }
-      guard alive else { return }
-      if fireAt >= deadline {
-        finish(branch, status: nil)
-        return
+    let (due, expired, more) = state.withLockedValue {
+      table -> (due: [([UInt8], any NotifyRoute)], expired: [String], more: Bool) in
+      var due: [([UInt8], any NotifyRoute)] = []
+      var expired: [String] = []
+      for (branch, entry) in table.entries where entry.nextAt <= now {
+        guard let route = entry.route else { continue }
+        if now >= entry.deadline {
+          expired.append(branch)
+          continue
+        }
+        let interval = entry.interval.map { min($0 * 2, Self.t2) }
+        table.entries[branch]?.interval = interval
+        table.entries[branch]?.nextAt = min(now + (interval ?? Self.timerF), entry.deadline)
+        table.counts.retransmitted += 1
+        due.append((entry.bytes, route))
       }
-      state.withLockedValue { $0.counts.retransmitted += 1 }
-      transmit(bytes, route: route)
-      schedule(
-        branch, bytes: bytes, route: route, interval: interval.map { min($0 * 2, Self.t2) },
-        deadline: deadline)
+      table.ticking = !table.entries.isEmpty
+      return (due, expired, table.ticking)
     }
-    state.withLockedValue { table in
-      if table.entries[branch] != nil { table.entries[branch]?.retransmission = task } else { task.cancel() }
-    }
+    for (bytes, route) in due { transmit(bytes, route: route) }
+    for branch in expired { finish(branch, status: nil) }
+    if more { scheduleSweep(on: loop) }
   }
 
   /// A response that may answer a NOTIFY: true when it did (it is then not a stray).
@@ -203,7 +234,6 @@ public final class NotifySender: Sendable {
       return (entry, (next, open(next, in: &table), queue.cseq, delay?.sample(using: &table.random) ?? 0))
     }
     guard let outcome else { return }
-    outcome.entry.retransmission?.cancel()
     if let (next, nextBranch, cseq, hold) = outcome.next {
       start(next, branch: nextBranch, cseq: cseq, hold: hold)
     } else if status.map({ $0 >= 300 }) ?? true {

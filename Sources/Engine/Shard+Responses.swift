@@ -44,11 +44,15 @@ extension Shard {
   /// handled (the publisher acts from here). A request from the server goes to the workload.
   func received(_ bytes: UnsafeRawBufferPointer, at receivedAt: UInt64, now: UInt64, connection: Int) {
     if !Self.isResponse(bytes) {
-      answerIncoming(bytes, now: now, connection: connection)
+      answerIncoming(bytes, receivedAt: receivedAt, now: now, connection: connection)
       return
     }
-    guard let response = ResponseSummary(bytes),
-      let code = BranchCode(UnsafeRawBufferPointer(rebasing: bytes[response.branch])), code.run == runTag,
+    guard let response = ResponseSummary(bytes) else {
+      // Not a PUBLISH response: a watcher's SUBSCRIBE's, or stray.
+      receivedOther(bytes, at: receivedAt, now: now, connection: connection)
+      return
+    }
+    guard let code = BranchCode(UnsafeRawBufferPointer(rebasing: bytes[response.branch])), code.run == runTag,
       code.shard == index,
       code.slot < transactions.records.count
     else {
@@ -99,6 +103,34 @@ extension Shard {
     react(.response(publisher: publisher, response, latency: latency), now: now)
   }
 
+  /// A response that is not to a PUBLISH: with watchers, read in full (its To tag, Contact and
+  /// Expires make the dialog) and matched to a SUBSCRIBE by branch; otherwise stray.
+  private func receivedOther(
+    _ bytes: UnsafeRawBufferPointer, at receivedAt: UInt64, now: UInt64, connection: Int
+  ) {
+    guard hasWatchers, let message = try? parser.parse(bytes, framing: connections[connection].framing),
+      let response = WatcherStateMachine.Response(message), let branch = message.topViaBranch,
+      let code = Array(branch.utf8).withUnsafeBytes({ BranchCode($0) }), code.run == runTag,
+      code.shard == index,
+      code.slot < transactions.records.count
+    else {
+      metrics.strayResponses += 1
+      return
+    }
+    let slot = code.slot
+    guard transactions.current(slot, generation: code.generation)?.watcher == true else {
+      // An answer to a retransmission of a SUBSCRIBE already answered.
+      metrics.lateResponses += 1
+      return
+    }
+    guard case .completed = transactions[slot].state.responseReceived(statusCode: response.statusCode) else {
+      return
+    }
+    let record = transactions.close(slot)
+    let latency = receivedAt - min(receivedAt, record.sentAt)
+    react(.watcherResponse(watcher: Int(record.publisher ?? 0), response, latency: latency), now: now)
+  }
+
   /// Whether a message is a response (`SIP/2.0 ` first); anything else is taken for a request.
   private static func isResponse(_ bytes: UnsafeRawBufferPointer) -> Bool {
     bytes.count >= 8 && bytes.prefix(8).elementsEqual("SIP/2.0 ".utf8)
@@ -106,18 +138,21 @@ extension Shard {
 
   /// A request from the server (a NOTIFY to a watcher): the workload says the status, and the
   /// answer goes back on the connection it came by. What cannot be parsed is counted as stray.
-  private func answerIncoming(_ bytes: UnsafeRawBufferPointer, now: UInt64, connection: Int) {
+  private func answerIncoming(
+    _ bytes: UnsafeRawBufferPointer, receivedAt: UInt64, now: UInt64, connection: Int
+  ) {
     guard let request = try? parser.parse(bytes, framing: connections[connection].framing), request.isRequest
     else {
       metrics.strayResponses += 1
       return
     }
     metrics.incomingRequests += 1
-    let status = workload.incoming(request, now: now)
+    let status = workload.incoming(request, receivedAt: receivedAt, now: now)
     var answer = allocator.buffer(capacity: 512)
     request.answer(status, toTag: "pubsim-\(runTag)-\(index)").write(into: &answer)
     _ = connections[connection].write(answer)
     connections[connection].flushIfNeeded()
+    performWatcherChanges(now: now)
   }
 
   /// Flushes after a batch of reads (responses may have triggered new requests).

@@ -39,6 +39,8 @@ final class Shard: @unchecked Sendable {
   let loop: EventLoop
   let runTag: UInt32
   let workload: any Workload
+  /// Whether the workload has watchers at all (most runs have none: nothing to ask).
+  let hasWatchers: Bool
   var metrics: RunMetrics
   /// Where finished seconds of the time series wait for the end of the run.
   private var spill = SecondSpill()
@@ -47,6 +49,12 @@ final class Shard: @unchecked Sendable {
   private(set) var liveAtEnd = 0
   private var startedAt: UInt64 = 0
   private var publishers: [PublisherSlot] = []
+  /// The generation of each watcher's live timer (stale heap entries are skipped).
+  private var watcherTimers: [UInt32] = []
+  /// Scratch for the watchers' actions, reused.
+  private var spareWatcherChanges: [WatcherChange] = []
+  /// SUBSCRIBE retransmissions (kept out of the PUBLISH figures).
+  private var subscribeRetransmissions: UInt64 = 0
   private var digests = DigestAnswers()
   var transactions = TransactionTable()
   private var timers = Heap<TimerEntry>()
@@ -82,6 +90,7 @@ final class Shard: @unchecked Sendable {
     self.loop = loop
     self.runTag = runTag
     self.workload = workload
+    hasWatchers = workload.watcherCapacity > 0
     metrics = RunMetrics(startedAt: 0)
     // Each shard its own stream of the run's seed (the run tag only names the run on the wire).
     random = SplitMix64(seed: plan.seed &+ UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15)
@@ -142,9 +151,14 @@ final class Shard: @unchecked Sendable {
     if !stopping && running && inFlight == 0 && workload.isFinished {
       stopping = true
     }
-    guard stopping, running, inFlight == 0 || now >= stopDeadline else { return }
+    guard stopping, running, (inFlight == 0 && !workload.awaitsIncoming(now: now)) || now >= stopDeadline
+    else { return }
     running = false
     liveAtEnd = workload.livePublications
+    if var watchers = workload.watcherMetrics(final: true) {
+      watchers.subscriptions.retransmissions += subscribeRetransmissions
+      metrics.watchers = watchers
+    }
     wake?.cancel()
     wake = nil
     sample(now: now)
@@ -163,6 +177,7 @@ final class Shard: @unchecked Sendable {
     progress.inFlight = inFlight
     progress.active = active
     progress.live.add(metrics, inFlight: inFlight, activePublishers: active)
+    if hasWatchers, let watchers = workload.watcherMetrics(final: false) { progress.live.add(watchers) }
     let elapsed = NIODeadline.now().uptimeNanoseconds - startedAt
     if elapsed >= 1_000_000_000 { progress.lastSecond = metrics.timeSeries[elapsed: elapsed - 1_000_000_000] }
     return progress
@@ -192,7 +207,9 @@ final class Shard: @unchecked Sendable {
     if let timer = timers.min { next = min(next, timer.deadline) }
     if !stopping { next = min(next, workload.nextDue(now: now)) }
     // Timestamped UDP sockets are read on the tick: while answers are awaited, tick every 1 ms.
-    if inFlight > 0 && polling { next = min(next, now + 1_000_000) }
+    if (inFlight > 0 || (hasWatchers && workload.expectsIncoming)) && polling {
+      next = min(next, now + 1_000_000)
+    }
     if deferredHead < deferred.count { next = min(next, now + 1_000_000) }
     if stopping { next = min(next, stopDeadline) }
     scheduleWake(at: max(next, now))
@@ -215,6 +232,32 @@ final class Shard: @unchecked Sendable {
     }
     changes.removeAll(keepingCapacity: true)
     spareChanges.append(changes)
+    performWatcherChanges(now: now)
+  }
+
+  /// Performs the watchers' actions the workload decided (after an event or a NOTIFY).
+  func performWatcherChanges(now: UInt64) {
+    guard hasWatchers else { return }
+    var changes = spareWatcherChanges
+    spareWatcherChanges = []
+    workload.takeWatcherChanges(into: &changes)
+    for change in changes {
+      while watcherTimers.count <= change.watcher { watcherTimers.append(0) }
+      switch change.action {
+      case .send(let request): sendSubscribe(request, watcher: change.watcher, now: now)
+      case .wakeUp(let at):
+        watcherTimers[change.watcher] &+= 1
+        timers.insert(
+          TimerEntry(
+            deadline: at, kind: .watcher, index: Int32(change.watcher),
+            generation: watcherTimers[change.watcher]))
+        scheduleWake(at: at)
+      case .leave: watcherTimers[change.watcher] &+= 1
+      case .none: break
+      }
+    }
+    changes.removeAll(keepingCapacity: true)
+    if spareWatcherChanges.isEmpty { spareWatcherChanges = changes }
   }
 
   private func fireTimers(now: UInt64) {
@@ -227,6 +270,10 @@ final class Shard: @unchecked Sendable {
         react(.timer(publisher: publisher), now: now)
       case .transaction:
         transactionTimerFired(Int(first.index), generation: first.generation, now: now)
+      case .watcher:
+        let watcher = Int(first.index)
+        guard watcherTimers[watcher] == first.generation else { continue }
+        react(.watcherTimer(watcher: watcher), now: now)
       }
     }
   }
@@ -237,11 +284,19 @@ final class Shard: @unchecked Sendable {
     case .retransmit:
       if let bytes = transactions[slot].bytes {
         _ = connections[transactions[slot].connection].write(bytes)
-        metrics.recordRetransmission()
+        if transactions[slot].watcher {
+          subscribeRetransmissions += 1
+        } else {
+          metrics.recordRetransmission()
+        }
       }
       scheduleTransactionTimer(slot)
     case .timeout:
       let record = transactions.close(slot)
+      if record.watcher {
+        react(.watcherFailed(watcher: Int(record.publisher ?? 0), timedOut: true), now: now)
+        return
+      }
       if let fault = record.fault {
         metrics.recordFaultAnswer(fault.rawValue, statusCode: nil)
       } else {
@@ -400,6 +455,30 @@ final class Shard: @unchecked Sendable {
       return
     }
     if connection.datagram != nil { unstamped.append(Int32(slot)) }
+    scheduleTransactionTimer(slot)
+  }
+
+  /// Sends a watcher's SUBSCRIBE on the watcher's connection (whose address is its Contact, so
+  /// the NOTIFYs come back there). Not paced by the rate cap, which is PUBLISH's.
+  private func sendSubscribe(_ request: WatcherStateMachine.Request, watcher: Int, now: UInt64) {
+    let connectionIndex = watcher % plan.connectionsPerShard
+    let connection = connections[connectionIndex]
+    let slot = transactions.open(
+      TransactionTable.Record(
+        publisher: Int32(watcher), watcher: true, intendedAt: request.intendedAt, sentAt: now,
+        state: ClientTransaction(
+          startedAt: now, reliable: connection.transport != .udp, timers: plan.transactionTimers),
+        connection: connectionIndex))
+    let outgoing = workload.subscription(request, watcher: watcher)
+    let branch = BranchCode(run: runTag, shard: index, slot: slot, generation: transactions[slot].generation)
+    var bytes = allocator.buffer(capacity: 512)
+    connection.writer.writeSubscribe(request, outgoing, branch: branch, into: &bytes)
+    if connection.transport == .udp { transactions[slot].bytes = bytes }
+    guard connection.write(bytes) else {
+      transactions.close(slot)
+      react(.watcherFailed(watcher: watcher, timedOut: false), now: now)
+      return
+    }
     scheduleTransactionTimer(slot)
   }
 

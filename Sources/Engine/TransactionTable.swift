@@ -2,15 +2,17 @@ import NIOCore
 import Publication
 import Transport
 
-/// A shard's PUBLISH transactions in flight, in reusable slots. A slot's generation changes
+/// A shard's client transactions in flight (PUBLISH, and watchers' SUBSCRIBE), in reusable slots. A slot's generation changes
 /// each time it is reused, and a branch names both (``BranchCode``), so a late response or a
 /// stale timer for an earlier transaction in the same slot is told apart from the current one.
 /// Pure: no sockets, no clock.
 struct TransactionTable {
   struct Record {
     var generation: UInt32 = 0
-    /// The publisher the transaction is for; nil while the slot is free.
+    /// The publisher (or watcher) the transaction is for; nil while the slot is free.
     var publisher: Int32?
+    /// A watcher's SUBSCRIBE rather than a publisher's PUBLISH.
+    var watcher = false
     var operation: PublishOperation = .initial
     /// Whether the request answers a challenge (a challenge in return means refused).
     var answersChallenge = false
@@ -35,7 +37,8 @@ struct TransactionTable {
     if let reused = free.popLast() {
       slot = Int(reused)
       records[slot] = Record(
-        generation: records[slot].generation &+ 1, publisher: record.publisher, operation: record.operation,
+        generation: records[slot].generation &+ 1, publisher: record.publisher, watcher: record.watcher,
+        operation: record.operation,
         answersChallenge: record.answersChallenge, fault: record.fault,
         intendedAt: record.intendedAt, sentAt: record.sentAt, state: record.state, bytes: record.bytes,
         connection: record.connection)

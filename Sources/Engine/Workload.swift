@@ -1,3 +1,4 @@
+import Measurements
 import Publication
 import SIPCore
 
@@ -29,8 +30,31 @@ public protocol Workload: AnyObject, SendableMetatype {
   func outgoing(_ request: PublisherStateMachine.Request, publisher: Int) -> Outgoing
 
   /// A request the server sent to one of the shard's sockets: the status code to answer it with
-  /// (the shard writes and sends the response on the same transport).
-  func incoming(_ request: SIPMessage, now: UInt64) -> Int
+  /// (the shard writes and sends the response on the same transport). `receivedAt` is when it
+  /// arrived (the kernel's time over UDP), `now` when it is handled.
+  func incoming(_ request: SIPMessage, receivedAt: UInt64, now: UInt64) -> Int
+
+  /// How many watchers this shard will hold at most (0: none).
+  var watcherCapacity: Int { get }
+
+  /// The SUBSCRIBE a watcher sends: its addresses, dialog and package.
+  func subscription(_ request: WatcherStateMachine.Request, watcher: Int) -> SubscribeOutgoing
+
+  /// Moves the watchers' actions decided since the last call (by an event or an incoming
+  /// request) into `changes`.
+  func takeWatcherChanges(into changes: inout [WatcherChange])
+
+  /// Whether requests from the server may come now (watchers hold subscriptions): UDP sockets are
+  /// then read every millisecond, so that a NOTIFY is answered before the notifier retransmits.
+  var expectsIncoming: Bool { get }
+
+  /// Whether a stopping shard must wait (up to its drain deadline): NOTIFYs of changes already
+  /// published are owed, or watchers have yet to unsubscribe.
+  func awaitsIncoming(now: UInt64) -> Bool
+
+  /// What the watchers measured (nil without watchers): so far for live metrics, or `final`ly at
+  /// the end (what is still owed then is missing).
+  func watcherMetrics(final: Bool) -> WatcherMetrics?
 
   /// Whether every publisher has come and gone, so the shard can finish before its duration.
   var isFinished: Bool { get }
@@ -60,9 +84,50 @@ public struct Outgoing {
   }
 }
 
+/// The SUBSCRIBE a watcher sends, as its workload describes it; the shard adds Via, Contact,
+/// Max-Forwards and Content-Length.
+public struct SubscribeOutgoing: Sendable {
+  /// The presentity (`sip:user@domain`), or the dialog's remote target for in-dialog requests.
+  public var requestURI: String
+  /// The watcher's and the presentity's addresses (`sip:user@domain`).
+  public var watcher: String
+  public var presentity: String
+  public var fromTag: String
+  public var callID: String
+  public var event: String
+  public var accept: String
+
+  public init(
+    requestURI: String, watcher: String, presentity: String, fromTag: String, callID: String, event: String,
+    accept: String
+  ) {
+    self.requestURI = requestURI
+    self.watcher = watcher
+    self.presentity = presentity
+    self.fromTag = fromTag
+    self.callID = callID
+    self.event = event
+    self.accept = accept
+  }
+}
+
 extension Workload {
   /// No requests are expected: whatever comes is refused as outside any dialog pubsim knows.
-  public func incoming(_ request: SIPMessage, now: UInt64) -> Int { 481 }
+  public func incoming(_ request: SIPMessage, receivedAt: UInt64, now: UInt64) -> Int { 481 }
+
+  public var watcherCapacity: Int { 0 }
+
+  public func subscription(_ request: WatcherStateMachine.Request, watcher: Int) -> SubscribeOutgoing {
+    preconditionFailure("a workload without watchers was asked for a SUBSCRIBE")
+  }
+
+  public func takeWatcherChanges(into changes: inout [WatcherChange]) {}
+
+  public var expectsIncoming: Bool { false }
+
+  public func awaitsIncoming(now: UInt64) -> Bool { false }
+
+  public func watcherMetrics(final: Bool) -> WatcherMetrics? { nil }
 }
 
 extension Workload where Report == Void {

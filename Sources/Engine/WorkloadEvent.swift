@@ -13,8 +13,14 @@ public enum WorkloadEvent {
   /// The publisher's request timed out (`timedOut`) or could not be sent.
   case failed(publisher: Int, timedOut: Bool)
   /// The run is ending: every publisher still online stops (removing its publication with
-  /// `cleanup`).
+  /// `cleanup`), and every watcher unsubscribes.
   case stop(cleanup: Bool)
+  /// A watcher's own timer (subscribe, refresh, session end, back-off) fired.
+  case watcherTimer(watcher: Int)
+  /// A final response to the watcher's SUBSCRIBE; `latency` is from its actual send.
+  case watcherResponse(watcher: Int, WatcherStateMachine.Response, latency: UInt64)
+  /// The watcher's SUBSCRIBE timed out (`timedOut`) or could not be sent.
+  case watcherFailed(watcher: Int, timedOut: Bool)
 }
 
 /// A publisher's action the shard must perform. `arrived` marks a publisher coming online (first
@@ -33,5 +39,16 @@ public struct WorkloadChange {
     self.action = action
     self.arrived = arrived
     self.departed = departed
+  }
+}
+
+/// A watcher's action the shard must perform (see ``Workload/takeWatcherChanges(into:)``).
+public struct WatcherChange: Sendable {
+  public var watcher: Int
+  public var action: WatcherStateMachine.Action
+
+  public init(watcher: Int, action: WatcherStateMachine.Action) {
+    self.watcher = watcher
+    self.action = action
   }
 }

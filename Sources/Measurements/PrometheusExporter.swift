@@ -14,6 +14,11 @@ public final class PrometheusExporter: Sendable {
     public var inFlight = 0
     public var activePublishers = 0
     public var operations: [PublishOperation: OperationCounts] = [:]
+    /// With watchers: owed changes (expected, received, missing), NOTIFYs, subscriptions and the
+    /// propagation latency in live buckets.
+    public var notify: [String: UInt64] = [:]
+    public var subscriptions: [String: UInt64] = [:]
+    public var propagation = [UInt64](repeating: 0, count: LiveBuckets.boundsMicros.count + 1)
 
     public init() {}
 
@@ -29,6 +34,28 @@ public final class PrometheusExporter: Sendable {
       activePublishers += other.activePublishers
       for (operation, counts) in other.operations {
         operations[operation, default: OperationCounts()].merge(counts)
+      }
+      notify.merge(other.notify, uniquingKeysWith: +)
+      subscriptions.merge(other.subscriptions, uniquingKeysWith: +)
+      for index in propagation.indices { propagation[index] += other.propagation[index] }
+    }
+
+    /// A shard's watchers so far.
+    public mutating func add(_ watchers: WatcherMetrics) {
+      let counts = watchers.notify
+      notify.merge(
+        [
+          "expected": counts.expected, "received": counts.received, "missing": counts.missing,
+          "notifies": counts.notifies, "duplicates": counts.duplicates, "stale": counts.stale,
+        ], uniquingKeysWith: +)
+      let made = watchers.subscriptions
+      subscriptions.merge(
+        [
+          "established": made.established, "refreshed": made.refreshed, "terminated": made.terminated,
+          "failed": made.failed, "ended": made.ended,
+        ], uniquingKeysWith: +)
+      for bucket in watchers.latency.recordedBuckets {
+        propagation[LiveBuckets.index(micros: bucket.micros)] += bucket.count
       }
     }
 
@@ -118,6 +145,36 @@ public final class PrometheusExporter: Sendable {
           : Double(LiveBuckets.boundsMicros.last ?? 0) / 1e6 * 2
         for _ in 0..<delta { histogram.record(value) }
       }
+    }
+    updateWatchers(snapshot, previous: previous)
+  }
+
+  /// Owed changes, NOTIFYs, subscriptions and propagation latency (with watchers only).
+  private func updateWatchers(_ snapshot: Snapshot, previous: Snapshot) {
+    for (kind, count) in snapshot.notify {
+      registry.makeCounter(
+        descriptor: Self.name(
+          "notify_changes", "total", "published changes owed to watchers, by what became of them"),
+        labels: [("kind", kind)]
+      ).increment(by: Int64(count - min(previous.notify[kind] ?? 0, count)))
+    }
+    for (outcome, count) in snapshot.subscriptions {
+      registry.makeCounter(
+        descriptor: Self.name("subscriptions", "total", "watchers' subscriptions by outcome"),
+        labels: [("outcome", outcome)]
+      ).increment(by: Int64(count - min(previous.subscriptions[outcome] ?? 0, count)))
+    }
+    guard snapshot.propagation.contains(where: { $0 > 0 }) else { return }
+    let histogram = registry.makeValueHistogram(
+      descriptor: Self.name(
+        "notify_latency", "seconds", "propagation: from the changing PUBLISH's intended send to the NOTIFY"),
+      buckets: LiveBuckets.boundsMicros.map { Double($0) / 1e6 })
+    for (index, count) in snapshot.propagation.enumerated() {
+      let delta = count - min(previous.propagation[index], count)
+      let value =
+        index < LiveBuckets.boundsMicros.count
+        ? Double(LiveBuckets.boundsMicros[index]) / 1e6 : Double(LiveBuckets.boundsMicros.last ?? 0) / 1e6 * 2
+      for _ in 0..<delta { histogram.record(value) }
     }
   }
 

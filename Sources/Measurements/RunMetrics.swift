@@ -40,6 +40,8 @@ public struct RunMetrics: Sendable, Codable, Equatable {
   public private(set) var timeSeries = TimeSeries()
   /// A replay's recorded-versus-live figures (nil for a profile's run).
   public var fidelity: FidelityMetrics?
+  /// The watchers' subscriptions and NOTIFYs (nil for a run without watchers).
+  public var watchers: WatcherMetrics?
 
   public init(startedAt: UInt64) {
     self.startedAt = startedAt
@@ -158,6 +160,11 @@ public struct RunMetrics: Sendable, Codable, Equatable {
       var mine = fidelity ?? FidelityMetrics()
       mine.merge(theirs)
       fidelity = mine
+    }
+    if let theirs = other.watchers {
+      var mine = watchers ?? WatcherMetrics(startedAt: theirs.startedAt)
+      mine.merge(theirs)
+      watchers = mine
     }
   }
 }

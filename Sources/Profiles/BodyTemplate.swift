@@ -6,7 +6,9 @@ import Foundation
 /// realistic values; dialog-info (RFC 4235) alternates between trying and confirmed;
 /// message-summary (RFC 3842) counts voice messages. `text` is a template with placeholders:
 /// per publisher `{aor}`, `{user}`, `{domain}`, `{n}` (its number in the population), and per
-/// change `{version}`, `{status}` (open, closed), `{activity}`, `{mood}`, `{place}`, `{note}`.
+/// change `{version}`, `{status}` (open, closed), `{activity}`, `{mood}`, `{place}`, `{note}`,
+/// `{marker}`. With watchers, the note ends with the change's propagation marker (see
+/// ``render(aor:version:number:marker:)``), so a NOTIFY that carries the state carries it too.
 public enum BodyTemplate: Sendable, Equatable {
   case pidf
   case rpid
@@ -21,18 +23,20 @@ public enum BodyTemplate: Sendable, Equatable {
     static let places = ["office", "home", "car", "airport", "cafe"]
 
     let version: Int
+    var marker: String?
     var open: Bool { version % 2 == 0 }
     var status: String { open ? "open" : "closed" }
     var activity: String { Self.activities[version % Self.activities.count] }
     var mood: String { Self.moods[version % Self.moods.count] }
     var place: String { Self.places[version % Self.places.count] }
-    var note: String { "\(open ? "available" : "away") v\(version)" }
+    var note: String { "\(open ? "available" : "away") v\(version)" + (marker.map { " " + $0 } ?? "") }
   }
 
   /// The body for `aor` (`user@domain`) at version `version` (0 for the initial publication);
-  /// `number` is the publisher's number in the population.
-  public func render(aor: String, version: Int, number: Int = 0) -> [UInt8] {
-    let change = Change(version: version)
+  /// `number` is the publisher's number in the population; `marker` (with watchers) ends the
+  /// PIDF note and fills `{marker}`.
+  public func render(aor: String, version: Int, number: Int = 0, marker: String? = nil) -> [UInt8] {
+    let change = Change(version: version, marker: marker)
     switch self {
     case .pidf:
       return Array(
@@ -72,9 +76,19 @@ public enum BodyTemplate: Sendable, Equatable {
       ("{aor}", aor), ("{user}", parts.first ?? aor), ("{domain}", parts.count > 1 ? parts[1] : ""),
       ("{n}", String(number)), ("{version}", String(change.version)), ("{status}", change.status),
       ("{activity}", change.activity), ("{mood}", change.mood), ("{place}", change.place),
-      ("{note}", change.note),
+      ("{note}", change.note), ("{marker}", change.marker ?? ""),
     ]
     return values.reduce(template) { text, value in text.replacingOccurrences(of: value.0, with: value.1) }
+  }
+
+  /// Whether a body from this template carries the propagation marker (in the PIDF note, or
+  /// where a template text says `{note}` or `{marker}`).
+  public var carriesMarker: Bool {
+    switch self {
+    case .pidf, .rpid: return true
+    case .dialog, .messageSummary: return false
+    case .text(let template): return template.contains("{note}") || template.contains("{marker}")
+    }
   }
 
   /// The usual template and media type for a package.

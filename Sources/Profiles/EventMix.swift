@@ -19,9 +19,10 @@ public struct EventMix: Sendable, Equatable {
     self.bodySize = bodySize
   }
 
-  /// Publisher `number`'s body at `version`: the template rendered, then padded to the size.
-  public func body(aor: String, number: Int, version: Int) -> [UInt8] {
-    let rendered = body.render(aor: aor, version: version, number: number)
+  /// Publisher `number`'s body at `version`: the template rendered (with the propagation
+  /// `marker`, if any), then padded to the size.
+  public func body(aor: String, number: Int, version: Int, marker: String? = nil) -> [UInt8] {
+    let rendered = body.render(aor: aor, version: version, number: number, marker: marker)
     guard let bodySize else { return rendered }
     return BodySize.pad(rendered, to: bodySize.bytes(publisher: number, version: version))
   }

@@ -42,6 +42,8 @@ public struct Profile: Sendable, Equatable {
   public var thresholds: [String] = []
   /// `faults:`: deliberately wrong requests, by kind, as fractions.
   public var faults = FaultMix()
+  /// `watchers:`: subscribers to the publishers' state, and what they measure; nil: none.
+  public var watchers: WatcherProfile?
   /// `seed:`: the run's random seed (`--seed` overrides it); nil: a fresh one each run.
   public var seed: UInt64?
 

@@ -53,7 +53,7 @@ public struct ProfileReader {
       allowed: [
         "name", "target", "transport", "duration", "population", "events", "expires", "refresh", "modify",
         "session", "arrival", "stages", "rateCap", "connections", "thresholds", "localIp", "seed", "faults",
-        "tcpAbove",
+        "tcpAbove", "watchers",
       ])
     var profile = Profile(name: try keys["name"].map { try string($0) } ?? baseName)
     profile.target = try keys["target"].map { try target($0) }
@@ -74,6 +74,7 @@ public struct ProfileReader {
     if let node = keys["connections"] { profile.connections = try integer(node, 1...1024) }
     if let node = keys["seed"] { profile.seed = UInt64(try integer(node, 0...Int.max)) }
     if let node = keys["faults"] { profile.faults = try readFaults(node) }
+    if let node = keys["watchers"] { profile.watchers = try readWatchers(node, events: profile.events) }
     if let node = keys["thresholds"] { profile.thresholds = try sequence(node).map { try threshold($0) } }
     if let node = keys["localIp"] {
       profile.localAddresses = try (node.sequence.map(Array.init) ?? [node]).map { try localAddress($0) }
@@ -100,6 +101,61 @@ public struct ProfileReader {
       throw error(node, "the faults' fractions add up to more than 1")
     }
     return FaultMix(fractions)
+  }
+
+  /// `watchers: {perPresentity, package, accept, expires, refresh, arrival, session, grace}`.
+  private func readWatchers(_ node: Node, events: [EventMix]) throws -> WatcherProfile {
+    let keys = try mapping(
+      node, "watchers",
+      allowed: ["perPresentity", "package", "accept", "expires", "refresh", "arrival", "session", "grace"])
+    var watchers = WatcherProfile()
+    if let count = keys["perPresentity"] { watchers.perPresentity = try watcherCount(count) }
+    if let package = keys["package"] { watchers.behaviour.package = try string(package) }
+    guard let watched = events.first(where: { $0.package == watchers.behaviour.package }) else {
+      throw error(
+        keys["package"] ?? node,
+        "no publisher publishes '\(watchers.behaviour.package)' (events: lists the packages)")
+    }
+    guard watched.body.carriesMarker else {
+      throw error(
+        node,
+        "watchers measure propagation with a marker in the PIDF note: the watched package's body "
+          + "must be pidf, rpid or a template with {note} or {marker}")
+    }
+    watchers.behaviour.accept = try keys["accept"].map { try string($0) } ?? watched.contentType
+    if let expires = keys["expires"] {
+      watchers.behaviour.requestedExpires = UInt32(try integer(expires, 1...86_400))
+    }
+    if let refresh = keys["refresh"] { watchers.behaviour.refreshFraction = try number(refresh, 0.1...0.95) }
+    if let arrival = keys["arrival"] { watchers.behaviour.arrival = try durationDistribution(arrival) }
+    if let session = keys["session"] {
+      let parts = try mapping(session, "watchers: session", allowed: ["online", "offline"])
+      guard let online = parts["online"] else { throw error(session, "a watchers' session needs online:") }
+      watchers.behaviour.sessionLength = try durationDistribution(online)
+      if let offline = parts["offline"] {
+        watchers.behaviour.offlineLength = try durationDistribution(offline)
+      }
+    }
+    if let grace = keys["grace"] { watchers.grace = try duration(grace) }
+    return watchers
+  }
+
+  /// `5`, `{uniform: [1, 10]}` or `{zipf: {max: 300, exponent: 2}}`.
+  private func watcherCount(_ node: Node) throws -> WatcherCount {
+    if node.scalar != nil { return .fixed(try integer(node, 0...10_000)) }
+    let keys = try mapping(node, "perPresentity", allowed: ["uniform", "zipf"])
+    if let range = keys["uniform"] {
+      let bounds = try sequence(range).map { try integer($0, 0...10_000) }
+      guard bounds.count == 2, bounds[0] <= bounds[1] else {
+        throw error(range, "uniform needs two counts, low then high, e.g. [1, 10]")
+      }
+      return .uniform(bounds[0], bounds[1])
+    }
+    guard let zipf = keys["zipf"] else { throw error(node, "give a count, uniform: [low, high] or zipf:") }
+    let parts = try mapping(zipf, "zipf", allowed: ["max", "exponent"])
+    guard let max = parts["max"] else { throw error(zipf, "zipf needs max: (the most watchers)") }
+    return .zipf(
+      max: try integer(max, 1...10_000), exponent: try parts["exponent"].map { try number($0, 0.5...5) } ?? 2)
   }
 
   private func readPopulation(_ node: Node, into profile: inout Profile) throws {
@@ -265,8 +321,10 @@ public struct ProfileReader {
     return value
   }
 
-  private func duration(_ node: Node) throws -> UInt64 {
-    guard let text = node.scalar?.string, let value = DurationText.nanoseconds(text), value > 0 else {
+  private func duration(_ node: Node, allowingZero: Bool = false) throws -> UInt64 {
+    guard let text = node.scalar?.string, let value = DurationText.nanoseconds(text),
+      value > 0 || allowingZero
+    else {
       throw error(node, "expected a duration such as 30s, 5m or 250ms")
     }
     return value
@@ -286,7 +344,7 @@ public struct ProfileReader {
     case "fixed": return .fixed(try duration(value))
     case "exponential": return .exponential(mean: try duration(value))
     case "uniform":
-      let bounds = try sequence(value).map { try duration($0) }
+      let bounds = try sequence(value).enumerated().map { try duration($1, allowingZero: $0 == 0) }
       guard bounds.count == 2, bounds[0] <= bounds[1] else {
         throw error(value, "uniform needs two durations, low then high, e.g. [1m, 5m]")
       }

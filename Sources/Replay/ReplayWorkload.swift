@@ -101,6 +101,7 @@ public final class ReplayWorkload: Workload, @unchecked Sendable {
         $0.requestFailed(now: now, timedOut: timedOut, origin: origin, script: script, outcomes: &$1)
       }
     case .stop(let cleanup): stop(now: now, cleanup: cleanup, into: &changes)
+    case .watcherTimer, .watcherResponse, .watcherFailed: break  // a replay has no watchers
     }
   }
 

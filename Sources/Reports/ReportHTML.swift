@@ -22,6 +22,7 @@ public enum ReportHTML {
     html += summary(report)
     html += thresholds(report)
     html += fidelity(report, metrics: metrics)
+    html += propagation(report, metrics: metrics)
     html += "<h2>Latency by percentile (from intended send)</h2>"
     html += percentileChart(metrics)
     html += "<h2>Latency over time (from intended send)</h2>"

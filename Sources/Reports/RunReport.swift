@@ -103,6 +103,51 @@ public struct RunReport: Codable, Sendable, Equatable {
       self.dropped = dropped
     }
   }
+  /// Watchers (a profile's `watchers:`): what the NOTIFYs brought of the published changes,
+  /// and how fast; absent without watchers.
+  public var notify: Notify?
+  /// The watchers' subscriptions; absent without watchers.
+  public var subscriptions: Subscriptions?
+
+  public struct Notify: Codable, Sendable, Equatable {
+    /// NOTIFYs received in the watchers' dialogs (a retransmission counted once).
+    public var notifies: UInt64
+    /// Published changes owed to watchers: one per change and watcher subscribed when it left.
+    public var expected: UInt64
+    /// Owed changes a NOTIFY carried.
+    public var received: UInt64
+    /// Owed changes that never came (nor anything newer) within the grace period.
+    public var missing: UInt64
+    /// Owed changes replaced by a newer state before they were notified.
+    public var superseded: UInt64
+    public var duplicates: UInt64
+    /// NOTIFYs carrying an older state than one already received.
+    public var stale: UInt64
+    /// Owed changes notified before the publisher had its PUBLISH's 2xx.
+    public var beforeAnswer: UInt64
+    public var retransmitted: UInt64
+    public var unknownDialog: UInt64
+    /// Propagation: from the PUBLISH's intended send time to the NOTIFY's arrival.
+    public var latencyMicros: PercentileSummary
+    /// From the PUBLISH's 2xx to the NOTIFY's arrival (NOTIFYs after the 2xx).
+    public var latencyMicrosFromAnswer: PercentileSummary
+  }
+
+  public struct Subscriptions: Codable, Sendable, Equatable {
+    public var watchers: UInt64
+    public var established: UInt64
+    public var refreshed: UInt64
+    public var terminated: UInt64
+    public var failed: UInt64
+    /// Ended by the watchers themselves (Expires 0).
+    public var ended: UInt64
+    public var timeouts: UInt64
+    public var retransmissions: UInt64
+    public var responses: [String: UInt64]
+    /// SUBSCRIBE latency, from its send to the final response.
+    public var latencyMicros: PercentileSummary
+  }
+
   /// The thresholds checked at the end of the run, if any.
   public var thresholds: [ThresholdResult]?
   /// How the run was set up (profile values and flags), for the report.
@@ -155,6 +200,22 @@ public struct RunReport: Codable, Sendable, Equatable {
           timeouts: entry.value.timeouts,
           prescribed: prescribed, asPrescribed: entry.value.responses[prescribed] ?? 0)
       }
+    }
+    if let watchers = metrics.watchers {
+      let counts = watchers.notify
+      notify = Notify(
+        notifies: counts.notifies, expected: counts.expected, received: counts.received,
+        missing: counts.missing,
+        superseded: counts.superseded, duplicates: counts.duplicates, stale: counts.stale,
+        beforeAnswer: counts.beforeAnswer, retransmitted: counts.retransmitted,
+        unknownDialog: counts.unknownDialog,
+        latencyMicros: watchers.latency.summary, latencyMicrosFromAnswer: watchers.latencyFromAnswer.summary)
+      let made = watchers.subscriptions
+      subscriptions = Subscriptions(
+        watchers: watchers.watchers, established: made.established, refreshed: made.refreshed,
+        terminated: made.terminated, failed: made.failed, ended: made.ended, timeouts: made.timeouts,
+        retransmissions: made.retransmissions, responses: Self.byCode(made.responsesByCode),
+        latencyMicros: watchers.subscribeLatency.summary)
     }
     protocolErrors = ProtocolErrors(
       successWithoutEntityTag: metrics.successWithoutEntityTag,

@@ -4,7 +4,9 @@ import SIPCore
 
 /// A pass/fail rule on a run, as written in a profile's `thresholds:` or with `--threshold`:
 /// `p99(refresh) < 20ms`, `p50 < 5ms`, `errors < 0.1%`, `rate >= 5000/s`, `timeouts == 0`,
-/// `retransmissions < 1%`. Latency rules use latency from the intended send time.
+/// `retransmissions < 1%`; with watchers `p99(notify) < 50ms` (propagation, from the changing
+/// PUBLISH's intended send to the NOTIFY) and `notifyLoss < 0.1%` (owed changes missing).
+/// Latency rules use latency from the intended send time.
 public struct Threshold: Sendable, Equatable, CustomStringConvertible {
   public enum Metric: Sendable, Equatable {
     /// A latency percentile (50, 90, 99, 99.9 or 100 for max), of one operation or all.
@@ -17,6 +19,8 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
     case rate
     /// Retransmissions as a share of requests sent.
     case retransmissionRate
+    /// Owed changes no NOTIFY brought, as a share of those owed.
+    case notifyLoss
   }
 
   public enum Comparison: String, Sendable, CaseIterable {
@@ -71,6 +75,7 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
     case "timeouts": return .timeouts
     case "rate", "throughput": return .rate
     case "retransmissions": return .retransmissionRate
+    case "notifyloss", "notify_loss": return .notifyLoss
     default: break
     }
     var name = text
@@ -78,9 +83,10 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
     if let open = text.firstIndex(of: "("), text.hasSuffix(")") {
       name = String(text[..<open])
       operation = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
-      guard ["initial", "refresh", "modify", "remove"].contains(operation ?? "") else {
+      guard ["initial", "refresh", "modify", "remove", "notify"].contains(operation ?? "") else {
         throw ParseError(
-          rule: rule, reason: "unknown operation '\(operation ?? "")' (initial, refresh, modify, remove)")
+          rule: rule,
+          reason: "unknown operation '\(operation ?? "")' (initial, refresh, modify, remove, notify)")
       }
     }
     let percentiles: [String: Double] = [
@@ -91,7 +97,8 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
       throw ParseError(
         rule: rule,
         reason:
-          "unknown metric '\(name)' (p50, p90, p99, p999, p9999, max, errors, timeouts, rate, retransmissions)"
+          "unknown metric '\(name)' (p50, p90, p99, p999, p9999, max, errors, timeouts, rate, retransmissions, "
+          + "notifyLoss)"
       )
     }
     return .latency(percentile: percentile, operation: operation)
@@ -106,7 +113,7 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
         throw ParseError(rule: rule, reason: "expected a duration such as 20ms or 500us")
       }
       return Double(nanoseconds) / 1e3
-    case .errorRate, .retransmissionRate:
+    case .errorRate, .retransmissionRate, .notifyLoss:
       let number = text.hasSuffix("%") ? String(text.dropLast()) : text
       guard let value = Double(number.trimmingSIPWhitespace()), value >= 0 else {
         throw ParseError(rule: rule, reason: "expected a percentage such as 0.1%")
@@ -140,16 +147,24 @@ extension Threshold {
   public func actual(in metrics: RunMetrics, durationSeconds: Double) -> Double {
     switch metric {
     case .latency(let percentile, let operation):
-      let histogram =
-        operation.map { metrics.operations[PublishOperation(rawValue: $0) ?? .initial]?.corrected }
-        ?? metrics.all.corrected
-      guard let histogram else { return 0 }
+      guard let histogram = Self.histogram(operation, in: metrics) else { return 0 }
       return percentile >= 100
         ? Double(histogram.maxMicros) : Double(histogram.micros(atPercentile: percentile))
     case .errorRate: return metrics.errorRate
     case .timeouts: return Double(metrics.timeouts)
     case .rate: return (Double(metrics.completed) / max(durationSeconds, 0.001) * 10).rounded() / 10
     case .retransmissionRate: return Double(metrics.retransmissions) / Double(max(metrics.sent, 1))
+    case .notifyLoss: return metrics.watchers?.lossFraction ?? 0
+    }
+  }
+
+  /// The latency a rule reads: an operation's, the watchers' propagation (`notify`), or all
+  /// PUBLISH transactions'.
+  private static func histogram(_ operation: String?, in metrics: RunMetrics) -> LatencyHistogram? {
+    switch operation {
+    case nil: return metrics.all.corrected
+    case "notify": return metrics.watchers?.latency
+    case let name?: return metrics.operations[PublishOperation(rawValue: name) ?? .initial]?.corrected
     }
   }
 
@@ -157,17 +172,17 @@ extension Threshold {
   /// an operation (or a run) that has no response fails as "no samples": a gate must not pass on
   /// nothing measured.
   public func check(_ metrics: RunMetrics, durationSeconds: Double) -> ThresholdResult {
-    if case .latency(_, let operation) = metric {
-      let samples =
-        operation.map { metrics.operations[PublishOperation(rawValue: $0) ?? .initial]?.completed ?? 0 }
-        ?? metrics.completed
-      if samples == 0 { return ThresholdResult(rule: text, actual: "no samples", passed: false) }
+    if case .latency(_, let operation) = metric, (Self.histogram(operation, in: metrics)?.count ?? 0) == 0 {
+      return ThresholdResult(rule: text, actual: "no samples", passed: false)
+    }
+    if metric == .notifyLoss, (metrics.watchers?.notify.expected ?? 0) == 0 {
+      return ThresholdResult(rule: text, actual: "no changes owed to watchers", passed: false)
     }
     let value = actual(in: metrics, durationSeconds: durationSeconds)
     let shown: String
     switch metric {
     case .latency: shown = ReportHTML.micros(UInt64(value))
-    case .errorRate, .retransmissionRate: shown = ReportHTML.format(value * 100) + " %"
+    case .errorRate, .retransmissionRate, .notifyLoss: shown = ReportHTML.format(value * 100) + " %"
     case .timeouts: shown = String(Int(value))
     case .rate: shown = ReportHTML.format(value) + "/s"
     }

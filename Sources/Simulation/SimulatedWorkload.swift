@@ -1,5 +1,6 @@
 import DequeModule
 import Engine
+import Measurements
 import Profiles
 import Publication
 import SIPCore
@@ -33,6 +34,8 @@ public final class SimulatedWorkload: Workload {
   /// and the count it gave then.
   private var pacedUntil: UInt64?
   private var pacedCount = 0
+  /// The shard's watchers, when the profile has them.
+  private let watchers: WatcherPool?
 
   public init(plan: SimulationPlan, shard: Int, shards: Int, runTag: String) {
     self.plan = plan
@@ -42,6 +45,7 @@ public final class SimulatedWorkload: Workload {
     localPopulation = plan.population / self.shards + (shard < plan.population % self.shards ? 1 : 0)
     behaviour = SharedBehaviour(plan.behaviour)
     pacer = plan.pacer(shard: shard, shards: self.shards)
+    watchers = plan.watchers.map { WatcherPool(profile: $0, shard: shard, runTag: runTag) }
     // Room for the whole population at once: growing by doubling would hold the old and the new
     // array together at the peak (untouched capacity costs address space, not memory).
     machines.reserveCapacity(localPopulation)
@@ -60,18 +64,30 @@ public final class SimulatedWorkload: Workload {
     case .start:
       startedAt = now
       baseSeed = random.next()
-    case .due: pace(now: now, into: &changes)
+      watchers?.start(at: now)
+    case .due:
+      watchers?.sweep(now: now)
+      pace(now: now, into: &changes)
     case .timer(let publisher):
       changes.append(change(publisher) { $0.timerFired(now: now, using: &$1) })
     case .response(let publisher, let response, _):
+      watchers?.changeAnswered(
+        publisher: publisher, success: (200..<300).contains(response.statusCode), at: now)
       changes.append(change(publisher) { $0.responseReceived(response, now: now, using: &$1) })
     case .failed(let publisher, _):
+      watchers?.changeAnswered(publisher: publisher, success: false, at: now)
       changes.append(change(publisher) { machine, _ in machine.requestFailed(now: now) })
     case .stop(let cleanup):
       for publisher in machines.indices where !machines[publisher].hasLeft {
         changes.append(
           WorkloadChange(publisher: publisher, action: machines[publisher].stop(now: now, cleanup: cleanup)))
       }
+      watchers?.stop(now: now)
+    case .watcherTimer(let watcher): watchers?.timerFired(watcher, now: now)
+    case .watcherResponse(let watcher, let response, let latency):
+      watchers?.responseReceived(watcher, response, latency: latency, now: now)
+    case .watcherFailed(let watcher, let timedOut):
+      watchers?.requestFailed(watcher, timedOut: timedOut, now: now)
     }
   }
 
@@ -140,6 +156,13 @@ public final class SimulatedWorkload: Workload {
     versions.append(0)
     let global = UInt64((machines.count - 1) * shards + shard)
     randoms.append(SplitMix64(seed: baseSeed ^ (global &+ 1) &* 0x9E37_79B9_7F4A_7C15))
+    if let watchers {
+      // The watchers draw from a stream of their own: the publishers decide as without them.
+      var random = SplitMix64(seed: baseSeed ^ (global &+ 1) &* 0xD1B5_4A32_D192_ED03)
+      let sender = identity(of: machines.count - 1)
+      watchers.addPublisher(
+        aor: sender.aor, global: sender.number, package: sender.event, at: time, random: &random)
+    }
     start(machines.count - 1, at: time, into: &changes)
   }
 
@@ -170,6 +193,10 @@ public final class SimulatedWorkload: Workload {
   /// The pacer's next change; every 10 ms while stages wait for stopped publishers to finish
   /// leaving before they can come back.
   public func nextDue(now: UInt64) -> UInt64 {
+    min(nextArrival(now: now), watchers?.nextDue ?? .max)
+  }
+
+  private func nextArrival(now: UInt64) -> UInt64 {
     guard let pacedUntil else { return startedAt }
     if plan.stages == nil && machines.count >= localPopulation { return .max }
     if plan.stages != nil && online.count < pacedCount && machines.count >= localPopulation {
@@ -180,19 +207,54 @@ public final class SimulatedWorkload: Workload {
   }
 
   public func outgoing(_ request: PublisherStateMachine.Request, publisher: Int) -> Outgoing {
-    let global = publisher * shards + shard
-    let identity = plan.identities.identity(at: global)
-    let event = EventMix.pick(plan.events, index: global)
-    let sender = PublisherIdentity(
-      user: identity.user, domain: identity.domain ?? plan.domain, number: global, runTag: runTag,
-      event: event.package, contentType: event.contentType, password: identity.password)
+    let sender = identity(of: publisher)
     guard request.operation == .initial || request.operation == .modify else {
       return Outgoing(identity: sender, body: [])
     }
     if request.operation == .modify { versions[publisher] &+= 1 }
+    let marker = watchers?.changeSent(publisher: publisher, intendedAt: request.intendedAt)
+    let event = EventMix.pick(plan.events, index: sender.number)
     return Outgoing(
-      identity: sender, body: event.body(aor: sender.aor, number: global, version: Int(versions[publisher])))
+      identity: sender,
+      body: event.body(
+        aor: sender.aor, number: sender.number, version: Int(versions[publisher]), marker: marker))
   }
+
+  /// Who publisher `publisher` of this shard is, and what it publishes.
+  private func identity(of publisher: Int) -> PublisherIdentity {
+    let global = publisher * shards + shard
+    let identity = plan.identities.identity(at: global)
+    let event = EventMix.pick(plan.events, index: global)
+    return PublisherIdentity(
+      user: identity.user, domain: identity.domain ?? plan.domain, number: global, runTag: runTag,
+      event: event.package, contentType: event.contentType, password: identity.password)
+  }
+
+  // MARK: Watchers
+
+  public var watcherCapacity: Int {
+    guard let profile = plan.watchers else { return 0 }
+    return max(1, Int((Double(localPopulation) * profile.perPresentity.mean).rounded(.up)))
+  }
+
+  public func subscription(_ request: WatcherStateMachine.Request, watcher: Int) -> SubscribeOutgoing {
+    guard let watchers else { preconditionFailure("a SUBSCRIBE asked of a run without watchers") }
+    return watchers.subscription(request, watcher: watcher, domain: plan.domain)
+  }
+
+  public func takeWatcherChanges(into changes: inout [WatcherChange]) {
+    watchers?.takeChanges(into: &changes)
+  }
+
+  public func incoming(_ request: SIPMessage, receivedAt: UInt64, now: UInt64) -> Int {
+    watchers?.incoming(request, receivedAt: receivedAt, now: now) ?? 481
+  }
+
+  public var expectsIncoming: Bool { watchers?.expectsIncoming ?? false }
+
+  public func awaitsIncoming(now: UInt64) -> Bool { watchers?.awaitsIncoming(now: now) ?? false }
+
+  public func watcherMetrics(final: Bool) -> WatcherMetrics? { watchers?.report(final: final) }
 }
 
 extension LoadEngine where W == SimulatedWorkload {

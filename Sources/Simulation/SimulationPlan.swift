@@ -19,6 +19,8 @@ public struct SimulationPlan: Sendable {
   public var stages: PopulationSchedule?
   /// Deliberately wrong requests, as fractions of those each applies to (a profile's `faults:`).
   public var faults = FaultMix()
+  /// Subscribers to the publishers' state (a profile's `watchers:`); nil: none.
+  public var watchers: WatcherProfile?
 
   public init(
     target: SIPEndpoint, domain: String? = nil, population: Int,

@@ -185,6 +185,7 @@ struct RunCommand: AsyncParsableCommand {
       target: target, domain: profile.domain, population: population, identities: profile.identities,
       events: profile.events, behaviour: behaviour, arrival: arrival, stages: schedule)
     simulation.faults = profile.faults
+    simulation.watchers = profile.watchers
     return (plan, simulation)
   }
 

@@ -44,7 +44,25 @@ enum RunSummaryText {
       }
       lines.append("faults injected (not in the figures above): " + parts.joined(separator: "; "))
     }
+    lines += watcherLines(report)
     return lines.joined(separator: "\n")
+  }
+
+  /// With watchers: their subscriptions, what the NOTIFYs brought, and the propagation latency.
+  private static func watcherLines(_ report: RunReport) -> [String] {
+    guard let made = report.subscriptions, let notify = report.notify else { return [] }
+    let latency = notify.latencyMicros
+    let fromAnswer = notify.latencyMicrosFromAnswer
+    return [
+      "watchers: \(made.watchers); subscriptions established \(made.established), refreshed \(made.refreshed), "
+        + "terminated \(made.terminated), failed \(made.failed), ended \(made.ended)",
+      "notify: \(notify.received) of \(notify.expected) owed changes received, \(notify.missing) missing, "
+        + "\(notify.superseded) superseded, \(notify.duplicates) duplicates, \(notify.stale) stale "
+        + "(\(notify.notifies) NOTIFYs, \(notify.retransmitted) retransmitted)",
+      "propagation from intended send: p50 \(ReportHTML.micros(latency.p50)), p99 \(ReportHTML.micros(latency.p99)), "
+        + "max \(ReportHTML.micros(latency.max)); from the PUBLISH's 2xx: p50 \(ReportHTML.micros(fromAnswer.p50)), "
+        + "p99 \(ReportHTML.micros(fromAnswer.p99)) (\(notify.beforeAnswer) before the 2xx)",
+    ]
   }
 
   private static func pad(_ text: String, _ width: Int) -> String {

@@ -42,7 +42,7 @@ struct IncomingRequestTests {
       case .response, .failed:
         answered = true
         changes.append(WorkloadChange(publisher: 0, action: .leave))
-      case .start, .timer, .stop: break
+      case .start, .timer, .stop, .watcherTimer, .watcherResponse, .watcherFailed: break
       }
     }
 
@@ -52,7 +52,7 @@ struct IncomingRequestTests {
       Outgoing(identity: identity, body: Array("<presence/>".utf8))
     }
 
-    func incoming(_ request: SIPMessage, now: UInt64) -> Int {
+    func incoming(_ request: SIPMessage, receivedAt: UInt64, now: UInt64) -> Int {
       notifies.append(request.headers[.callID] ?? "")
       return request.method == .notify ? 200 : 405
     }
