@@ -37,6 +37,8 @@ public final class NotifySender: Sendable {
   struct DialogQueue {
     var cseq: UInt32 = 0
     var inFlight = false
+    /// The newest composition taken for the dialog (an older one arriving after it is dropped).
+    var newest: UInt64 = 0
     var waiting: [PendingNotify] = []
   }
 
@@ -59,7 +61,7 @@ public final class NotifySender: Sendable {
     public var timedOut = 0
     /// Transmissions not sent (`--notify-drop`).
     public var dropped = 0
-    /// NOTIFYs replaced in a full queue by a newer state.
+    /// NOTIFYs replaced in a full queue by a newer state, or composed before one already taken.
     public var coalesced = 0
   }
 
@@ -94,6 +96,11 @@ public final class NotifySender: Sendable {
       let dialog = notify.subscription.dialog
       var queue = table.dialogs[dialog] ?? DialogQueue()
       defer { table.dialogs[dialog] = queue }
+      guard notify.sequence == 0 || notify.sequence > queue.newest else {
+        table.counts.coalesced += 1
+        return nil
+      }
+      queue.newest = max(queue.newest, notify.sequence)
       guard !queue.inFlight else {
         if queue.waiting.count == Self.queueLimit {
           queue.waiting[queue.waiting.count - 1] = notify

@@ -9,6 +9,8 @@ final class StripedPublicationStore: Sendable {
     var store = PublicationStore()
     var tags: EntityTagGenerator
     var subscriptions = SubscriptionBook()
+    /// NOTIFYs composed so far (their order, see ``PendingNotify/sequence``).
+    var notifySequence: UInt64 = 0
 
     /// A NOTIFY for each watcher of `key`, with the state composed now.
     mutating func notifications(for key: PublicationStore.ResourceKey, now: UInt64) -> [PendingNotify] {
@@ -24,11 +26,13 @@ final class StripedPublicationStore: Sendable {
 
     /// A NOTIFY in the subscription's dialog; nil when the subscription is gone (a last,
     /// terminating NOTIFY goes all the same).
-    func notification(
+    mutating func notification(
       _ subscription: Subscription, state: NotifyWriter.State, document: PresenceComposer.Document?
     ) -> PendingNotify? {
       guard state == .terminated || subscriptions.subscription(subscription.dialog) != nil else { return nil }
-      return PendingNotify(subscription: subscription, state: state, document: document)
+      notifySequence += 1
+      return PendingNotify(
+        subscription: subscription, state: state, document: document, sequence: notifySequence)
     }
 
     static func secondsLeft(_ subscription: Subscription, now: UInt64) -> UInt32 {

@@ -58,4 +58,8 @@ public struct PendingNotify: Sendable {
   public var subscription: Subscription
   public var state: NotifyWriter.State
   public var document: PresenceComposer.Document?
+  /// When it was composed, in its stripe's order (a dialog lives in one stripe): loops send
+  /// what they composed after leaving the stripe, so a NOTIFY composed earlier can reach the
+  /// sender later, and must not then go out after the newer state.
+  public var sequence: UInt64 = 0
 }
