@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// What pubsim writes validates against the JSON Schemas it publishes (docs/schema/), checked
-/// with the jsonschema library (scripts/validate-json.py): a run's and a replay's run.json, the
+/// with the jsonschema library (scripts/validate-json.py): a run's (with and without watchers)
+/// and a replay's run.json, the
 /// extract summary, a trace's header, the probe's verdicts.
 @Suite("Outputs against docs/schema", .serialized, .enabled(if: SchemaValidator.available))
 struct SchemaTests {
@@ -40,7 +41,14 @@ struct SchemaTests {
         folder.appendingPathComponent("replay").path,
       ])
     #expect(replay.status == 0, "\(replay.errors)")
-    let reports = ["run", "replay"].map { folder.appendingPathComponent("\($0)/run.json").path }
+    let watchers = try runProgram(
+      Interop.pubsim.path,
+      [
+        "run", WatcherTests.profile, "--duration", "3s", "--report",
+        folder.appendingPathComponent("watchers").path,
+      ])
+    #expect(watchers.status == 0, "\(watchers.errors)")
+    let reports = ["run", "replay", "watchers"].map { folder.appendingPathComponent("\($0)/run.json").path }
     try Self.validate("run.schema.json", reports)
     let report = try String(contentsOfFile: reports[0], encoding: .utf8)
     #expect(report.contains("\"p9999\""))
