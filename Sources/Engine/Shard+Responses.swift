@@ -150,8 +150,8 @@ extension Shard {
     let status = workload.incoming(request, receivedAt: receivedAt, now: now)
     var answer = allocator.buffer(capacity: 512)
     request.answer(status, toTag: "pubsim-\(runTag)-\(index)").write(into: &answer)
+    // Sent with the rest at the end of the tick (UDP) or of the read batch (TCP).
     _ = connections[connection].write(answer)
-    connections[connection].flushIfNeeded()
     performWatcherChanges(now: now)
   }
 

@@ -31,7 +31,10 @@ public final class TimestampedDatagramSocket {
   private var queued: [UInt8] = []
   private var queuedEnds: [Int] = []
   private let receiveArena: UnsafeMutableRawBufferPointer
-  private var datagrams: [pubsim_datagram]
+  /// Descriptors for `sendmmsg` and for `recvmmsg`, apart: a handler of a received datagram may
+  /// flush (and so send) while the rest of its batch is still being read.
+  private var sendDescriptors: [pubsim_datagram]
+  private var receiveDescriptors: [pubsim_datagram]
   /// The port the socket was given.
   public private(set) var localPort = 0
 
@@ -51,7 +54,8 @@ public final class TimestampedDatagramSocket {
     self.target = storage
     targetLength = length
     receiveArena = .allocate(byteCount: Self.batch * Self.datagramCapacity, alignment: 16)
-    datagrams = Array(repeating: pubsim_datagram(), count: Self.batch)
+    sendDescriptors = Array(repeating: pubsim_datagram(), count: Self.batch)
+    receiveDescriptors = sendDescriptors
     do {
       try configure(localHost: localHost)
     } catch {
@@ -103,11 +107,11 @@ public final class TimestampedDatagramSocket {
             let count = min(Self.batch, queuedEnds.count - index)
             for slot in 0..<count {
               let start = index + slot == 0 ? 0 : queuedEnds[index + slot - 1]
-              datagrams[slot] = pubsim_datagram(
+              sendDescriptors[slot] = pubsim_datagram(
                 bytes: bytes.baseAddress.map { $0 + start }, length: queuedEnds[index + slot] - start,
                 receivedAt: 0)
             }
-            _ = pubsim_send_batch(descriptor, address, targetLength, &datagrams, Int32(count))
+            _ = pubsim_send_batch(descriptor, address, targetLength, &sendDescriptors, Int32(count))
             index += count
           }
         }
@@ -124,18 +128,18 @@ public final class TimestampedDatagramSocket {
     var total = 0
     while true {
       for slot in 0..<Self.batch {
-        datagrams[slot] = pubsim_datagram(
+        receiveDescriptors[slot] = pubsim_datagram(
           bytes: receiveArena.baseAddress.map { $0 + slot * Self.datagramCapacity },
           length: Self.datagramCapacity,
           receivedAt: 0)
       }
-      let got = Int(pubsim_receive_batch(descriptor, &datagrams, Int32(Self.batch)))
+      let got = Int(pubsim_receive_batch(descriptor, &receiveDescriptors, Int32(Self.batch)))
       guard got > 0 else { return total }
       for slot in 0..<got {
         let bytes = UnsafeRawBufferPointer(
           start: receiveArena.baseAddress.map { $0 + slot * Self.datagramCapacity },
-          count: min(datagrams[slot].length, Self.datagramCapacity))
-        handle(bytes, datagrams[slot].receivedAt)
+          count: min(receiveDescriptors[slot].length, Self.datagramCapacity))
+        handle(bytes, receiveDescriptors[slot].receivedAt)
       }
       total += got
       if got < Self.batch { return total }
