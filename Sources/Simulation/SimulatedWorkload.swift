@@ -36,6 +36,12 @@ public final class SimulatedWorkload: Workload {
   private var pacedCount = 0
   /// The shard's watchers, when the profile has them.
   private let watchers: WatcherPool?
+  /// The removes of `--cleanup` not yet sent: at most ``cleanupWindow`` are outstanding per
+  /// shard, the next leaving as one is answered, so that the end does not flood the server
+  /// (100 000 removes at once overflow any UDP socket and leave publications behind).
+  private var cleanupQueue: [(publisher: Int, request: PublisherStateMachine.Request)] = []
+  private var cleanupQueueHead = 0
+  static let cleanupWindow = 256
 
   public init(plan: SimulationPlan, shard: Int, shards: Int, runTag: String) {
     self.plan = plan
@@ -74,14 +80,21 @@ public final class SimulatedWorkload: Workload {
       watchers?.changeAnswered(
         publisher: publisher, success: (200..<300).contains(response.statusCode), at: now)
       changes.append(change(publisher) { $0.responseReceived(response, now: now, using: &$1) })
+      releaseCleanup(now: now, into: &changes)
     case .failed(let publisher, _):
       watchers?.changeAnswered(publisher: publisher, success: false, at: now)
       changes.append(change(publisher) { machine, _ in machine.requestFailed(now: now) })
+      releaseCleanup(now: now, into: &changes)
     case .stop(let cleanup):
       for publisher in machines.indices where !machines[publisher].hasLeft {
-        changes.append(
-          WorkloadChange(publisher: publisher, action: machines[publisher].stop(now: now, cleanup: cleanup)))
+        let action = machines[publisher].stop(now: now, cleanup: cleanup)
+        if case .send(let request) = action, request.operation == .remove {
+          cleanupQueue.append((publisher, request))
+        } else {
+          changes.append(WorkloadChange(publisher: publisher, action: action))
+        }
       }
+      for _ in 0..<Self.cleanupWindow { releaseCleanup(now: now, into: &changes) }
       watchers?.stop(now: now)
     case .watcherTimer(let watcher): watchers?.timerFired(watcher, now: now)
     case .watcherResponse(let watcher, let response, let latency):
@@ -185,6 +198,16 @@ public final class SimulatedWorkload: Workload {
       let faulty = machines[publisher].injectFault(fault)
     else { return action }
     return .send(faulty)
+  }
+
+  /// Sends the next queued remove of the cleanup, meant to leave now (its wait in the queue is
+  /// pubsim's pacing, not the server's latency).
+  private func releaseCleanup(now: UInt64, into changes: inout [WorkloadChange]) {
+    guard cleanupQueueHead < cleanupQueue.count else { return }
+    var (publisher, request) = cleanupQueue[cleanupQueueHead]
+    cleanupQueueHead += 1
+    request.intendedAt = max(request.intendedAt, now)
+    changes.append(WorkloadChange(publisher: publisher, action: .send(request)))
   }
 
   /// A profile runs for its duration.
