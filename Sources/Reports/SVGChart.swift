@@ -47,11 +47,13 @@ enum SVGChart {
       svg += "<text x=\"\(f(x(tick.x)))\" y=\"\(f(height - 12))\" font-size=\"11\" text-anchor=\"\(anchor)\">"
       svg += "\(ReportHTML.escape(tick.label))</text>"
     }
-    for (offset, line) in series.enumerated() {
+    // Each legend entry takes 110 points, or more for a long name (about 6.5 points a letter).
+    var legendX = left + 8
+    for line in series {
       let points = line.points.map { "\(f(x($0.x))),\(f(y(min($0.y, highestY))))" }.joined(separator: " ")
       svg += "<polyline fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"1.6\""
       svg += (line.dashed ? " stroke-dasharray=\"5 3\"" : "") + " points=\"\(points)\"/>"
-      let legendX = left + 8 + Double(offset) * 110
+      defer { legendX += max(110, 24 + 6.5 * Double(line.name.count)) }
       svg += "<rect x=\"\(f(legendX))\" y=\"6\" width=\"10\" height=\"10\" fill=\"\(line.color)\"/>"
       svg += "<text x=\"\(f(legendX + 14))\" y=\"15\" font-size=\"11\">\(ReportHTML.escape(line.name))</text>"
     }

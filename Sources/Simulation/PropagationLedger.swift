@@ -33,8 +33,9 @@ struct PropagationLedger {
   private var recent: [[Change]] = []
   private var owed: [[Owed]] = []
   private var lastReceived: [UInt32] = []
-  /// A SUBSCRIBE was sent and its NOTIFY (the current state, again) has not come yet.
-  private var awaitingState: [Bool] = []
+  /// NOTIFYs still due for SUBSCRIBEs sent (each brings the current state, perhaps again): a
+  /// NOTIFY that brings nothing owed takes one of them rather than counting as a duplicate.
+  private var stateNotifiesDue: [UInt8] = []
   private(set) var owedCount = 0
   /// When the newest owed change was sent: NOTIFYs are awaited until `grace` after it.
   private var newestOwedAt: UInt64 = 0
@@ -48,7 +49,7 @@ struct PropagationLedger {
   mutating func addWatcher() {
     owed.append([])
     lastReceived.append(0)
-    awaitingState.append(false)
+    stateNotifiesDue.append(0)
   }
 
   /// A change leaves; `owing` are the watchers it is owed to. Returns the change's number.
@@ -86,13 +87,16 @@ struct PropagationLedger {
 
   /// The watcher sent a SUBSCRIBE: its NOTIFY brings the current state again, not a duplicate.
   mutating func subscribing(_ watcher: Int) {
-    awaitingState[watcher] = true
+    stateNotifiesDue[watcher] = min(stateNotifiesDue[watcher], 7) + 1
   }
 
-  /// The watcher's subscription failed or ended: nothing more is owed to it.
-  mutating func subscriptionLost(_ watcher: Int, metrics: inout WatcherMetrics) {
+  /// The watcher's subscription failed or ended: nothing more is owed to it. Unless the watcher
+  /// ended it itself (its final NOTIFY is still due), no NOTIFY follows its SUBSCRIBEs.
+  mutating func subscriptionLost(_ watcher: Int, finalNotifyDue: Bool = false, metrics: inout WatcherMetrics)
+  {
     withdraw(owed[watcher].count, metrics: &metrics)
     owed[watcher].removeAll()
+    if !finalNotifyDue { stateNotifiesDue[watcher] = 0 }
   }
 
   /// A NOTIFY reached the watcher at `receivedAt`, carrying `change` of its presentity
@@ -100,8 +104,10 @@ struct PropagationLedger {
   mutating func notified(
     watcher: Int, publisher: Int, change: UInt32?, receivedAt: UInt64, metrics: inout WatcherMetrics
   ) {
-    defer { awaitingState[watcher] = false }
-    guard let change else { return }
+    guard let change else {
+      takeStateNotify(watcher)
+      return
+    }
     if let position = owed[watcher].firstIndex(where: { $0.change == change }) {
       let entry = owed[watcher][position]
       metrics.recordPropagation(
@@ -113,13 +119,22 @@ struct PropagationLedger {
       owedCount -= position + 1
       lastReceived[watcher] = max(lastReceived[watcher], change)
     } else if change == lastReceived[watcher] {
-      if !awaitingState[watcher] { metrics.notify.duplicates += 1 }
+      if !takeStateNotify(watcher) { metrics.notify.duplicates += 1 }
     } else if change < lastReceived[watcher] {
       metrics.notify.stale += 1
     } else {
       // A change made before the watcher subscribed, in its first NOTIFY.
       lastReceived[watcher] = change
+      takeStateNotify(watcher)
     }
+  }
+
+  /// Takes one of the NOTIFYs due for SUBSCRIBEs; false when none was due.
+  @discardableResult
+  private mutating func takeStateNotify(_ watcher: Int) -> Bool {
+    guard stateNotifiesDue[watcher] > 0 else { return false }
+    stateNotifiesDue[watcher] -= 1
+    return true
   }
 
   /// Owed changes sent more than `grace` ago are missing.

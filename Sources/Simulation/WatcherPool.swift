@@ -218,8 +218,10 @@ final class WatcherPool {
   ) {
     metrics.record(outcome)
     switch outcome {
-    case .failed where !machines[watcher].isSubscribed, .terminated, .ended:
+    case .failed where !machines[watcher].isSubscribed, .terminated:
       ledger.subscriptionLost(watcher, metrics: &metrics)
+    case .ended:
+      ledger.subscriptionLost(watcher, finalNotifyDue: true, metrics: &metrics)
     default: break
     }
     if case .send = action { ledger.subscribing(watcher) }

@@ -48,6 +48,27 @@ struct WatcherTests {
     #expect(summary.contains("live subscriptions 0"), "\(summary)")
   }
 
+  /// Over TLS the NOTIFYs come back on the watcher's own connection.
+  @Test(.enabled(if: Interop.peerAvailable("openssl")))
+  func theCompositorNotifiesEveryChangeOverTLS() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "pubsim-tls-watchers-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let (certificate, key) = try TLSCommandTests.makeCertificate(in: folder)
+    let compositor = try CompositorProcess([
+      "--listen", "sips:127.0.0.1:0", "--tls-cert", certificate, "--tls-key", key,
+    ])
+    defer { _ = compositor.stop() }
+    let (result, report) = try KamailioTests.runPubsim([
+      Self.profile, "--target", "sips:127.0.0.1:\(compositor.tlsPort)", "--tls-ca", certificate,
+    ])
+    #expect(result.status == 0, "\(result.errors)")
+    try Self.expectEveryChangeArrived(report)
+    let notify = try #require(report["notify"] as? [String: Any])
+    #expect(notify["duplicates"] as? Int == 0, "\(notify)")
+  }
+
   /// The NOTIFY delay knob is what the watchers measure: never less, and not far more.
   @Test func aNotifyDelayIsMeasuredAsPropagation() throws {
     let compositor = try CompositorProcess(["--notify-delay", "20ms"])

@@ -49,6 +49,21 @@ struct PropagationLedgerTests {
     #expect(metrics.notify.duplicates == 1 && metrics.notify.stale == 1)
   }
 
+  /// A refresh's NOTIFY can come after a change's: it brings that change again, and is due.
+  @Test func theStateAfterARefreshIsNotADuplicateWhateverComesBetween() {
+    var ledger = Self.ledger()
+    var metrics = WatcherMetrics(startedAt: 0)
+    ledger.subscribing(0)
+    ledger.notified(watcher: 0, publisher: 0, change: nil, receivedAt: Self.ms, metrics: &metrics)
+    ledger.subscribing(0)
+    let change = ledger.changeSent(publisher: 0, intendedAt: 2 * Self.ms, owing: [0], metrics: &metrics)
+    ledger.notified(watcher: 0, publisher: 0, change: change, receivedAt: 3 * Self.ms, metrics: &metrics)
+    ledger.notified(watcher: 0, publisher: 0, change: change, receivedAt: 4 * Self.ms, metrics: &metrics)
+    #expect(metrics.notify.received == 1 && metrics.notify.duplicates == 0)
+    ledger.notified(watcher: 0, publisher: 0, change: change, receivedAt: 5 * Self.ms, metrics: &metrics)
+    #expect(metrics.notify.duplicates == 1)
+  }
+
   @Test func failedPublishesAndLostSubscriptionsOweNothingAndTheRestGoesMissingAfterTheGrace() {
     var ledger = Self.ledger()
     var metrics = WatcherMetrics(startedAt: 0)
