@@ -205,6 +205,28 @@ struct LiveMetricsTests {
     #expect(process.terminationStatus == 0)
   }
 
+  /// With watchers, the owed changes, subscriptions and propagation latency are served too.
+  @Test func watcherSeriesAreServedDuringTheRun() throws {
+    let port = Int.random(in: 20_000...40_000)
+    let process = Process()
+    process.executableURL = Interop.pubsim
+    process.arguments = [
+      "run", WatcherTests.profile, "--duration", "6s", "--metrics-listen", "127.0.0.1:\(port)",
+    ]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    defer { if process.isRunning { process.terminate() } }
+    Thread.sleep(forTimeInterval: 4.5)
+    let scrape = try runProgram(
+      Interop.which("curl") ?? "/usr/bin/curl", ["-s", "http://127.0.0.1:\(port)/metrics"])
+    #expect(scrape.output.contains("pubsim_notify_changes_total{kind=\"received\"}"), "\(scrape.output)")
+    #expect(scrape.output.contains("pubsim_subscriptions_total{outcome=\"established\"}"))
+    #expect(scrape.output.contains("pubsim_notify_latency_seconds_bucket{le=\"+Inf\"}"))
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0)
+  }
+
   /// A run in which every PUBLISH was refused is not a pass: exit 1, thresholds or not, the
   /// report still written, and a last line that says why.
   @Test func aRunWhereNothingSucceededExitsOneSayingWhy() throws {
