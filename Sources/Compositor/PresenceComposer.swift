@@ -14,12 +14,18 @@ import Publication
 /// - any other package: the body of the publication that lives longest (the newest), as is.
 ///
 /// Markers a publisher puts inside a tuple (a `<note>` or `<timestamp>`) survive, which is what
-/// propagation latency is measured by. Pure: text in, text out.
+/// propagation latency is measured by. The children stop at ``childrenLimit`` bytes (the
+/// newest kept, whole elements only): a NOTIFY over UDP must fit one datagram, and a resource's
+/// publications must not compose into a document of any size. Pure: text in, text out.
 public enum PresenceComposer {
   public struct Document: Equatable, Sendable {
     public var contentType: String
     public var body: [UInt8]
   }
+
+  /// Most bytes of composed children: with the root and a NOTIFY's headers, within a UDP
+  /// datagram (65 507 bytes).
+  public static let childrenLimit = 60_000
 
   /// The state to notify for `resource` (`user@host`) and `event`; nil for a package without
   /// publications to take a body from.
@@ -42,6 +48,7 @@ public enum PresenceComposer {
         namespaces.append(declaration)
       }
       for element in parts.elements where element.id.map({ ids.insert($0).inserted }) ?? true {
+        guard children.utf8.count + element.text.utf8.count <= childrenLimit else { continue }
         children += element.text
       }
     }

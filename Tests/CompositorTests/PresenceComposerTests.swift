@@ -123,6 +123,22 @@ import Testing
     #expect(text.contains("t4109"))
   }
 
+  /// Five publications of 20 KB each cannot all go in one datagram: the newest two do, whole.
+  @Test func theDocumentStaysWithinADatagramKeepingTheNewest() throws {
+    let filler = String(repeating: "x", count: 20_000)
+    let publications = (1...5).map { index in
+      Self.publication(
+        "e\(index)",
+        "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\"><tuple id=\"t\(index)\"><note>\(filler)</note>"
+          + "</tuple></presence>", expiresAt: UInt64(index))
+    }
+    let document = try #require(
+      PresenceComposer.compose(publications, resource: "alice@example.com", event: "presence"))
+    let text = String(decoding: document.body, as: UTF8.self)
+    #expect(document.body.count < 65_000 && Self.isWellFormed(text))
+    #expect(text.contains("id=\"t5\"") && text.contains("id=\"t4\"") && !text.contains("id=\"t1\""))
+  }
+
   @Test func otherPackagesTakeTheNewestBodyAsIs() throws {
     let older = Self.publication("a", "<dialog-info/>", event: "dialog", expiresAt: 10)
     let newer = Self.publication("b", "<dialog-info version=\"2\"/>", event: "dialog", expiresAt: 20)
