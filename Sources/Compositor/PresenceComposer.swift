@@ -11,7 +11,7 @@ import Publication
 ///   under a root that declares every namespace prefix the publications declared (the first
 ///   declaration of a prefix wins). A body that is not PIDF is left out; with no publication the
 ///   document has no children (the resource is unknown or offline).
-/// - any other package: the body of the publication that lives longest (the newest), as is.
+/// - any other package: the body of the publication whose state changed last, as is.
 ///
 /// Markers a publisher puts inside a tuple (a `<note>` or `<timestamp>`) survive, which is what
 /// propagation latency is measured by. The children stop at ``childrenLimit`` bytes (the
@@ -33,15 +33,15 @@ public enum PresenceComposer {
     -> Document?
   {
     guard event == "presence" else {
-      guard let newest = publications.max(by: { $0.expiresAt < $1.expiresAt }) else { return nil }
+      guard let newest = publications.max(by: { isOlder($0, than: $1) }) else { return nil }
       return Document(contentType: newest.contentType ?? "application/octet-stream", body: newest.body)
     }
     var namespaces: [(prefix: String, text: String, value: String)] = []
     var prefixes: Set<String> = [""]
     var children = ""
     var ids: Set<String> = []
-    // Newest first: the publication that lives longest was published (or modified) last.
-    let newestFirst = publications.sorted { ($0.expiresAt, $0.entityTag) > ($1.expiresAt, $1.entityTag) }
+    // Newest first: the publication whose state changed last (a refresh changes nothing).
+    let newestFirst = publications.sorted { isOlder($1, than: $0) }
     for publication in newestFirst {
       guard let parts = PIDFParts(String(decoding: publication.body, as: UTF8.self)) else { continue }
       for declaration in parts.namespaces where prefixes.insert(declaration.prefix).inserted {
@@ -62,6 +62,12 @@ public enum PresenceComposer {
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + root
       + (children.isEmpty ? "/>\n" : ">" + children + "</presence>\n")
     return Document(contentType: "application/pidf+xml", body: Array(text.utf8))
+  }
+
+  /// Changed earlier, or at the same time but expiring sooner (then by entity-tag, so that the
+  /// order is total).
+  private static func isOlder(_ one: StoredPublication, than other: StoredPublication) -> Bool {
+    (one.changedAt, one.expiresAt, one.entityTag) < (other.changedAt, other.expiresAt, other.entityTag)
   }
 
   private static func escaped(_ text: String) -> String {

@@ -56,6 +56,7 @@ public struct PublishRules: Sendable {
     if !request.body.isEmpty {
       publication.body = request.body
       publication.contentType = request.contentType
+      publication.changedAt = now
     }
     store.store(publication, replacing: existing?.entityTag)
     return success(tag: newTag, expires: granted, operation: operation)

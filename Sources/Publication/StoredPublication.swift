@@ -8,10 +8,16 @@ public struct StoredPublication: Hashable, Sendable {
   public var body: [UInt8]
   /// Monotonic time (nanoseconds) after which the publication is gone unless refreshed.
   public var expiresAt: UInt64
+  /// When its state last changed (made or modified; a refresh changes nothing): what "newest"
+  /// means when publications are composed.
+  public var changedAt: UInt64
 
   public init(
-    entityTag: String, resource: String, event: String, contentType: String?, body: [UInt8], expiresAt: UInt64
+    entityTag: String, resource: String, event: String, contentType: String?, body: [UInt8],
+    expiresAt: UInt64,
+    changedAt: UInt64 = 0
   ) {
+    self.changedAt = changedAt
     self.entityTag = entityTag
     self.resource = resource
     self.event = event

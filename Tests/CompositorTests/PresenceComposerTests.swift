@@ -123,6 +123,27 @@ import Testing
     #expect(text.contains("t4109"))
   }
 
+  /// A refresh lengthens a publication's life but does not make its state the newest.
+  @Test func theStateChangedLastWinsNotTheOneRefreshedLast() throws {
+    var refreshed = Self.publication(
+      "old",
+      "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\"><tuple id=\"t\"><note>old</note></tuple></presence>",
+      expiresAt: 500)
+    refreshed.changedAt = 10
+    var changed = Self.publication(
+      "new",
+      "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\"><tuple id=\"t\"><note>new</note></tuple></presence>",
+      expiresAt: 300)
+    changed.changedAt = 20
+    let document = try #require(
+      PresenceComposer.compose([refreshed, changed], resource: "alice@example.com", event: "presence"))
+    let text = String(decoding: document.body, as: UTF8.self)
+    #expect(text.contains("<note>new</note>") && !text.contains("<note>old</note>"))
+    let other = try #require(
+      PresenceComposer.compose([refreshed, changed], resource: "alice@example.com", event: "dialog"))
+    #expect(String(decoding: other.body, as: UTF8.self).contains("new"))
+  }
+
   /// Five publications of 20 KB each cannot all go in one datagram: the newest two do, whole.
   @Test func theDocumentStaysWithinADatagramKeepingTheNewest() throws {
     let filler = String(repeating: "x", count: 20_000)
