@@ -60,8 +60,13 @@ extension Shard {
       return
     }
     let slot = code.slot
-    guard transactions.current(slot, generation: code.generation) != nil else {
+    guard let open = transactions.current(slot, generation: code.generation) else {
       metrics.lateResponses += 1
+      return
+    }
+    // A PUBLISH-looking answer carrying a SUBSCRIBE's branch: a broken server's.
+    guard !open.watcher else {
+      metrics.strayResponses += 1
       return
     }
     guard
@@ -118,11 +123,9 @@ extension Shard {
       return
     }
     let slot = code.slot
-    guard transactions.current(slot, generation: code.generation)?.watcher == true else {
-      // An answer to a retransmission of a SUBSCRIBE already answered.
-      metrics.lateResponses += 1
-      return
-    }
+    // An answer to a retransmission of a SUBSCRIBE already answered is not a PUBLISH's: not
+    // counted with them.
+    guard transactions.current(slot, generation: code.generation)?.watcher == true else { return }
     guard case .completed = transactions[slot].state.responseReceived(statusCode: response.statusCode) else {
       return
     }
@@ -179,9 +182,13 @@ extension Shard {
   func connectionClosed(_ connectionIndex: Int) {
     let now = NIODeadline.now().uptimeNanoseconds
     for slot in transactions.open(onConnection: connectionIndex) {
-      metrics.recordTransportError(at: now)
       let record = transactions.close(slot)
-      react(.failed(publisher: Int(record.publisher ?? 0), timedOut: false), now: now)
+      if record.watcher {
+        react(.watcherFailed(watcher: Int(record.publisher ?? 0), timedOut: false), now: now)
+      } else {
+        metrics.recordTransportError(at: now)
+        react(.failed(publisher: Int(record.publisher ?? 0), timedOut: false), now: now)
+      }
     }
     finishIfDrained(now: now)
   }

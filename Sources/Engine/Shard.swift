@@ -66,6 +66,8 @@ final class Shard: @unchecked Sendable {
   private var stopDeadline: UInt64 = .max
   private var active = 0
   private var inFlight: Int { transactions.inFlight }
+  /// PUBLISH transactions in flight: what the progress line, live metrics and time series say.
+  private var publishesInFlight: Int { transactions.inFlight - transactions.subscribesInFlight }
   private var rateCap: RateCap?
   private var deferred: [(publisher: Int32, request: PublisherStateMachine.Request)] = []
   /// Scratch arrays for the workload's changes, one per level of reaction (a failed send
@@ -174,9 +176,9 @@ final class Shard: @unchecked Sendable {
       metrics.timeouts + metrics.transportErrors
       + metrics.all.responsesByCode.filter { RunMetrics.isError($0.key) }
       .reduce(0) { $0 + $1.value }
-    progress.inFlight = inFlight
+    progress.inFlight = publishesInFlight
     progress.active = active
-    progress.live.add(metrics, inFlight: inFlight, activePublishers: active)
+    progress.live.add(metrics, inFlight: publishesInFlight, activePublishers: active)
     if hasWatchers, let watchers = workload.watcherMetrics(final: false) { progress.live.add(watchers) }
     let elapsed = NIODeadline.now().uptimeNanoseconds - startedAt
     if elapsed >= 1_000_000_000 { progress.lastSecond = metrics.timeSeries[elapsed: elapsed - 1_000_000_000] }
@@ -315,7 +317,8 @@ final class Shard: @unchecked Sendable {
     guard second > lastSampledSecond || (stopping && !running) else { return }
     let ended = second > lastSampledSecond ? second - 1 : second
     lastSampledSecond = second
-    metrics.sample(inFlight: inFlight, activePublishers: active, at: startedAt + ended * 1_000_000_000)
+    metrics.sample(
+      inFlight: publishesInFlight, activePublishers: active, at: startedAt + ended * 1_000_000_000)
     spillFinishedSeconds(before: Int(ended))
   }
 

@@ -28,8 +28,9 @@ struct TransactionTable {
 
   private(set) var records: [Record] = []
   private var free: [Int32] = []
-  /// Transactions open now.
+  /// Transactions open now, and how many of them are watchers' SUBSCRIBEs.
   private(set) var inFlight = 0
+  private(set) var subscribesInFlight = 0
 
   /// Opens a transaction in a free slot (or a new one); returns the slot.
   mutating func open(_ record: Record) -> Int {
@@ -47,6 +48,7 @@ struct TransactionTable {
       records.append(record)
     }
     inFlight += 1
+    if record.watcher { subscribesInFlight += 1 }
     return slot
   }
 
@@ -71,6 +73,7 @@ struct TransactionTable {
     records[slot].bytes = nil
     free.append(Int32(slot))
     inFlight -= 1
+    if record.watcher { subscribesInFlight -= 1 }
     return record
   }
 

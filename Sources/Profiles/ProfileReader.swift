@@ -136,7 +136,10 @@ public struct ProfileReader {
         watchers.behaviour.offlineLength = try durationDistribution(offline)
       }
     }
-    if let grace = keys["grace"] { watchers.grace = try duration(grace) }
+    if let grace = keys["grace"] {
+      watchers.grace = try duration(grace)
+      guard watchers.grace <= 3_600_000_000_000 else { throw error(grace, "grace is at most 1h") }
+    }
     return watchers
   }
 

@@ -127,6 +127,21 @@ public struct WatcherStateMachine: Sendable {
 
   public var hasLeft: Bool { phase == .left }
 
+  /// Whether a NOTIFY in the current dialog is taken (answered 200): not once the watcher gave
+  /// the subscription up (backing off, or gone), so that the notifier ends it (RFC 6665 481).
+  public var acceptsNotify: Bool {
+    switch phase {
+    case .backingOff, .left: return false
+    default: return true
+    }
+  }
+
+  /// `now` plus `delay`, at most the end of time (a profile may give huge durations).
+  public static func later(_ now: UInt64, _ delay: UInt64) -> UInt64 {
+    let (sum, overflow) = now.addingReportingOverflow(delay)
+    return overflow ? .max : sum
+  }
+
   /// Whether a SUBSCRIBE is outstanding.
   public var isInFlight: Bool {
     if case .inFlight = phase { return true }
@@ -174,9 +189,10 @@ public struct WatcherStateMachine: Sendable {
       consecutiveFailures = 0
       if let tag = response.toTag { toTag = tag }
       if let contact = response.contact { remoteTarget = contact }
-      let granted = UInt64(response.expires ?? request.expires)
+      // A lifetime of 0 in a 2xx would have the watcher refresh at once, again and again.
+      let granted = UInt64(max(response.expires ?? request.expires, 1))
       phase = .active
-      refreshAt = now + UInt64(Double(granted * 1_000_000_000) * behaviour.refreshFraction)
+      refreshAt = Self.later(now, UInt64(Double(granted * 1_000_000_000) * behaviour.refreshFraction))
       if stopping { return (unsubscribe(now: now), .none) }
       let outcome: Outcome = request.kind == .subscribe ? .established : .refreshed
       return (.wakeUp(at: min(refreshAt, sessionEndsAt)), outcome)
@@ -196,11 +212,14 @@ public struct WatcherStateMachine: Sendable {
   }
 
   /// The SUBSCRIBE timed out or could not be sent.
-  public mutating func requestFailed(now: UInt64) -> (Action, Outcome) {
+  public mutating func requestFailed(
+    now: UInt64, using random: inout some RandomNumberGenerator
+  ) -> (Action, Outcome) {
     guard case .inFlight(let request) = phase else { return (.none, .none) }
     if request.kind == .unsubscribe {
-      phase = .left
-      return (.leave, .ended)
+      // The notifier's subscription runs out by itself; the watcher goes on as after any end.
+      finallyNotified = true
+      return (afterSession(now: now, using: &random), .ended)
     }
     return (failed(now: now, retryAfter: nil), .failed)
   }
@@ -213,8 +232,8 @@ public struct WatcherStateMachine: Sendable {
     switch (phase, state) {
     case (.active, .active(let expires?)), (.active, .pending(let expires?)):
       // The notifier may shorten the subscription (RFC 6665 §4.1.2.1): refresh before its end.
-      let end = now + UInt64(expires) * 1_000_000_000
-      let due = now + UInt64(Double(UInt64(expires) * 1_000_000_000) * behaviour.refreshFraction)
+      let end = Self.later(now, UInt64(expires) * 1_000_000_000)
+      let due = Self.later(now, UInt64(Double(UInt64(expires) * 1_000_000_000) * behaviour.refreshFraction))
       guard due < refreshAt, end > now else { return (.none, .none) }
       refreshAt = due
       return (.wakeUp(at: min(refreshAt, sessionEndsAt)), .none)
@@ -238,6 +257,7 @@ public struct WatcherStateMachine: Sendable {
     switch phase {
     case .active: return unsubscribe(now: now)
     case .inFlight: return .none
+    case .left: return .none
     default:
       phase = .left
       return .leave
@@ -252,7 +272,7 @@ public struct WatcherStateMachine: Sendable {
     remoteTarget = nil
     expiresToAsk = behaviour.requestedExpires
     if case .idle = phase, let session = behaviour.sessionLength {
-      sessionEndsAt = now + session.sample(using: &random)
+      sessionEndsAt = Self.later(now, session.sample(using: &random))
     }
     return send(kind: .subscribe, expires: expiresToAsk, now: now)
   }
@@ -287,7 +307,7 @@ public struct WatcherStateMachine: Sendable {
       return .leave
     }
     sessionEndsAt = .max
-    let at = now + behaviour.offlineLength.sample(using: &random)
+    let at = Self.later(now, behaviour.offlineLength.sample(using: &random))
     phase = .idle(at: at)
     return .wakeUp(at: at)
   }
@@ -320,7 +340,7 @@ public struct WatcherStateMachine: Sendable {
     consecutiveFailures = min(consecutiveFailures, 100) + 1
     let shift = UInt64(min(consecutiveFailures - 1, 16))
     let asked = UInt64(min(retryAfter ?? 0, 86_400)) * 1_000_000_000
-    let until = now + max(min(behaviour.initialBackoff << shift, behaviour.maximumBackoff), asked)
+    let until = Self.later(now, max(min(behaviour.initialBackoff << shift, behaviour.maximumBackoff), asked))
     phase = .backingOff(until: until)
     return .wakeUp(at: until)
   }

@@ -32,6 +32,8 @@ struct PropagationLedger {
   private var inFlight: [Change?] = []
   private var recent: [[Change]] = []
   private var owed: [[Owed]] = []
+  /// Each watcher's presentity.
+  private var presentity: [Int] = []
   private var lastReceived: [UInt32] = []
   /// NOTIFYs still due for SUBSCRIBEs sent (each brings the current state, perhaps again): a
   /// NOTIFY that brings nothing owed takes one of them rather than counting as a duplicate.
@@ -46,7 +48,9 @@ struct PropagationLedger {
     recent.append([])
   }
 
-  mutating func addWatcher() {
+  /// A watcher of `publisher`.
+  mutating func addWatcher(of publisher: Int) {
+    presentity.append(publisher)
     owed.append([])
     lastReceived.append(0)
     stateNotifiesDue.append(0)
@@ -88,6 +92,11 @@ struct PropagationLedger {
   /// The watcher sent a SUBSCRIBE: its NOTIFY brings the current state again, not a duplicate.
   mutating func subscribing(_ watcher: Int) {
     stateNotifiesDue[watcher] = min(stateNotifiesDue[watcher], 7) + 1
+  }
+
+  /// A SUBSCRIBE was refused: no NOTIFY follows it.
+  mutating func subscribeRefused(_ watcher: Int) {
+    takeStateNotify(watcher)
   }
 
   /// The watcher's subscription failed or ended: nothing more is owed to it. Unless the watcher
@@ -137,11 +146,18 @@ struct PropagationLedger {
     return true
   }
 
-  /// Owed changes sent more than `grace` ago are missing.
+  /// Owed changes answered more than `grace` ago are missing (one whose PUBLISH is still
+  /// outstanding is not known to have happened yet; one answered before the changes kept in
+  /// ``recentKept`` counts from its intended send).
   mutating func sweep(now: UInt64, grace: UInt64, metrics: inout WatcherMetrics) {
     guard owedCount > 0 else { return }
     for watcher in owed.indices where !owed[watcher].isEmpty {
-      let late = owed[watcher].prefix { $0.intendedAt + grace < now }.count
+      let publisher = presentity[watcher]
+      let late = owed[watcher].prefix { entry in
+        guard inFlight[publisher]?.number != entry.change else { return false }
+        let since = answeredAt(publisher, entry.change) ?? entry.intendedAt
+        return now > since && now - since > grace
+      }.count
       guard late > 0 else { continue }
       owed[watcher].removeFirst(late)
       owedCount -= late
@@ -151,7 +167,7 @@ struct PropagationLedger {
 
   /// Whether NOTIFYs are still owed and may yet come.
   func awaits(now: UInt64, grace: UInt64) -> Bool {
-    owedCount > 0 && now < newestOwedAt + grace
+    owedCount > 0 && now - min(now, newestOwedAt) < grace
   }
 
   /// The run's end: whatever is still owed is missing.

@@ -67,12 +67,13 @@ final class WatcherPool {
       let watcher = machines.count
       var stream = SplitMix64(seed: random.next())
       var machine = WatcherStateMachine(behaviour: profile.behaviour)
-      let action = machine.start(at: time + profile.behaviour.arrival.sample(using: &stream))
+      let action = machine.start(
+        at: WatcherStateMachine.later(time, profile.behaviour.arrival.sample(using: &stream)))
       machines.append(machine)
       randoms.append(stream)
       presentity.append(Int32(publisher))
       lastNotify.append((0, 0))
-      ledger.addWatcher()
+      ledger.addWatcher(of: publisher)
       watchersOf[publisher].append(watcher)
       metrics.watchers += 1
       changes.append(WatcherChange(watcher: watcher, action: action))
@@ -113,7 +114,7 @@ final class WatcherPool {
 
   func requestFailed(_ watcher: Int, timedOut: Bool, now: UInt64) {
     if timedOut { metrics.recordSubscribeTimeout() }
-    let (action, outcome) = machines[watcher].requestFailed(now: now)
+    let (action, outcome) = machines[watcher].requestFailed(now: now, using: &randoms[watcher])
     act(watcher, action, outcome)
     if outcome == .ended { unsubscribeNext(now: now) }
   }
@@ -129,13 +130,15 @@ final class WatcherPool {
     for _ in 0..<Self.unsubscribeWindow { unsubscribeNext(now: now) }
   }
 
+  /// Ends the next queued watcher's subscription; one that sends nothing now (it left, or a
+  /// request of its own is outstanding and ends it when answered) takes no place in the window.
   private func unsubscribeNext(now: UInt64) {
     while stopQueueHead < stopQueue.count {
       let watcher = stopQueue[stopQueueHead]
       stopQueueHead += 1
-      guard !machines[watcher].hasLeft else { continue }
-      act(watcher, machines[watcher].stop(now: now), .none)
-      return
+      let action = machines[watcher].stop(now: now)
+      act(watcher, action, .none)
+      if case .send = action { return }
     }
   }
 
@@ -144,7 +147,7 @@ final class WatcherPool {
   func incoming(_ request: SIPMessage, receivedAt: UInt64, now: UInt64) -> Int {
     guard request.method == .notify else { return 405 }
     guard let (watcher, dialog) = dialog(of: request.headers[.callID]),
-      dialog == machines[watcher].currentDialog
+      dialog == machines[watcher].currentDialog, machines[watcher].acceptsNotify
     else {
       metrics.notify.unknownDialog += 1
       return 481
@@ -220,6 +223,9 @@ final class WatcherPool {
     switch outcome {
     case .failed where !machines[watcher].isSubscribed, .terminated:
       ledger.subscriptionLost(watcher, metrics: &metrics)
+    case .failed:
+      // Refused and sent again (423): the refused one brings no NOTIFY.
+      ledger.subscribeRefused(watcher)
     case .ended:
       ledger.subscriptionLost(watcher, finalNotifyDue: true, metrics: &metrics)
     default: break
@@ -234,9 +240,9 @@ final class WatcherPool {
     let prefix = "pubsim-\(runTag)-w\(shard)."
     guard let callID, callID.hasPrefix(prefix) else { return nil }
     let parts = callID.dropFirst(prefix.count).split(separator: ".")
-    guard parts.count == 2, let watcher = Int(parts[0]), watcher < machines.count,
+    guard parts.count == 2, let index = UInt(parts[0]), index < UInt(machines.count),
       let dialog = UInt32(parts[1])
     else { return nil }
-    return (watcher, dialog)
+    return (Int(index), dialog)
   }
 }

@@ -138,3 +138,31 @@ struct WatcherStateMachineTests {
     #expect(action == .wakeUp(at: 10 * Self.second + 48 * Self.second))
   }
 }
+
+extension WatcherStateMachineTests {
+  /// A session's unsubscribe that times out ends the session, not the watcher's part in the run.
+  @Test func aFailedUnsubscribeAtASessionsEndStillComesBack() {
+    let behaviour = WatcherBehaviour(
+      requestedExpires: 600, sessionLength: .fixed(10 * Self.second), offlineLength: .fixed(5 * Self.second))
+    var (machine, _) = Self.started(behaviour)
+    var random = SplitMix64(seed: 1)
+    _ = machine.responseReceived(.init(statusCode: 200, expires: 600), now: 0, using: &random)
+    guard case .send(let last) = machine.timerFired(now: 10 * Self.second, using: &random) else {
+      Issue.record("no unsubscribe at the session's end")
+      return
+    }
+    #expect(last.kind == .unsubscribe)
+    #expect(
+      machine.requestFailed(now: 11 * Self.second, using: &random) == (.wakeUp(at: 16 * Self.second), .ended))
+    #expect(!machine.hasLeft && !machine.isSubscribed)
+  }
+
+  /// A 2xx granting 0 s does not make the watcher refresh at every answer.
+  @Test func aGrantedLifetimeOfZeroIsTakenAsOneSecond() {
+    var (machine, _) = Self.started()
+    var random = SplitMix64(seed: 1)
+    #expect(
+      machine.responseReceived(.init(statusCode: 200, expires: 0), now: 0, using: &random)
+        == (.wakeUp(at: Self.second * 8 / 10), .established))
+  }
+}

@@ -13,8 +13,8 @@ struct PropagationLedgerTests {
   static func ledger() -> PropagationLedger {
     var ledger = PropagationLedger()
     ledger.addPublisher()
-    ledger.addWatcher()
-    ledger.addWatcher()
+    ledger.addWatcher(of: 0)
+    ledger.addWatcher(of: 0)
     return ledger
   }
 
@@ -72,6 +72,10 @@ struct PropagationLedgerTests {
     #expect(metrics.notify.expected == 0 && ledger.owedCount == 0)
     _ = ledger.changeSent(publisher: 0, intendedAt: 2 * Self.ms, owing: [0, 1], metrics: &metrics)
     ledger.subscriptionLost(1, metrics: &metrics)
+    // Not missing while its PUBLISH is outstanding, whatever the time.
+    ledger.sweep(now: 5_000 * Self.ms, grace: 1_000 * Self.ms, metrics: &metrics)
+    #expect(metrics.notify.missing == 0)
+    ledger.changeAnswered(publisher: 0, success: true, at: 3 * Self.ms, watchers: [0, 1], metrics: &metrics)
     #expect(metrics.notify.expected == 1)
     #expect(ledger.awaits(now: 100 * Self.ms, grace: 1_000 * Self.ms))
     ledger.sweep(now: 500 * Self.ms, grace: 1_000 * Self.ms, metrics: &metrics)
