@@ -52,10 +52,7 @@ extension Shard {
       receivedOther(bytes, at: receivedAt, now: now, connection: connection)
       return
     }
-    guard let code = BranchCode(UnsafeRawBufferPointer(rebasing: bytes[response.branch])), code.run == runTag,
-      code.shard == index,
-      code.slot < transactions.records.count
-    else {
+    guard let code = BranchCode(UnsafeRawBufferPointer(rebasing: bytes[response.branch])), isOurs(code) else {
       metrics.strayResponses += 1
       return
     }
@@ -115,9 +112,7 @@ extension Shard {
   ) {
     guard hasWatchers, let message = try? parser.parse(bytes, framing: connections[connection].framing),
       let response = WatcherStateMachine.Response(message), let branch = message.topViaBranch,
-      let code = Array(branch.utf8).withUnsafeBytes({ BranchCode($0) }), code.run == runTag,
-      code.shard == index,
-      code.slot < transactions.records.count
+      let code = Array(branch.utf8).withUnsafeBytes({ BranchCode($0) }), isOurs(code)
     else {
       metrics.strayResponses += 1
       return
@@ -132,6 +127,12 @@ extension Shard {
     let record = transactions.close(slot)
     let latency = receivedAt - min(receivedAt, record.sentAt)
     react(.watcherResponse(watcher: Int(record.publisher ?? 0), response, latency: latency), now: now)
+  }
+
+  /// Whether a branch names a transaction slot of this run and shard (its generation is checked
+  /// by the caller: a stale one is a late answer, not a stray).
+  private func isOurs(_ code: BranchCode) -> Bool {
+    code.run == runTag && code.shard == index && code.slot < transactions.records.count
   }
 
   /// Whether a message is a response (`SIP/2.0 ` first); anything else is taken for a request.
