@@ -8,8 +8,11 @@ import Transport
 public struct LoadPlan: Sendable {
   public var target: SIPEndpoint
   public var duration: UInt64
-  /// Most PUBLISH requests per second over all shards; nil: no cap.
+  /// Most PUBLISH requests per second over all shards of the whole test (every instance's
+  /// together); nil: no cap.
   public var rateCap: Double?
+  /// This process's part of a test split over several (`--instance I/N`); by default the whole.
+  public var instance = RunInstance.whole
   /// UDP sockets or TCP connections per shard (at least one per local address).
   public var connections: Int
   /// Source addresses to spread the population over (`--local-ip`), each with its own sockets;

@@ -111,7 +111,8 @@ final class Shard: @unchecked Sendable {
     self.startedAt = startedAt
     metrics.startedAt = startedAt
     publishers.reserveCapacity(workload.publisherCapacity)
-    rateCap = plan.rateCap.map { RateCap(perSecond: $0 / Double(max(plan.shards, 1)), now: startedAt) }
+    let slots = max(plan.shards, 1) * plan.instance.count
+    rateCap = plan.rateCap.map { RateCap(perSecond: $0 / Double(slots), now: startedAt) }
     lastSampledSecond = 0
     running = true
     react(.start, now: startedAt)

@@ -132,7 +132,10 @@ public struct RunMetrics: Sendable, Codable, Equatable {
   /// Transactions that ended with a final response.
   public var completed: UInt64 { all.completed }
 
-  public mutating func merge(_ other: RunMetrics) {
+  /// Adds another run's measurements. `shiftedBy`: how many seconds after this run's start the
+  /// other run started (instances of a split test on several machines), so that their seconds
+  /// line up by wall clock.
+  public mutating func merge(_ other: RunMetrics, shiftedBy shift: Int = 0) {
     for (operation, metrics) in other.operations {
       operations[operation, default: OperationMetrics()].merge(metrics)
     }
@@ -155,7 +158,7 @@ public struct RunMetrics: Sendable, Codable, Equatable {
       for (kind, counts) in theirs { mine[kind, default: FaultCounts()].merge(counts) }
       faults = mine
     }
-    timeSeries.merge(other.timeSeries)
+    timeSeries.merge(other.timeSeries, shiftedBy: shift)
     if let theirs = other.fidelity {
       var mine = fidelity ?? FidelityMetrics()
       mine.merge(theirs)
@@ -163,7 +166,7 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     }
     if let theirs = other.watchers {
       var mine = watchers ?? WatcherMetrics(startedAt: theirs.startedAt)
-      mine.merge(theirs)
+      mine.merge(theirs, shiftedBy: shift)
       watchers = mine
     }
   }

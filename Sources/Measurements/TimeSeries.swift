@@ -134,11 +134,17 @@ public struct TimeSeries: Sendable, Codable, Equatable {
 
   private static func index(_ elapsed: UInt64) -> Int { min(Int(elapsed / 1_000_000_000), limit - 1) }
 
-  public mutating func merge(_ other: TimeSeries) {
-    if other.seconds.count > seconds.count {
-      seconds.append(contentsOf: repeatElement(Second(), count: other.seconds.count - seconds.count))
+  /// Adds another series second by second, its second 0 landing on this one's `shift` (at most
+  /// ``limit``: a later second goes into the last, as when recording).
+  public mutating func merge(_ other: TimeSeries, shiftedBy shift: Int = 0) {
+    let shift = min(max(shift, 0), Self.limit - 1)
+    let length = min(other.seconds.count + shift, Self.limit)
+    if length > seconds.count {
+      seconds.append(contentsOf: repeatElement(Second(), count: length - seconds.count))
     }
-    for (index, second) in other.seconds.enumerated() { seconds[index].merge(second) }
+    for (index, second) in other.seconds.enumerated() {
+      seconds[min(index + shift, Self.limit - 1)].merge(second)
+    }
     recording = nil
   }
 

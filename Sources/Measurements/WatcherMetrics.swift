@@ -136,13 +136,14 @@ public struct WatcherMetrics: Sendable, Codable, Equatable {
     timeSeries.recordLatency(nanoseconds: fromIntended, atElapsed: elapsed)
   }
 
-  public mutating func merge(_ other: WatcherMetrics) {
+  /// Adds another run's watchers; `shiftedBy` as ``RunMetrics/merge(_:shiftedBy:)``.
+  public mutating func merge(_ other: WatcherMetrics, shiftedBy shift: Int = 0) {
     watchers += other.watchers
     subscriptions.merge(other.subscriptions)
     notify.merge(other.notify)
     subscribeLatency.merge(other.subscribeLatency)
     latency.merge(other.latency)
     latencyFromAnswer.merge(other.latencyFromAnswer)
-    timeSeries.merge(other.timeSeries)
+    timeSeries.merge(other.timeSeries, shiftedBy: shift)
   }
 }

@@ -121,6 +121,23 @@ public struct ReplayScript: Sendable {
   /// Transactions the whole replay plays (every step, copy and loop).
   public var transactionCount: Int { steps.count * max(options.scale, 1) * max(options.loops, 1) }
 
+  /// Transactions one instance of a split replay plays: those of live publishers numbered
+  /// ≡ `instance.index` (mod `instance.count`), publisher (copy, recorded) being number
+  /// copy × recorded count + recorded. Walks only that instance's publishers.
+  public func transactionCount(of instance: RunInstance) -> Int {
+    guard !instance.isWhole else { return transactionCount }
+    let recordedCount = publishers.count
+    guard recordedCount > 0 else { return 0 }
+    var total = 0
+    for copy in 0..<max(options.scale, 1) {
+      let first = ((instance.index - copy * recordedCount) % instance.count + instance.count) % instance.count
+      for recorded in stride(from: first, to: recordedCount, by: instance.count) {
+        total += publishers[recorded].steps.count
+      }
+    }
+    return total * max(options.loops, 1)
+  }
+
   /// How long the replay plays (until the last step of the last copy and loop is due), in
   /// nanoseconds.
   public var playingTime: UInt64 {

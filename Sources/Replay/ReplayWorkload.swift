@@ -254,8 +254,10 @@ extension LoadEngine where W == ReplayWorkload {
     outcomeLimit: Int = 2_000_000
   ) {
     self.init(plan: plan) { shard, runTag in
-      ReplayWorkload(
-        script: script, shard: shard, shards: plan.shards, runTag: runTag, credentials: credentials,
+      // An instance's shard deals the publishers of its slot of the whole test.
+      let (slot, slots) = plan.instance.slot(shard: shard, shards: plan.shards)
+      return ReplayWorkload(
+        script: script, shard: slot, shards: slots, runTag: runTag, credentials: credentials,
         outcomeLimit: outcomeLimit / max(plan.shards, 1))
     }
   }

@@ -1,3 +1,4 @@
+import Foundation
 import Measurements
 import Publication
 
@@ -61,6 +62,26 @@ public struct RunReport: Codable, Sendable, Equatable {
   public var profile: String
   public var target: String
   public var startedAt: String
+  /// The start to the millisecond (Unix time); merging aligns instances' seconds by it. Absent
+  /// from earlier reports.
+  public var startedAtUnixMillis: Int64?
+  /// Which part of a split test this run was (`--instance I/N`); absent for a whole test.
+  public var instance: Instance?
+
+  public struct Instance: Codable, Sendable, Equatable {
+    public var index: Int
+    public var count: Int
+
+    public init(index: Int, count: Int) {
+      self.index = index
+      self.count = count
+    }
+  }
+
+  /// Unix time in milliseconds, as `startedAtUnixMillis` holds it.
+  public static func unixMillis(_ date: Date) -> Int64 {
+    Int64((date.timeIntervalSince1970 * 1000).rounded())
+  }
   public var durationSeconds: Double
   public var stoppedEarly: Bool
   public var transactions: Transactions

@@ -12,6 +12,9 @@ public final class SimulatedWorkload: Workload {
   private let plan: SimulationPlan
   private let shard: Int
   private let shards: Int
+  /// This process's part of a test split over several; its publishers are numbered
+  /// `instance.global(local)`.
+  private let instance: RunInstance
   private let runTag: String
   private let localPopulation: Int
   /// The profile's behaviour, one copy for all of the shard's publishers.
@@ -43,14 +46,16 @@ public final class SimulatedWorkload: Workload {
   private var cleanupQueueHead = 0
   static let cleanupWindow = 256
 
-  public init(plan: SimulationPlan, shard: Int, shards: Int, runTag: String) {
+  public init(plan: SimulationPlan, shard: Int, shards: Int, runTag: String, instance: RunInstance = .whole) {
     self.plan = plan
     self.shard = shard
     self.runTag = runTag
     self.shards = max(shards, 1)
-    localPopulation = plan.population / self.shards + (shard < plan.population % self.shards ? 1 : 0)
+    self.instance = instance
+    let instancePopulation = instance.share(of: plan.population)
+    localPopulation = instancePopulation / self.shards + (shard < instancePopulation % self.shards ? 1 : 0)
     behaviour = SharedBehaviour(plan.behaviour)
-    pacer = plan.pacer(shard: shard, shards: self.shards)
+    pacer = plan.pacer(shard: shard, shards: self.shards, instance: instance)
     watchers = plan.watchers.map { WatcherPool(profile: $0, shard: shard, runTag: runTag) }
     // Room for the whole population at once: growing by doubling would hold the old and the new
     // array together at the peak (untouched capacity costs address space, not memory).
@@ -167,7 +172,7 @@ public final class SimulatedWorkload: Workload {
   private func startNew(at time: UInt64, into changes: inout [WorkloadChange]) {
     machines.append(PublisherStateMachine(sharing: behaviour))
     versions.append(0)
-    let global = UInt64((machines.count - 1) * shards + shard)
+    let global = UInt64(globalNumber(of: machines.count - 1))
     randoms.append(SplitMix64(seed: baseSeed ^ (global &+ 1) &* 0x9E37_79B9_7F4A_7C15))
     if let watchers {
       // The watchers draw from a stream of their own: the publishers decide as without them.
@@ -243,9 +248,13 @@ public final class SimulatedWorkload: Workload {
         aor: sender.aor, number: sender.number, version: Int(versions[publisher]), marker: marker))
   }
 
+  /// The test's number of publisher `publisher` of this shard: shards deal the instance's
+  /// publishers round-robin, and instances deal the test's.
+  private func globalNumber(of publisher: Int) -> Int { instance.global(publisher * shards + shard) }
+
   /// Who publisher `publisher` of this shard is, and what it publishes.
   private func identity(of publisher: Int) -> PublisherIdentity {
-    let global = publisher * shards + shard
+    let global = globalNumber(of: publisher)
     let identity = plan.identities.identity(at: global)
     let event = EventMix.pick(plan.events, index: global)
     return PublisherIdentity(
@@ -284,7 +293,8 @@ extension LoadEngine where W == SimulatedWorkload {
   /// A run of a profile's simulated population.
   public convenience init(plan: LoadPlan, simulation: SimulationPlan) {
     self.init(plan: plan) { shard, runTag in
-      SimulatedWorkload(plan: simulation, shard: shard, shards: plan.shards, runTag: runTag)
+      SimulatedWorkload(
+        plan: simulation, shard: shard, shards: plan.shards, runTag: runTag, instance: plan.instance)
     }
   }
 }

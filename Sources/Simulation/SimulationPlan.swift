@@ -1,3 +1,4 @@
+import Engine
 import Profiles
 import Publication
 import Transport
@@ -38,11 +39,16 @@ public struct SimulationPlan: Sendable {
     self.stages = stages
   }
 
-  /// What paces shard `shard` of `shards`: its share of the stages' population, or of the
-  /// arrivals.
-  func pacer(shard: Int, shards: Int) -> any Pacer {
-    if let stages { return ShardShare(stages, shard: shard, shards: shards) }
+  /// What paces shard `shard` of this instance's `shards`: its share of the instance's share of
+  /// the stages' population, or its slot's arrivals (the whole test's arrivals dealt over every
+  /// instance's shards, so that the instances interleave into the one process's arrivals).
+  func pacer(shard: Int, shards: Int, instance: RunInstance = .whole) -> any Pacer {
+    if let stages {
+      let share = ShardShare(stages, shard: instance.index, shards: instance.count)
+      return ShardShare(share, shard: shard, shards: shards)
+    }
     guard let arrival else { return ImmediatePacer() }
-    return ArrivalPacer(arrival, shard: shard, shards: shards)
+    let (slot, slots) = instance.slot(shard: shard, shards: shards)
+    return ArrivalPacer(arrival, shard: slot, shards: slots)
   }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Capture
+import Engine
+import Foundation
 import Reports
 import SIPCore
 import Transport
@@ -101,11 +103,40 @@ struct LoadOptions: ParsableArguments {
       valueName: "n"))
   var seed: UInt64?
 
+  @Option(
+    help: ArgumentHelp(
+      "Be instance I of N splitting one test over N processes or machines: publishers numbered ≡ I "
+        + "(mod N), 1/N of every rate; the report goes to DIR/instance-I for `pubsim report DIR`.",
+      valueName: "I/N"),
+    transform: LoadOptions.instance)
+  var instance: RunInstance?
+
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "Be one of N instances, the index read from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).",
+      valueName: "n"))
+  var instances: Int?
+
+  @Option(
+    name: .customLong("start-at"),
+    help: ArgumentHelp(
+      "Start at this time (RFC 3339, e.g. 2026-12-01T09:00:00Z), so that instances begin together.",
+      valueName: "time"),
+    transform: LoadOptions.startTime)
+  var startAt: Date?
+
   @OptionGroup
   var log: LogOptions
 
   func validate() throws {
     _ = try localAddresses(orElse: [])
+    let instance = try runInstance(environment: ProcessInfo.processInfo.environment)
+    if abortOnThreshold && !instance.isWhole {
+      throw ValidationError(
+        "--abort-on-threshold would judge one instance's part as the whole test; a split test's thresholds "
+          + "are checked when `pubsim report` merges the instances")
+    }
     if let shards, shards < 1 { throw ValidationError("--shards must be at least 1") }
     if let tcpAbove, !(200...65_000).contains(tcpAbove) {
       throw ValidationError("--tcp-above must be 200 to 65000 bytes")
@@ -124,6 +155,61 @@ struct LoadOptions: ParsableArguments {
         path: path,
         ring: pcapMax.map { TrafficRecorder.Ring(fileBytes: $0.bytes / pcapFiles, files: pcapFiles) })
     }
+  }
+
+  /// The most instances one test splits into.
+  static let instanceLimit = 10_000
+
+  /// `--instance I/N`, or `--instances N` with the index from `JOB_COMPLETION_INDEX`; the whole
+  /// test without either.
+  func runInstance(environment: [String: String]) throws -> RunInstance {
+    if instance != nil && instances != nil {
+      throw ValidationError("give --instance I/N or --instances N, not both")
+    }
+    if let instance { return instance }
+    guard let instances else { return .whole }
+    guard (1...Self.instanceLimit).contains(instances) else {
+      throw ValidationError("--instances must be 1 to \(Self.instanceLimit)")
+    }
+    guard let text = environment["JOB_COMPLETION_INDEX"] else {
+      throw ValidationError(
+        "--instances \(instances) reads this instance's index from JOB_COMPLETION_INDEX, which is not set "
+          + "(use --instance I/N outside a Kubernetes Indexed Job)")
+    }
+    guard let index = Int(text), let instance = RunInstance(index: index, count: instances) else {
+      throw ValidationError("JOB_COMPLETION_INDEX '\(text)' is not an index below --instances \(instances)")
+    }
+    return instance
+  }
+
+  /// `--report DIR`, or DIR/instance-I for an instance of a split test: each instance writes its
+  /// own folder, and a retried instance overwrites its own.
+  func reportDirectory(_ instance: RunInstance) -> String? {
+    guard let report, !instance.isWhole else { return report }
+    return URL(fileURLWithPath: report).appendingPathComponent("instance-\(instance.index)").path
+  }
+
+  static func instance(_ text: String) throws -> RunInstance {
+    let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]) else {
+      throw ValidationError("expected I/N, e.g. 0/4 for the first of four")
+    }
+    guard (1...instanceLimit).contains(count) else {
+      throw ValidationError("N must be 1 to \(instanceLimit)")
+    }
+    guard let instance = RunInstance(index: index, count: count) else {
+      throw ValidationError("I must be 0 to \(count - 1) (instances are numbered from 0)")
+    }
+    return instance
+  }
+
+  /// An RFC 3339 time, with or without fractions of a second.
+  static func startTime(_ text: String) throws -> Date {
+    let formatter = ISO8601DateFormatter()
+    if let date = formatter.date(from: text) { return date }
+    formatter.formatOptions.insert(.withFractionalSeconds)
+    if let date = formatter.date(from: text) { return date }
+    throw ValidationError("expected an RFC 3339 time such as 2026-12-01T09:00:00Z")
   }
 
   /// `--local-ip` expanded, or `fallback` (a profile's `localIp:`) when none was given.

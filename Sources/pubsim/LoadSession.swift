@@ -24,6 +24,10 @@ struct LoadSession {
   var hdrLog: String? = nil
   /// `--pcap FILE`: the run's own traffic, recorded while it runs.
   var recording: Recording? = nil
+  /// `--instance I/N`: this run's part of a split test, named in its report.
+  var instance = RunInstance.whole
+  /// `--start-at TIME`: when the engine starts (with the other instances).
+  var startAt: Date? = nil
 
   struct Recording {
     var path: String
@@ -86,16 +90,19 @@ struct LoadSession {
 
   /// Runs the engine to its end (or Ctrl-C, or a failed threshold with `abortOnThreshold`),
   /// showing progress and serving live metrics; stops the embedded compositor afterwards.
+  /// Returns when it started (after waiting for `--start-at`).
   func execute<W: Workload>(_ engine: LoadEngine<W>, kind: String, embedded: CompositorServer?) async throws
-    -> (LoadEngine<W>.Result, RunReport.Pcap?)
+    -> (LoadEngine<W>.Result, RunReport.Pcap?, startedAt: Date)
   {
     let recorder: TrafficRecorder?
     do {
+      try await waitForStart()
       recorder = try recording.map { try Self.startRecording($0, target: engine.plan.target) }
     } catch {
       try? await embedded?.stop()
       throw error
     }
+    let startedAt = Date()
     let result: LoadEngine<W>.Result
     do {
       result = try await run(engine, kind: kind, embedded: embedded)
@@ -105,11 +112,39 @@ struct LoadSession {
     }
     // The run's measurements stand even when its recording failed: say so, and report them.
     do {
-      return (result, try recorder.map(Self.stopRecording))
+      return (result, try recorder.map(Self.stopRecording), startedAt)
     } catch {
       StandardOutput.error("warning: \(error)")
-      return (result, nil)
+      return (result, nil, startedAt)
     }
+  }
+
+  /// ", instance I/N taking K" for the first line of a split test's instance; empty otherwise.
+  static func instanceText(_ instance: RunInstance, share: Int) -> String {
+    instance.isWhole ? "" : ", instance \(instance) taking \(share)"
+  }
+
+  /// The report's parameters entry for an instance.
+  static func instanceParameter(_ instance: RunInstance) -> String {
+    "\(instance) (publishers ≡ \(instance.index) mod \(instance.count), 1/\(instance.count) of every rate)"
+  }
+
+  /// Sleeps until `--start-at`, saying so. A time already past (a retried instance) starts at
+  /// once, with a warning: that instance's stages then run behind the others'.
+  private func waitForStart() async throws {
+    guard let startAt else { return }
+    let stamp = ISO8601DateFormatter().string(from: startAt)
+    let wait = startAt.timeIntervalSinceNow
+    guard wait > 0 else {
+      if wait < -1 {
+        StandardOutput.error(
+          "warning: --start-at \(stamp) passed \(Int(-wait)) s ago: starting now, behind the other instances")
+      }
+      return
+    }
+    StandardOutput.line(
+      "waiting \(DurationText.describe(nanoseconds: UInt64(wait * 1e9))) to start at \(stamp)")
+    try await Task.sleep(nanoseconds: UInt64(wait * 1e9))
   }
 
   /// Starts `--pcap` on the traffic with the target.
@@ -264,11 +299,16 @@ struct LoadSession {
     writeExtraFiles: ((URL) throws -> Void)? = nil
   ) throws {
     var runReport = runReport
+    if !instance.isWhole { runReport.instance = .init(index: instance.index, count: instance.count) }
     StandardOutput.line(RunSummaryText.render(runReport))
     if let extraText { StandardOutput.line(extraText) }
     if !thresholds.isEmpty {
       runReport.thresholds = thresholds.map { $0.check(metrics, durationSeconds: runReport.durationSeconds) }
       StandardOutput.line(ThresholdTable.render(runReport.thresholds ?? []))
+      if !instance.isWhole {
+        StandardOutput.line(
+          "(this instance's part alone: `pubsim report` checks the rules on the merged instances)")
+      }
     }
     if let reportDirectory {
       let directory = URL(fileURLWithPath: reportDirectory)
@@ -292,6 +332,8 @@ struct LoadSession {
       StandardOutput.line("latency histograms written to \(hdrLog) (HdrHistogram log)")
     }
     if let reason = metrics.nothingSucceededReason { throw CommandError.run(reason) }
-    if runReport.thresholds?.contains(where: { !$0.passed }) == true { throw ExitCode(2) }
+    // An instance's part is not the test: a rate or a count judged on it would fail a whole
+    // test that passes. Its rules are kept in its run.json for the merge.
+    if instance.isWhole && runReport.thresholds?.contains(where: { !$0.passed }) == true { throw ExitCode(2) }
   }
 }

@@ -128,7 +128,9 @@ struct ReplayCommand: AsyncParsableCommand {
 
   func run() async throws {
     let records = try loadRecords()
-    try LoadSession.prepareReportDirectory(load.report)
+    let instance = try load.runInstance(environment: ProcessInfo.processInfo.environment)
+    let reportDirectory = load.reportDirectory(instance)
+    try LoadSession.prepareReportDirectory(reportDirectory)
     try LoadSession.checkWritableFile(load.hdrLog, option: "--hdr-log")
     let window = (from?.nanoseconds ?? 0)..<(to?.nanoseconds ?? .max)
     guard records.contains(where: { window.contains($0.offsetNanos) }) else {
@@ -140,7 +142,8 @@ struct ReplayCommand: AsyncParsableCommand {
     let session = LoadSession(
       metricsListen: load.metricsListen, thresholds: load.threshold,
       abortOnThreshold: load.abortOnThreshold, stoppingNote: load.cleanup ? " and removing" : "",
-      logger: load.log.logger("replay"), hdrLog: load.hdrLog, recording: load.recording)
+      logger: load.log.logger("replay"), hdrLog: load.hdrLog, recording: load.recording, instance: instance,
+      startAt: load.startAt)
     let sources = try load.localAddresses(orElse: [])
     let (targetEndpoint, embedded) = try await LoadSession.resolveTarget(
       load.target, transport: .udp, sources: sources, alsoTCP: load.tcpAbove != nil, logger: session.logger)
@@ -161,14 +164,16 @@ struct ReplayCommand: AsyncParsableCommand {
     plan.tcpAbove = load.tcpAbove
     plan.logger = load.log.logger("engine")
     plan.localAddresses = sources
+    plan.instance = instance
     if let seed = load.seed { plan.seed = seed }
     StandardOutput.line(
       "pubsim replay \(inputs.joined(separator: " ")): \(StandardOutput.count(script.transactionCount, "transaction")) of "
-        + "\(StandardOutput.count(script.publisherCount, "publisher")) over \(DurationText.describe(nanoseconds: script.playingTime)) "
+        + "\(StandardOutput.count(script.publisherCount, "publisher"))"
+        + LoadSession.instanceText(instance, share: instance.share(of: script.publisherCount))
+        + " over \(DurationText.describe(nanoseconds: script.playingTime)) "
         + "against \(targetEndpoint) (seed \(plan.seed))")
-    let startedAt = Date()
     let engine = LoadEngine(plan: plan, replay: script, credentials: passwords)
-    let (result, pcap) = try await session.execute(engine, kind: "replay", embedded: embedded)
+    let (result, pcap, startedAt) = try await session.execute(engine, kind: "replay", embedded: embedded)
     var metrics = result.metrics
     var runReport = RunReport(
       kind: "replay", profile: inputs.joined(separator: " "), target: targetEndpoint.description,
@@ -176,16 +181,18 @@ struct ReplayCommand: AsyncParsableCommand {
       stoppedEarly: result.stoppedEarly, metrics: metrics, peakPublishers: result.peakPublishers,
       activePublishers: result.activePublishers)
     runReport.parameters = describe(script, target: targetEndpoint.description, shards: plan.shards)
+    if !instance.isWhole { runReport.parameters?["instance"] = LoadSession.instanceParameter(instance) }
+    runReport.startedAtUnixMillis = RunReport.unixMillis(startedAt)
     runReport.seed = plan.seed
     runReport.pcap = pcap
     let replay = result.workload
     metrics.fidelity = replay.fidelity
     let fidelity = RunReport.Fidelity(
-      replay.fidelity, planned: script.transactionCount,
+      replay.fidelity, planned: script.transactionCount(of: instance),
       differences: FidelityTable.differences(replay.outcomes, script: script))
     runReport.fidelity = fidelity
     try session.finish(
-      runReport, metrics: metrics, reportDirectory: load.report, extraText: FidelityTable.text(fidelity)
+      runReport, metrics: metrics, reportDirectory: reportDirectory, extraText: FidelityTable.text(fidelity)
     ) { directory in
       try FidelityTable.writeCSV(
         replay.outcomes, script: script, to: directory.appendingPathComponent("fidelity.csv"))

@@ -11,14 +11,25 @@ struct ReportCommand: ParsableCommand {
     abstract: "Summarize, merge, render or compare run.json files.",
     discussion: """
       Several run.json files (shards of one test run on several machines) are merged exactly, \
-      using the metrics.json written beside each. With --compare, p50 and p99 per operation, \
-      the achieved rate and the error rate are compared with the baseline; exit code 2 on a \
-      regression with --fail-on-regression.
+      using the metrics.json written beside each, their seconds lined up by wall clock. A folder \
+      stands for the run.json in it, or for every instance-I/run.json in it: the instances of a \
+      test split with --instance I/N, which must all be there. The runs' thresholds (and any \
+      --threshold) are checked on the merged result: exit code 2 when one fails. With --compare, \
+      p50 and p99 per operation, the achieved rate and the error rate are compared with the \
+      baseline; exit code 2 on a regression with --fail-on-regression.
       """
   )
 
-  @Argument(help: ArgumentHelp("run.json files (one, or several to merge).", valueName: "run.json"))
+  @Argument(
+    help: ArgumentHelp(
+      "run.json files or folders holding them (one, or several to merge).", valueName: "run.json|dir"))
   var runs: [String]
+
+  @Option(
+    help: ArgumentHelp(
+      "Pass/fail rule checked on the (merged) run, as run's --threshold; repeatable.", valueName: "rule"),
+    transform: LoadOptions.threshold)
+  var threshold: [Threshold] = []
 
   @Option(help: ArgumentHelp("Write report.html for the (merged) run here.", valueName: "file"))
   var html: String?
@@ -39,9 +50,11 @@ struct ReportCommand: ParsableCommand {
   }
 
   func run() throws {
-    let (report, metrics) = try load()
+    let paths = try runs.flatMap(Self.runFiles)
+    var (report, metrics) = try load(paths)
     StandardOutput.line(RunSummaryText.render(report))
     if let fidelity = report.fidelity { StandardOutput.line(FidelityTable.text(fidelity)) }
+    let checked = try checkThresholds(&report, metrics: metrics, merged: paths.count > 1)
     if let thresholds = report.thresholds, !thresholds.isEmpty {
       StandardOutput.line(ThresholdTable.render(thresholds))
     }
@@ -69,27 +82,72 @@ struct ReportCommand: ParsableCommand {
       StandardOutput.line("\ncompared with \(compare):\n" + comparison.text)
       if failOnRegression && comparison.verdict == .regression { throw ExitCode(2) }
     }
+    if checked && report.thresholds?.contains(where: { !$0.passed }) == true { throw ExitCode(2) }
   }
 
-  /// One run as it is, or several merged from their metrics.json.
-  private func load() throws -> (RunReport, RunMetrics?) {
-    let loaded = try runs.map(read)
-    guard loaded.count > 1 else { return (loaded[0].report, loaded[0].metrics) }
-    var merged: RunMetrics?
-    for (index, run) in loaded.enumerated() {
-      guard let metrics = run.metrics else {
-        throw CommandError.input("\(runs[index]): no metrics.json beside it, so it cannot be merged exactly")
+  /// Checks the runs' own rules and `--threshold` on the merged run, or `--threshold` on a single
+  /// one; true when it checked any (a single run's stored results are shown as they are).
+  private func checkThresholds(_ report: inout RunReport, metrics: RunMetrics?, merged: Bool) throws -> Bool {
+    var rules: [Threshold] = []
+    if merged {
+      // Each instance wrote the same rules; one check of each on the whole.
+      for result in report.thresholds ?? [] where !rules.contains(where: { $0.text == result.rule }) {
+        do {
+          rules.append(try Threshold.parse(result.rule))
+        } catch {
+          throw CommandError.input("\(error)")
+        }
       }
-      if merged == nil { merged = metrics } else { merged?.merge(metrics) }
     }
-    let first = loaded[0].report
-    var report = RunReport(
-      kind: "merged", profile: first.profile, target: first.target, startedAt: first.startedAt,
-      durationSeconds: loaded.map(\.report.durationSeconds).max() ?? 0,
-      stoppedEarly: loaded.contains { $0.report.stoppedEarly }, metrics: merged ?? RunMetrics(startedAt: 0),
-      peakPublishers: loaded.reduce(0) { $0 + $1.report.publishers.peak },
-      activePublishers: loaded.reduce(0) { $0 + $1.report.publishers.active })
-    if let fidelity = merged?.fidelity {
+    rules += threshold.filter { rule in !rules.contains { $0.text == rule.text } }
+    guard !rules.isEmpty else { return false }
+    guard let metrics else {
+      throw CommandError.input("--threshold needs the metrics.json beside \(runs[0])")
+    }
+    report.thresholds = rules.map { $0.check(metrics, durationSeconds: report.durationSeconds) }
+    return true
+  }
+
+  /// The run.json files an argument names: itself, or a folder's run.json, or else the folder's
+  /// instance-I/run.json in instance order.
+  static func runFiles(_ argument: String) throws -> [String] {
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: argument, isDirectory: &isFolder), isFolder.boolValue else {
+      return [argument]
+    }
+    let folder = URL(fileURLWithPath: argument)
+    let own = folder.appendingPathComponent("run.json").path
+    if FileManager.default.fileExists(atPath: own) { return [own] }
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: argument)) ?? []
+    let instances = names.compactMap { name -> (Int, String)? in
+      guard name.hasPrefix("instance-"), let index = Int(name.dropFirst("instance-".count)) else {
+        return nil
+      }
+      let file = folder.appendingPathComponent(name).appendingPathComponent("run.json").path
+      return FileManager.default.fileExists(atPath: file) ? (index, file) : nil
+    }
+    guard !instances.isEmpty else {
+      throw CommandError.input("\(argument) holds no run.json, nor any instance-I/run.json")
+    }
+    return instances.sorted { $0.0 < $1.0 }.map(\.1)
+  }
+
+  /// One run as it is, or several merged from their metrics.json (all instances of a split test,
+  /// or runs of no split).
+  private func load(_ paths: [String]) throws -> (RunReport, RunMetrics?) {
+    let loaded = try paths.map(read)
+    guard loaded.count > 1 else { return (loaded[0].report, loaded[0].metrics) }
+    var parts: [RunMerge.Part] = []
+    for (path, run) in zip(paths, loaded) {
+      guard let metrics = run.metrics else {
+        throw CommandError.input("\(path): no metrics.json beside it, so it cannot be merged exactly")
+      }
+      parts.append(RunMerge.Part(path: path, report: run.report, metrics: metrics))
+    }
+    if let problem = RunMerge.instanceProblem(parts) { throw CommandError.input(problem) }
+    var (report, merged) = RunMerge.merge(parts)
+    report.thresholds = loaded.flatMap { $0.report.thresholds ?? [] }
+    if let fidelity = merged.fidelity {
       // Replays merge too: the counts and histograms exactly, the differences as the earliest.
       let differences = loaded.flatMap { $0.report.fidelity?.differences ?? [] }.sorted {
         $0.dueMillis < $1.dueMillis

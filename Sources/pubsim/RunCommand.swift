@@ -69,13 +69,16 @@ struct RunCommand: AsyncParsableCommand {
 
   func run() async throws {
     let profile = try loadProfile()
-    try LoadSession.prepareReportDirectory(load.report)
+    let instance = try load.runInstance(environment: ProcessInfo.processInfo.environment)
+    let reportDirectory = load.reportDirectory(instance)
+    try LoadSession.prepareReportDirectory(reportDirectory)
     try LoadSession.checkWritableFile(load.hdrLog, option: "--hdr-log")
     let session = LoadSession(
       metricsListen: load.metricsListen,
       thresholds: try profile.thresholds.map(LoadOptions.threshold) + load.threshold,
       abortOnThreshold: load.abortOnThreshold, stoppingNote: load.cleanup ? " and removing" : "",
-      logger: load.log.logger("run"), hdrLog: load.hdrLog, recording: load.recording)
+      logger: load.log.logger("run"), hdrLog: load.hdrLog, recording: load.recording, instance: instance,
+      startAt: load.startAt)
     let sources = try load.localAddresses(orElse: profile.localAddresses)
     let named = try load.target ?? profile.target.map(profileTarget)
     let (targetEndpoint, embedded) = try await LoadSession.resolveTarget(
@@ -84,13 +87,14 @@ struct RunCommand: AsyncParsableCommand {
       alsoTCP: (load.tcpAbove ?? profile.tcpAbove) != nil, logger: session.logger)
     var (plan, simulation) = makePlan(profile: profile, target: targetEndpoint)
     plan.localAddresses = sources
+    plan.instance = instance
     StandardOutput.line(
       "pubsim run \(profile.name): \(StandardOutput.count(simulation.population, "publisher"))"
+        + LoadSession.instanceText(instance, share: instance.share(of: simulation.population))
         + arrivalText(simulation)
         + " for \(DurationText.describe(nanoseconds: plan.duration)) against \(targetEndpoint) (seed \(plan.seed))"
     )
-    let startedAt = Date()
-    let (result, pcap) = try await session.execute(
+    let (result, pcap, startedAt) = try await session.execute(
       LoadEngine(plan: plan, simulation: simulation), kind: "run", embedded: embedded)
     var runReport = RunReport(
       kind: "run", profile: profile.name, target: targetEndpoint.description,
@@ -98,9 +102,10 @@ struct RunCommand: AsyncParsableCommand {
       durationSeconds: result.durationSeconds, stoppedEarly: result.stoppedEarly, metrics: result.metrics,
       peakPublishers: result.peakPublishers, activePublishers: result.activePublishers)
     runReport.parameters = describe(plan, simulation, profile: profile)
+    runReport.startedAtUnixMillis = RunReport.unixMillis(startedAt)
     runReport.seed = plan.seed
     runReport.pcap = pcap
-    try session.finish(runReport, metrics: result.metrics, reportDirectory: load.report)
+    try session.finish(runReport, metrics: result.metrics, reportDirectory: reportDirectory)
   }
 
   private func loadProfile() throws -> Profile {
@@ -233,6 +238,7 @@ struct RunCommand: AsyncParsableCommand {
       .joined(separator: ", ")
     }
     if let cap = plan.rateCap { parameters["rate cap"] = "\(format(cap))/s" }
+    if !plan.instance.isWhole { parameters["instance"] = LoadSession.instanceParameter(plan.instance) }
     if !plan.localAddresses.isEmpty {
       parameters["source addresses"] = plan.localAddresses.joined(separator: ", ")
     }
