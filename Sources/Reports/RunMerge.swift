@@ -79,8 +79,10 @@ public enum RunMerge {
     report.startedAtUnixMillis = aligned ? first : nil
     report.parameters = lead.parameters
     if let count = parts.first?.report.instance?.count {
-      report.parameters?["instance"] = nil
-      report.parameters?["instances"] = "\(count), merged"
+      var parameters = report.parameters ?? [:]
+      parameters["instance"] = nil
+      parameters["instances"] = "\(count), merged"
+      report.parameters = parameters
     }
     return (report, metrics)
   }

@@ -48,12 +48,17 @@ struct FinishedProcess {
   var errors: String
 }
 
-/// Runs a program, waits at most `timeout`, and captures stdout and stderr.
-func runProgram(_ path: String, _ arguments: [String], timeout: TimeInterval = 120) throws -> FinishedProcess
-{
+/// Runs a program, waits at most `timeout`, and captures stdout and stderr. `environment` adds to
+/// (or replaces in) this process's.
+func runProgram(
+  _ path: String, _ arguments: [String], timeout: TimeInterval = 120, environment: [String: String] = [:]
+) throws -> FinishedProcess {
   let process = Process()
   process.executableURL = URL(fileURLWithPath: path)
   process.arguments = arguments
+  if !environment.isEmpty {
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+  }
   let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent(
     "pubsim-\(UUID().uuidString).out")
   let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent(
