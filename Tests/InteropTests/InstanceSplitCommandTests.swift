@@ -82,6 +82,10 @@ struct InstanceSplitCommandTests {
     #expect(thresholds.map { $0["rule"] as? String } == ["errors == 0%", "rate >= 1000000/s"])
     #expect(thresholds.map { $0["passed"] as? Bool } == [true, false])
     #expect((mergedRun["parameters"] as? [String: String])?["instances"] == "4, merged")
+    if SchemaValidator.available {
+      try SchemaTests.validate(
+        "run.schema.json", [merged.path, split.appendingPathComponent("instance-0/run.json").path])
+    }
 
     // A merge job must not pass off three instances as the test.
     try FileManager.default.removeItem(at: split.appendingPathComponent("instance-2"))
