@@ -33,3 +33,10 @@ if [ "${1:-}" != "build" ] && ! python3 -c "import hdrh" 2>/dev/null; then
     || python3 -m pip install --quiet --break-system-packages hdrhistogram \
     || echo "warning: hdrhistogram (PyPI) did not install; the --hdr-log test will be skipped" >&2
 fi
+# Kubernetes' API schemas (PyPI kubernetes-validate), which deploy/kubernetes is checked against
+# without a cluster (scripts/check-kubernetes.py).
+if [ "${1:-}" != "build" ] && ! python3 -c "import kubernetes_validate" 2>/dev/null; then
+  python3 -m pip install --quiet kubernetes-validate 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages kubernetes-validate \
+    || echo "warning: kubernetes-validate (PyPI) did not install; the manifest check will be skipped" >&2
+fi

@@ -5,16 +5,20 @@ import Measurements
 /// time series, lossless, so that runs can be merged and re-rendered later), timeseries.csv and
 /// report.html.
 public enum ReportWriter {
+  /// Each file is written whole or not at all (a temporary file renamed), run.json last: a
+  /// folder with a run.json is complete, even when a retried instance of a split test was killed
+  /// while rewriting it, and a merge never reads half a file.
   public static func write(_ report: RunReport, metrics: RunMetrics, to directory: URL) throws {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    try JSONEncoder().encode(metrics).write(
+      to: directory.appendingPathComponent("metrics.json"), options: .atomic)
+    try Data(TimeSeriesCSV.render(metrics.timeSeries).utf8)
+      .write(to: directory.appendingPathComponent("timeseries.csv"), options: .atomic)
+    try Data(ReportHTML.render(report, metrics: metrics).utf8)
+      .write(to: directory.appendingPathComponent("report.html"), options: .atomic)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try encoder.encode(report).write(to: directory.appendingPathComponent("run.json"))
-    try JSONEncoder().encode(metrics).write(to: directory.appendingPathComponent("metrics.json"))
-    try Data(TimeSeriesCSV.render(metrics.timeSeries).utf8)
-      .write(to: directory.appendingPathComponent("timeseries.csv"))
-    try Data(ReportHTML.render(report, metrics: metrics).utf8)
-      .write(to: directory.appendingPathComponent("report.html"))
+    try encoder.encode(report).write(to: directory.appendingPathComponent("run.json"), options: .atomic)
   }
 
   /// A run.json of a schema newer than this pubsim reads.

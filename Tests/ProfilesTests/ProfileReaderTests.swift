@@ -132,8 +132,11 @@ struct ProfileReaderTests {
 
   @Test func profilesInTheRepositoryAreValid() throws {
     let folder = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
-    for name in ["quickstart", "ramp", "presence-100k", "auth"] {
-      let path = "/\(folder)/profiles/\(name).yaml"
+    let files = ["quickstart", "ramp", "presence-100k", "auth", "soak", "watchers"].map {
+      "profiles/\($0).yaml"
+    }
+    for file in files + ["deploy/kubernetes/profile.yaml"] {
+      let path = "/\(folder)/\(file)"
       let text = try String(contentsOfFile: path, encoding: .utf8)
       _ = try ProfileReader(file: path) {
         try String(contentsOfFile: "/\(folder)/profiles/\($0)", encoding: .utf8)
