@@ -17,7 +17,7 @@ and its clean rate is the responder's ceiling on this machine; --tools sipp,pubs
 its ladder too.
 
 usage: scripts/bench_engine.py [--cpu-rate 8000] [--rates 8000,16000,...] [--seconds 10]
-       [--million] [--json FILE]
+       [--million [--million-publishers 1000000,2000000] [--million-binary PATH]] [--json FILE]
 Rates are PUBLISH transactions per second (4 per cycle). Needs `swift build -c release` and sipp.
 """
 
@@ -130,15 +130,18 @@ def measure(tool: str, rate: int, seconds: int) -> dict:
     return row
 
 
-def million(seconds: int) -> dict:
-    """Peak RSS of pubsim holding 1 000 000 live publications on a separate compositor."""
+def million(count: int = 1_000_000, binary: Path | None = None, rate: int = 40_000) -> dict:
+    """Peak RSS of pubsim holding `count` live publications on a separate compositor (arriving at
+    `rate` a second, then held 10 s), and that RSS per publisher. Timeouts void the figure: each
+    keeps a transaction, and its request, until Timer F."""
     server = peers.start_pubsim_compositor()
     folder = Path(tempfile.mkdtemp(prefix="pubsim-million-"))
     profile = folder / "million.yaml"
-    profile.write_text("name: million\npopulation:\n  size: 1000000\n  identity: \"m{n}\"\nexpires: 3600\n"
-                       "refresh:\n  at: 0.9\narrival:\n  rate: 40000/s\nconnections: 16\n")
+    profile.write_text(f"name: million\npopulation:\n  size: {count}\n  identity: \"m{{n}}\"\nexpires: 3600\n"
+                       f"refresh:\n  at: 0.9\narrival:\n  rate: {rate}/s\nconnections: 16\n")
+    seconds = count // rate + 10
     try:
-        command = ["/usr/bin/time", "-f", "%M", str(peers.pubsim_binary()), "run", str(profile),
+        command = ["/usr/bin/time", "-f", "%M", str(binary or peers.pubsim_binary()), "run", str(profile),
                    "--target", f"sip:127.0.0.1:{server.port}", "--duration", f"{seconds}s", "--report", str(folder)]
         result = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                 timeout=seconds * 3 + 120)
@@ -147,12 +150,27 @@ def million(seconds: int) -> dict:
         server_rss = server.rss_kib()
     finally:
         server.stop()
-    row = {"publishersPeak": report["publishers"]["peak"], "peakRssMiB": round(peak_kib / 1024, 1),
+    row = {"publishers": count, "publishersPeak": report["publishers"]["peak"],
+           "peakRssMiB": round(peak_kib / 1024, 1), "bytesPerPublisher": round(peak_kib * 1024 / count),
            "initialCompleted": report["operations"]["initial"]["count"],
            "timeouts": report["transactions"]["timeouts"], "compositorRssMiB": round(server_rss / 1024, 1)}
-    print(f"1M publishers: peak {row['publishersPeak']} live, pubsim peak RSS {row['peakRssMiB']} MiB "
-          f"(compositor {row['compositorRssMiB']} MiB), {row['timeouts']} timeouts", flush=True)
+    print(f"{count} publishers: peak {row['publishersPeak']} live, pubsim peak RSS {row['peakRssMiB']} MiB "
+          f"({row['bytesPerPublisher']} B each, baseline included; compositor {row['compositorRssMiB']} MiB), "
+          f"{row['timeouts']} timeouts", flush=True)
     return row
+
+
+def memory(counts: list[int], binary: Path | None, rate: int) -> dict:
+    """RSS at each population, and the cost of one more publisher: the slope between the first
+    and the last (the process's fixed part drops out)."""
+    rows = [million(count, binary, rate) for count in counts]
+    result = {"rows": rows}
+    if len(rows) > 1 and rows[-1]["publishers"] > rows[0]["publishers"]:
+        grown = (rows[-1]["peakRssMiB"] - rows[0]["peakRssMiB"]) * 1024 * 1024
+        slope = grown / (rows[-1]["publishers"] - rows[0]["publishers"])
+        result["bytesPerPublisherSlope"] = round(slope)
+        print(f"    each further publisher: {slope:.0f} B (goal <= 250)", flush=True)
+    return result
 
 
 def main() -> int:
@@ -161,6 +179,12 @@ def main() -> int:
     parser.add_argument("--rates", default="8000,16000,24000,32000,40000,48000,56000,64000")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--million", action="store_true", help="also measure RSS with 1 000 000 publishers")
+    parser.add_argument("--million-publishers", default="1000000",
+                        help="with --million: populations to measure, e.g. 1000000,2000000 (the slope between "
+                             "the first and last is the cost per publisher)")
+    parser.add_argument("--million-binary", type=Path, help="with --million: the pubsim to measure")
+    parser.add_argument("--million-rate", type=int, default=40000,
+                        help="with --million: arrivals per second (below what the compositor takes cleanly)")
     parser.add_argument("--tools", default="sipp,pubsim", help="which ladders to climb in (b)")
     parser.add_argument("--skip-cpu", action="store_true", help="skip (a)")
     parser.add_argument("--json", type=Path)
@@ -197,8 +221,9 @@ def main() -> int:
         if "sipp" in ladder and "pubsim" in ladder:
             print(f"    ratio pubsim/SIPp: {ladder['pubsim']['cleanRate'] / max(ladder['sipp']['cleanRate'], 1):.2f}")
     if args.million:
-        print("(c) memory with 1 000 000 live publishers")
-        results["million"] = million(60)
+        counts = [int(count) for count in args.million_publishers.split(",") if count]
+        print(f"(c) memory with {', '.join(map(str, counts))} live publishers")
+        results["million"] = memory(counts, args.million_binary, args.million_rate)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0

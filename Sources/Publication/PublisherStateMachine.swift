@@ -93,29 +93,70 @@ public struct PublisherStateMachine: Sendable {
     /// Not publishing; back at `returnAt` (nil: not yet started).
     case offline(returnAt: UInt64?)
     /// One request outstanding.
-    case inFlight(Request)
+    case inFlight(KeptRequest)
     /// Live publication under ``entityTag``, waiting for the next due time.
     case published
     /// The request failed; it goes again at `until`.
-    case backingOff(Request, until: UInt64)
+    case backingOff(KeptRequest, until: UInt64)
     case left
   }
 
+  /// A ``Request`` as the machine keeps it while it is outstanding or waits to go again: without
+  /// its entity-tag, which is then always the machine's own (none for an initial), and with a
+  /// challenge out of line (few requests answer one). 24 bytes where a Request takes 64: a
+  /// run keeps one per publisher, millions of them (the fields go largest first, so that none
+  /// pads).
+  struct KeptRequest: Equatable, Sendable {
+    var intendedAt: UInt64
+    var challenge: KeptChallenge?
+    var expires: UInt32
+    var operation: PublishOperation
+    var fault: InjectedFault?
+
+    init(_ request: Request) {
+      intendedAt = request.intendedAt
+      challenge = request.challenge.map(KeptChallenge.init)
+      expires = request.expires
+      operation = request.operation
+      fault = request.fault
+    }
+  }
+
+  /// A challenge answered by a kept request, held by reference (8 bytes, nil for most).
+  final class KeptChallenge: Equatable, Sendable {
+    let value: Challenge
+
+    init(_ value: Challenge) { self.value = value }
+
+    static func == (lhs: KeptChallenge, rhs: KeptChallenge) -> Bool { lhs.value == rhs.value }
+  }
+
+  // Stored fields in an order that leaves no padding between them (88 bytes in all).
   private let shared: SharedBehaviour
-  public var behaviour: PublisherBehaviour { shared.value }
   private(set) var phase: Phase = .offline(returnAt: nil)
-  /// The newest entity-tag the server issued, while a publication is live.
-  public private(set) var entityTag: String?
-  private var expiresToAsk: UInt32
-  private var refreshAt: UInt64?
-  private var modifyAt: UInt64?
-  private var sessionEndsAt: UInt64?
   private var consecutiveFailures: UInt8 = 0
   /// Requests resent at once (after 412, 423 or a challenge) since the last success: a server
   /// that answers every one of them the same way would otherwise be flooded.
   private var immediateRetries: UInt8 = 0
   private var stopping = false
   private var removeOnStop = false
+  private var expiresToAsk: UInt32
+  /// The newest entity-tag the server issued, while a publication is live.
+  public private(set) var entityTag: String?
+  @OptionalTime private var refreshAt: UInt64? = nil
+  @OptionalTime private var modifyAt: UInt64? = nil
+  @OptionalTime private var sessionEndsAt: UInt64? = nil
+
+  public var behaviour: PublisherBehaviour { shared.value }
+
+  /// The request a kept one stands for: its entity-tag is the machine's own.
+  private func expanded(_ kept: KeptRequest) -> Request {
+    var request = Request(
+      operation: kept.operation, ifMatch: kept.operation == .initial ? nil : entityTag, expires: kept.expires,
+      intendedAt: kept.intendedAt, challenge: kept.challenge?.value)
+    request.fault = kept.fault
+    return request
+  }
 
   public init(behaviour: PublisherBehaviour) {
     self.init(sharing: SharedBehaviour(behaviour))
@@ -165,9 +206,9 @@ public struct PublisherStateMachine: Sendable {
     case .offline(let returnAt?) where returnAt <= now:
       phase = .offline(returnAt: nil)
       return start(now: returnAt, using: &random)
-    case .backingOff(var request, let until) where until <= now:
-      request.intendedAt = until
-      return send(request)
+    case .backingOff(var kept, let until) where until <= now:
+      kept.intendedAt = until
+      return send(expanded(kept))
     case .published:
       return nextDueAction(now: now)
     case .offline(let returnAt?):
@@ -183,7 +224,8 @@ public struct PublisherStateMachine: Sendable {
   public mutating func responseReceived(
     _ response: Response, now: UInt64, using random: inout some RandomNumberGenerator
   ) -> Action {
-    guard case .inFlight(let request) = phase else { return currentWait() }
+    guard case .inFlight(let kept) = phase else { return currentWait() }
+    let request = expanded(kept)
     switch response.statusCode {
     case 200..<300:
       immediateRetries = 0
@@ -249,16 +291,16 @@ public struct PublisherStateMachine: Sendable {
   /// to recover from the refusal without counting it against the server. Nil when nothing is
   /// outstanding.
   public mutating func injectFault(_ fault: InjectedFault) -> Request? {
-    guard case .inFlight(var request) = phase else { return nil }
-    request.fault = fault
-    phase = .inFlight(request)
-    return request
+    guard case .inFlight(var kept) = phase else { return nil }
+    kept.fault = fault
+    phase = .inFlight(kept)
+    return expanded(kept)
   }
 
   /// The outstanding request got no final response in time (Timer F) or could not be sent.
   public mutating func requestFailed(now: UInt64) -> Action {
-    guard case .inFlight(let request) = phase else { return currentWait() }
-    return failed(request, now: now)
+    guard case .inFlight(let kept) = phase else { return currentWait() }
+    return failed(expanded(kept), now: now)
   }
 
   /// The run is ending. With `cleanup`, a live publication is removed first (now, or when the
@@ -368,7 +410,7 @@ public struct PublisherStateMachine: Sendable {
       retry = Request(operation: .initial, ifMatch: nil, expires: expiresToAsk, intendedAt: now)
     }
     let until = behaviour.onGrid(now + delay)
-    phase = .backingOff(retry, until: until)
+    phase = .backingOff(KeptRequest(retry), until: until)
     return .wakeUp(at: until)
   }
 
@@ -381,7 +423,7 @@ public struct PublisherStateMachine: Sendable {
   }
 
   private mutating func send(_ request: Request) -> Action {
-    phase = .inFlight(request)
+    phase = .inFlight(KeptRequest(request))
     return .send(request)
   }
 
@@ -402,4 +444,18 @@ public struct PublisherStateMachine: Sendable {
 
 extension String {
   fileprivate func replacingSpaces() -> String { String(unicodeScalars.filter { $0 != " " && $0 != "\"" }) }
+}
+
+/// A time that may be unset, in 8 bytes rather than an optional's 9 (16 with the padding after
+/// it): unset is UInt64.max, which is never a time the machine schedules.
+@propertyWrapper
+struct OptionalTime: Equatable, Sendable {
+  private var stored: UInt64
+
+  init(wrappedValue: UInt64?) { stored = wrappedValue ?? .max }
+
+  var wrappedValue: UInt64? {
+    get { stored == .max ? nil : stored }
+    set { stored = newValue ?? .max }
+  }
 }

@@ -4,6 +4,13 @@ import Testing
 
 @Suite("Publisher state machine")
 struct PublisherStateMachineTests {
+  /// A run keeps one machine per publisher, millions of them: its size is a memory budget
+  /// (88 bytes; 152 when it kept whole requests and 9-byte optionals).
+  @Test func aMachineFitsItsBudget() {
+    #expect(MemoryLayout<PublisherStateMachine>.stride <= 88)
+    #expect(MemoryLayout<PublisherStateMachine.KeptRequest>.stride <= 24)
+  }
+
   static let second: UInt64 = 1_000_000_000
   typealias Machine = PublisherStateMachine
 
