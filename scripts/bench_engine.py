@@ -8,7 +8,8 @@ scenario is Tests/InteropTests/Scenarios/publish-cycle.xml, pubsim uses --arriva
   (a) client CPU time per PUBLISH transaction at the same rate;
   (b) the highest clean rate of each: every cycle completes, < 0.1 % retransmitted, >= 97 % of
       the offered cycles done, run finished on time;
-  (c) pubsim's peak RSS with 1 000 000 live publishers (--cpu-only/--rates skip parts).
+  (c) pubsim's peak RSS with 500 000 and 1 000 000 live publishers, and the slope between
+      them: the memory of one more publisher (--skip-cpu/--rates "" skip the others).
 
 "floor" is scripts/floor/udp_floor.c (built with cc here): a client doing nothing but the socket
 work, batched (one sendmmsg and non-blocking recvmmsg per 1 ms tick, no parsing, no timers,
@@ -179,11 +180,11 @@ def main() -> int:
     parser.add_argument("--rates", default="8000,16000,24000,32000,40000,48000,56000,64000")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--million", action="store_true", help="also measure RSS with 1 000 000 publishers")
-    parser.add_argument("--million-publishers", default="1000000",
+    parser.add_argument("--million-publishers", default="500000,1000000",
                         help="with --million: populations to measure, e.g. 1000000,2000000 (the slope between "
                              "the first and last is the cost per publisher)")
     parser.add_argument("--million-binary", type=Path, help="with --million: the pubsim to measure")
-    parser.add_argument("--million-rate", type=int, default=40000,
+    parser.add_argument("--million-rate", type=int, default=10000,
                         help="with --million: arrivals per second (below what the compositor takes cleanly)")
     parser.add_argument("--tools", default="sipp,pubsim", help="which ladders to climb in (b)")
     parser.add_argument("--skip-cpu", action="store_true", help="skip (a)")
