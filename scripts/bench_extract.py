@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
 """Benchmark: `pubsim extract --summary` vs tshark with a PUBLISH display filter, on the same
-capture in the same run, with the counts compared.
+captures in the same run, with the counts compared.
 
-Without --capture it records one first (needs root for tcpdump on lo): pubsim's own traffic
-against its compositor, `--arrival-rate 6000` for 15 s over UDP, about 720 000 packets.
+Without --capture it records three first (needs root for tcpdump on lo), pubsim's own traffic
+against its compositor, cycles of initial, refresh, modify and remove per new publisher:
+  udp:        `--arrival-rate 6000` for 15 s over UDP, about 720 000 packets, 90 000 Call-IDs;
+  many-calls: `--arrival-rate 12000` for 25 s over UDP, about 2.4 M packets, 300 000 Call-IDs
+              (the per-dialog state extraction keeps grows with them);
+  tcp:        `--arrival-rate 6000` for 15 s over TCP (segments, some carrying several requests,
+              reassembled per stream).
 
-usage: scripts/bench_extract.py [--capture FILE] [--json FILE]
+usage: scripts/bench_extract.py [--capture FILE]... [--json FILE]
 """
 
 import argparse
@@ -20,16 +25,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import peers  # noqa: E402
 
+RECORDINGS = {"udp": (6000, 15, "udp"), "many-calls": (12000, 25, "udp"), "tcp": (6000, 15, "tcp")}
 
-def record(path: Path) -> None:
+
+def record(path: Path, cycles_per_second: int, seconds: int, transport: str) -> None:
     server = peers.start_pubsim_compositor()
     dump = subprocess.Popen(["tcpdump", "-i", "lo", "-w", str(path), "-s", "0", "-B", "65536",
-                             "udp", "port", str(server.port)],
+                             transport, "port", str(server.port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1)
+    target = f"sip:127.0.0.1:{server.port}" + (";transport=tcp" if transport == "tcp" else "")
     try:
         subprocess.run([str(peers.pubsim_binary()), "run", str(peers.REPO / "profiles" / "quickstart.yaml"),
-                        "--target", f"sip:127.0.0.1:{server.port}", "--arrival-rate", "6000", "--duration", "15s"],
+                        "--target", target, "--arrival-rate", str(cycles_per_second),
+                        "--duration", f"{seconds}s"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
         time.sleep(2)
     finally:
@@ -47,17 +56,10 @@ def timed(command: list[str]) -> tuple[float, float, str]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), output
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--capture", type=Path)
-    parser.add_argument("--json", type=Path)
-    args = parser.parse_args()
-    capture = args.capture
-    if capture is None:
-        capture = Path(tempfile.mkdtemp(prefix="pubsim-extract-")) / "traffic.pcap"
-        record(capture)
+def compare(name: str, capture: Path) -> dict:
+    """pubsim and tshark on one capture: time, rate and whether they count the same."""
     # The median of three pubsim runs (the first after a build also loads the binary); tshark,
-    # at 40x the time, runs once.
+    # at 30x the time or more, runs once.
     runs = sorted((timed([str(peers.pubsim_binary()), "extract", str(capture), "--summary"]) for _ in range(3)),
                   key=lambda run: run[0])
     wall, cpu, output = runs[1]
@@ -73,14 +75,36 @@ def main() -> int:
         fields = line.split("\t")
         requests += sum(1 for method in fields[0].split(",") if method == "PUBLISH")
         responses += len([code for code in (fields[1].split(",") if len(fields) > 1 else []) if code])
-    row = {"packets": packets, "pubsimSeconds": round(wall, 2), "pubsimPacketsPerSecond": round(packets / wall),
+    row = {"capture": name, "packets": packets, "chains": summary["publish"].get("chains"),
+           "pubsimSeconds": round(wall, 2), "pubsimPacketsPerSecond": round(packets / wall),
            "tsharkSeconds": round(t_wall, 2), "tsharkPacketsPerSecond": round(packets / t_wall),
-           "ratio": round(t_wall / wall, 2), "sameCounts": (messages["requests"], messages["responses"]) == (requests, responses),
+           "ratio": round(t_wall / wall, 2),
+           "sameCounts": (messages["requests"], messages["responses"]) == (requests, responses),
            "pubsimCounts": messages, "tsharkCounts": {"requests": requests, "responses": responses}}
-    print(f"{packets} packets: pubsim {wall:.2f} s ({packets / wall:,.0f} packets/s), tshark {t_wall:.2f} s "
-          f"({packets / t_wall:,.0f} packets/s): {t_wall / wall:.2f}x; same counts: {row['sameCounts']}")
+    print(f"{name}: {packets} packets: pubsim {wall:.2f} s ({packets / wall:,.0f} packets/s), tshark {t_wall:.2f} s "
+          f"({packets / t_wall:,.0f} packets/s): {t_wall / wall:.2f}x; same counts: {row['sameCounts']}", flush=True)
+    return row
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--capture", type=Path, action="append", default=[])
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    captures = [(path.name, path) for path in args.capture]
+    if not captures:
+        folder = Path(tempfile.mkdtemp(prefix="pubsim-extract-"))
+        for name, (rate, seconds, transport) in RECORDINGS.items():
+            path = folder / f"{name}.pcap"
+            record(path, rate, seconds, transport)
+            captures.append((name, path))
+    rows = [compare(name, path) for name, path in captures]
+    slowest = min(rows, key=lambda row: row["pubsimPacketsPerSecond"])
+    lowest = min(rows, key=lambda row: row["ratio"])
+    print(f"slowest: {slowest['pubsimPacketsPerSecond']:,} packets/s ({slowest['capture']}, goal >= 1 500 000); "
+          f"lowest ratio to tshark: {lowest['ratio']}x ({lowest['capture']}, goal >= 30x)")
     if args.json:
-        args.json.write_text(json.dumps(row, indent=2))
+        args.json.write_text(json.dumps(rows, indent=2))
     return 0
 
 
