@@ -60,7 +60,7 @@ public enum RunMerge {
   public static func merge(_ parts: [Part]) -> (report: RunReport, metrics: RunMetrics) {
     precondition(!parts.isEmpty, "nothing to merge")
     let starts = parts.compactMap(\.report.startedAtUnixMillis)
-    let aligned = starts.count == parts.count && !parts.isEmpty
+    let aligned = starts.count == parts.count
     let first = starts.min() ?? 0
     let offsets = parts.map { aligned ? Double(($0.report.startedAtUnixMillis ?? first) - first) / 1000 : 0 }
     // From the earliest run: the others' shifts are seconds after it.

@@ -51,10 +51,10 @@ struct ReportCommand: ParsableCommand {
 
   func run() throws {
     let paths = try runs.flatMap(Self.runFiles)
-    var (report, metrics) = try load(paths)
+    var (report, metrics, runRules) = try load(paths)
     StandardOutput.line(RunSummaryText.render(report))
     if let fidelity = report.fidelity { StandardOutput.line(FidelityTable.text(fidelity)) }
-    let checked = try checkThresholds(&report, metrics: metrics, merged: paths.count > 1)
+    let checked = try checkThresholds(&report, metrics: metrics, runRules: runRules)
     if let thresholds = report.thresholds, !thresholds.isEmpty {
       StandardOutput.line(ThresholdTable.render(thresholds))
     }
@@ -85,18 +85,17 @@ struct ReportCommand: ParsableCommand {
     if checked && report.thresholds?.contains(where: { !$0.passed }) == true { throw ExitCode(2) }
   }
 
-  /// Checks the runs' own rules and `--threshold` on the merged run, or `--threshold` on a single
-  /// one; true when it checked any (a single run's stored results are shown as they are).
-  private func checkThresholds(_ report: inout RunReport, metrics: RunMetrics?, merged: Bool) throws -> Bool {
+  /// Checks `runRules` (the merged runs' own) and `--threshold` on the (merged) run; true when it
+  /// checked any (a single run's stored results are shown as they are).
+  private func checkThresholds(_ report: inout RunReport, metrics: RunMetrics?, runRules: [String]) throws
+    -> Bool
+  {
     var rules: [Threshold] = []
-    if merged {
-      // Each instance wrote the same rules; one check of each on the whole.
-      for result in report.thresholds ?? [] where !rules.contains(where: { $0.text == result.rule }) {
-        do {
-          rules.append(try Threshold.parse(result.rule))
-        } catch {
-          throw CommandError.input("\(error)")
-        }
+    for rule in runRules {
+      do {
+        rules.append(try Threshold.parse(rule))
+      } catch {
+        throw CommandError.input("\(error)")
       }
     }
     rules += threshold.filter { rule in !rules.contains { $0.text == rule.text } }
@@ -133,10 +132,11 @@ struct ReportCommand: ParsableCommand {
   }
 
   /// One run as it is, or several merged from their metrics.json (all instances of a split test,
-  /// or runs of no split).
-  private func load(_ paths: [String]) throws -> (RunReport, RunMetrics?) {
+  /// or runs of no split), with the rules the merged runs were given, once each (every instance
+  /// wrote the same ones), to check on the whole.
+  private func load(_ paths: [String]) throws -> (RunReport, RunMetrics?, runRules: [String]) {
     let loaded = try paths.map(read)
-    guard loaded.count > 1 else { return (loaded[0].report, loaded[0].metrics) }
+    guard loaded.count > 1 else { return (loaded[0].report, loaded[0].metrics, []) }
     var parts: [RunMerge.Part] = []
     for (path, run) in zip(paths, loaded) {
       guard let metrics = run.metrics else {
@@ -146,7 +146,10 @@ struct ReportCommand: ParsableCommand {
     }
     if let problem = RunMerge.instanceProblem(parts) { throw CommandError.input(problem) }
     var (report, merged) = RunMerge.merge(parts)
-    report.thresholds = loaded.flatMap { $0.report.thresholds ?? [] }
+    var runRules: [String] = []
+    for rule in loaded.flatMap({ $0.report.thresholds ?? [] }).map(\.rule) where !runRules.contains(rule) {
+      runRules.append(rule)
+    }
     if let fidelity = merged.fidelity {
       // Replays merge too: the counts and histograms exactly, the differences as the earliest.
       let differences = loaded.flatMap { $0.report.fidelity?.differences ?? [] }.sorted {
@@ -156,7 +159,7 @@ struct ReportCommand: ParsableCommand {
         fidelity, planned: Int(loaded.reduce(UInt64(0)) { $0 + ($1.report.fidelity?.planned ?? 0) }),
         differences: Array(differences.prefix(FidelityTable.differenceLimit)))
     }
-    return (report, merged)
+    return (report, merged, runRules)
   }
 
   private func read(_ path: String) throws -> (report: RunReport, metrics: RunMetrics?) {

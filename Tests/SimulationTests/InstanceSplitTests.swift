@@ -22,16 +22,7 @@ struct InstanceSplitTests {
   {
     let workload = SimulatedWorkload(
       plan: plan, shard: shard, shards: shards, runTag: "t", instance: instance)
-    var random = SplitMix64(seed: 1)
-    var changes: [WorkloadChange] = []
-    workload.handle(.start, now: 0, random: &random, into: &changes)
-    var now: UInt64 = 0
-    for _ in 0..<100_000 {
-      let due = workload.nextDue(now: now)
-      guard due <= end else { break }
-      now = max(due, now)
-      workload.handle(.due, now: now, random: &random, into: &changes)
-    }
+    let changes = SimulatedWorkloadTests.drive(workload, until: end).flatMap(\.changes)
     return changes.compactMap { change in
       guard change.arrived, case .send(let request) = change.action else { return nil }
       return (workload.outgoing(request, publisher: change.publisher).identity.number, request.intendedAt)

@@ -17,7 +17,13 @@ struct SimulatedWorkloadTests {
   /// The changes made at each due time up to `end`.
   static func drive(_ plan: SimulationPlan, until end: UInt64) -> [(time: UInt64, changes: [WorkloadChange])]
   {
-    let workload = SimulatedWorkload(plan: plan, shard: 0, shards: 1, runTag: "t")
+    drive(SimulatedWorkload(plan: plan, shard: 0, shards: 1, runTag: "t"), until: end)
+  }
+
+  /// The changes `workload` makes at each due time up to `end`.
+  static func drive(_ workload: SimulatedWorkload, until end: UInt64) -> [(
+    time: UInt64, changes: [WorkloadChange]
+  )] {
     var random = SplitMix64(seed: 1)
     var changes: [WorkloadChange] = []
     workload.handle(.start, now: 0, random: &random, into: &changes)
