@@ -52,6 +52,9 @@ let package = Package(
       name: "Profiles",
       dependencies: ["Publication", "SIPCore", .product(name: "Yams", package: "Yams")]
     ),
+    // 6a. Learning a profile from a capture: publishers' lives, censored waiting times, fitted
+    //     distributions, body templates, and the fit check's scale-free figures.
+    .target(name: "Learning", dependencies: ["Publication", "SIPCore", "Trace"]),
     // 7. sendmmsg/recvmmsg with kernel receive timestamps (needs _GNU_SOURCE, so a C target).
     .target(name: "CDatagram"),
     // 8. The system resolver's DNS query (res_nquery) for SRV and NAPTR, which Glibc does not expose.
@@ -142,7 +145,7 @@ let package = Package(
       name: "pubsim",
       dependencies: [
         "SIPCore", "Publication", "Compositor", "Transport", "Engine", "Measurements", "Profiles",
-        "Simulation", "Reports", "Capture", "Trace", "Replay", "Probe",
+        "Simulation", "Reports", "Capture", "Trace", "Replay", "Probe", "Learning",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -163,6 +166,8 @@ let package = Package(
     .testTarget(name: "PublicationTests", dependencies: ["Publication", "SIPCore"]),
     .testTarget(name: "TransportTests", dependencies: ["Transport", "SIPCore"]),
     .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "Publication"]),
+    .testTarget(
+      name: "LearningTests", dependencies: ["Learning", "Profiles", "Publication", "SIPCore", "Trace"]),
     .testTarget(name: "MeasurementsTests", dependencies: ["Measurements", "Publication"]),
     .testTarget(
       name: "SimulationTests", dependencies: ["Simulation", "Engine", "Profiles", "Publication", "Transport"]),

@@ -1,3 +1,5 @@
+import Publication
+
 /// One event package in a profile's mix: publishers are assigned to packages by weight.
 public struct EventMix: Sendable, Equatable {
   public var package: String
@@ -6,6 +8,10 @@ public struct EventMix: Sendable, Equatable {
   public var body: BodyTemplate
   /// How large its bodies are made; nil: as rendered.
   public var bodySize: BodySize?
+  /// How its publishers behave, when the entry says (`expires:`, `refresh:`, `modify:` or
+  /// `session:` under it): a class of clients unlike the rest, as a profile learned from a
+  /// capture has one per package and requested lifetime. nil: the profile's behaviour.
+  public var behaviour: PublisherBehaviour?
 
   public init(
     package: String, weight: Double = 1, contentType: String? = nil, body: BodyTemplate? = nil,
@@ -29,14 +35,19 @@ public struct EventMix: Sendable, Equatable {
 
   /// The package of publisher `index`: a deterministic spread by weight.
   public static func pick(_ mix: [EventMix], index: Int) -> EventMix {
+    mix[position(in: mix, index: index)]
+  }
+
+  /// Where in the mix publisher `index`'s entry is.
+  public static func position(in mix: [EventMix], index: Int) -> Int {
     let total = mix.reduce(0) { $0 + $1.weight }
-    guard mix.count > 1, total > 0 else { return mix[0] }
+    guard mix.count > 1, total > 0 else { return 0 }
     let position = Double((index &* 2_654_435_761) % 1_000_003) / 1_000_003 * total
     var sum = 0.0
-    for entry in mix {
-      sum += entry.weight
+    for (entry, item) in mix.enumerated() {
+      sum += item.weight
       if position < sum { return entry }
     }
-    return mix[mix.count - 1]
+    return mix.count - 1
   }
 }

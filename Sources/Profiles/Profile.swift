@@ -33,6 +33,9 @@ public struct Profile: Sendable, Equatable {
   public var behaviour = PublisherBehaviour()
   /// How publishers arrive while the population fills; nil: all at once.
   public var arrival: ArrivalProcess? = .constant(1_000)
+  /// `arrival: {within: D}`: the whole population arrives within this time (nanoseconds), so
+  /// the arrival rate is the population over it, whatever population the run is given.
+  public var arrivalWindow: UInt64?
   public var stages: [Stage] = []
   /// Most PUBLISH requests per second; nil: no cap.
   public var rateCap: Double?
@@ -49,6 +52,13 @@ public struct Profile: Sendable, Equatable {
 
   public init(name: String) {
     self.name = name
+  }
+
+  /// The arrivals for a population of `count` (a window's rate follows the population).
+  public func arrival(forPopulation count: Int) -> ArrivalProcess? {
+    guard let window = arrivalWindow, var arrival else { return arrival }
+    arrival.rate = .constant(Double(max(count, 1)) / (Double(window) / 1e9))
+    return arrival
   }
 
   /// The population the stages reach at most (or the population).

@@ -61,13 +61,12 @@ public struct ProfileReader {
     profile.tcpAbove = try keys["tcpAbove"].map { try integer($0, 200...65_000) }
     if let node = keys["duration"] { profile.duration = try duration(node) }
     if let node = keys["population"] { try readPopulation(node, into: &profile) }
-    if let node = keys["events"] { profile.events = try readEvents(node) }
-    if let node = keys["expires"] {
-      profile.behaviour.requestedExpires = UInt32(try integer(node, 1...86_400))
-    }
-    if let node = keys["refresh"] { try readRefresh(node, into: &profile) }
-    if let node = keys["modify"] { try readModify(node, into: &profile) }
-    if let node = keys["session"] { try readSession(node, into: &profile) }
+    if let node = keys["expires"] { try readExpires(node, into: &profile.behaviour) }
+    if let node = keys["refresh"] { try readRefresh(node, into: &profile.behaviour) }
+    if let node = keys["modify"] { try readModify(node, into: &profile.behaviour) }
+    if let node = keys["session"] { try readSession(node, into: &profile.behaviour) }
+    // After the behaviour: an event entry's own keys start from the profile's.
+    if let node = keys["events"] { profile.events = try readEvents(node, behaviour: profile.behaviour) }
     if let node = keys["arrival"] { try readArrival(node, into: &profile) }
     if let node = keys["stages"] { profile.stages = try readStages(node) }
     if let node = keys["rateCap"] { profile.rateCap = try rate(node) }
@@ -186,13 +185,16 @@ public struct ProfileReader {
     profile.domain = try keys["domain"].map { try string($0) }
   }
 
-  private func readEvents(_ node: Node) throws -> [EventMix] {
+  private func readEvents(_ node: Node, behaviour: PublisherBehaviour) throws -> [EventMix] {
     let entries = try sequence(node)
     guard !entries.isEmpty else { throw error(node, "events needs at least one package") }
     var mix: [EventMix] = []
     for entry in entries {
       let keys = try mapping(
-        entry, "event", allowed: ["package", "weight", "contentType", "body", "bodySize"])
+        entry, "event",
+        allowed: [
+          "package", "weight", "contentType", "body", "bodySize", "expires", "refresh", "modify", "session",
+        ])
       guard let packageNode = keys["package"] else { throw error(entry, "an event needs a package") }
       let package = try string(packageNode).lowercased()
       let weight = try keys["weight"].map { try number($0, 0...1e9) } ?? 1
@@ -202,43 +204,128 @@ public struct ProfileReader {
       if size != nil && (package == "message-summary" || body == .messageSummary) {
         throw error(keys["bodySize"], "bodySize pads XML bodies; message-summary is not XML")
       }
-      mix.append(
-        EventMix(package: package, weight: weight, contentType: contentType, body: body, bodySize: size))
+      var event = EventMix(
+        package: package, weight: weight, contentType: contentType, body: body, bodySize: size)
+      event.behaviour = try readClass(keys, behaviour: behaviour)
+      mix.append(event)
     }
     return mix
   }
 
-  private func readRefresh(_ node: Node, into profile: inout Profile) throws {
-    let keys = try mapping(node, "refresh", allowed: ["at", "jitter"])
-    if let at = keys["at"] { profile.behaviour.refreshFraction = try number(at, 0.05...0.95) }
-    if let jitter = keys["jitter"] { profile.behaviour.refreshJitter = try number(jitter, 0...0.5) }
+  /// An event entry's own `expires:`, `refresh:`, `modify:` and `session:`, over the profile's
+  /// behaviour; nil when it has none.
+  private func readClass(_ keys: [String: Node], behaviour: PublisherBehaviour) throws -> PublisherBehaviour?
+  {
+    guard ["expires", "refresh", "modify", "session"].contains(where: { keys[$0] != nil }) else { return nil }
+    var own = behaviour
+    if let node = keys["expires"] { try readExpires(node, into: &own) }
+    if let node = keys["refresh"] { try readRefresh(node, into: &own) }
+    if let node = keys["modify"] { try readModify(node, into: &own) }
+    if let node = keys["session"] { try readSession(node, into: &own) }
+    return own
   }
 
-  private func readModify(_ node: Node, into profile: inout Profile) throws {
-    let keys = try mapping(node, "modify", allowed: ["meanInterval"])
-    if let mean = keys["meanInterval"] { profile.behaviour.modifyMeanInterval = try duration(mean) }
+  /// `expires: 3600`, or `{choice: {3600: 0.8, 600: 0.2}}`: each session draws one by weight.
+  private func readExpires(_ node: Node, into behaviour: inout PublisherBehaviour) throws {
+    if node.scalar != nil {
+      behaviour.requestedExpires = UInt32(try integer(node, 1...86_400))
+      behaviour.expiresMix = nil
+      return
+    }
+    let keys = try mapping(node, "expires", allowed: ["choice"])
+    guard let choice = keys["choice"], let entries = choice.mapping, !entries.isEmpty else {
+      throw error(node, "expires is a number of seconds, or {choice: {3600: 0.8, 600: 0.2}}")
+    }
+    var weighted: [(value: UInt32, weight: Double)] = []
+    for (key, weight) in entries {
+      weighted.append((UInt32(try integer(key, 1...86_400)), try number(weight, 0...1e9)))
+    }
+    guard let mix = ExpiresMix(weighted) else { throw error(choice, "the choice's weights add up to 0") }
+    behaviour.expiresMix = mix
+    behaviour.requestedExpires = mix.shares.max { $0.share < $1.share }?.value ?? 3600
   }
 
-  private func readSession(_ node: Node, into profile: inout Profile) throws {
+  /// `refresh: {at: 0.8, jitter: 0.05}`, or `at: {empirical: [F0, …, Fn]}`: learned quantiles of
+  /// the granted lifetime (any fraction below 1); `first:` (quantiles too) for the refresh after
+  /// an initial, where it differs.
+  private func readRefresh(_ node: Node, into behaviour: inout PublisherBehaviour) throws {
+    let keys = try mapping(node, "refresh", allowed: ["at", "jitter", "first"])
+    if let at = keys["at"] {
+      if at.scalar != nil {
+        behaviour.refreshFraction = try number(at, 0.05...0.95)
+      } else {
+        if keys["jitter"] != nil { throw error(keys["jitter"], "jitter applies to a single fraction only") }
+        let points = try fractionQuantiles(at, "refresh at")
+        behaviour.refreshPoints = points
+        behaviour.refreshFraction = min(max(points.mean, 0.05), 0.95)
+      }
+    }
+    if let jitter = keys["jitter"] { behaviour.refreshJitter = try number(jitter, 0...0.5) }
+    if let first = keys["first"] {
+      behaviour.firstRefreshPoints = try fractionQuantiles(first, "refresh first")
+    }
+  }
+
+  /// `{empirical: [F0, …, Fn]}`: rising fractions of a lifetime.
+  private func fractionQuantiles(_ node: Node, _ what: String) throws -> Quantiles {
+    let form = try mapping(node, what, allowed: ["empirical"])
+    guard let list = form["empirical"] else { throw error(node, "give {empirical: [...]} (fractions)") }
+    let values = try sequence(list).map { try number($0, 0...0.99) }
+    guard let points = Quantiles(values) else {
+      throw error(list, "empirical needs at least two rising fractions (quantiles), e.g. [0.5, 0.8, 0.9]")
+    }
+    return points
+  }
+
+  /// `modify: {meanInterval: 5m}` (exponential), or `{interval: D}` with any duration
+  /// distribution; `first: D` for the wait from coming online to the first, where it differs
+  /// (alone: one modification a session).
+  private func readModify(_ node: Node, into behaviour: inout PublisherBehaviour) throws {
+    let keys = try mapping(node, "modify", allowed: ["meanInterval", "interval", "first"])
+    if let mean = keys["meanInterval"] {
+      if keys["interval"] != nil { throw error(mean, "give either meanInterval or interval, not both") }
+      behaviour.modifyMeanInterval = try duration(mean)
+    }
+    if let interval = keys["interval"] { behaviour.modifyInterval = try durationDistribution(interval) }
+    if let first = keys["first"] {
+      if keys["meanInterval"] == nil && keys["interval"] == nil { behaviour.modifyInterval = nil }
+      behaviour.firstModifyInterval = try durationDistribution(first)
+    }
+  }
+
+  private func readSession(_ node: Node, into behaviour: inout PublisherBehaviour) throws {
     let keys = try mapping(node, "session", allowed: ["online", "offline"])
-    if let online = keys["online"] { profile.behaviour.sessionLength = try durationDistribution(online) }
-    if let offline = keys["offline"] { profile.behaviour.offlineLength = try durationDistribution(offline) }
+    if let online = keys["online"] { behaviour.sessionLength = try durationDistribution(online) }
+    if let offline = keys["offline"] { behaviour.offlineLength = try durationDistribution(offline) }
   }
 
   /// `rate: 500/s`, or a ramp `from: 10/s, to: 500/s, over: 2m`; `process: even` (default) or
   /// `poisson`, with `seed:` for the Poisson draws.
   private func readArrival(_ node: Node, into profile: inout Profile) throws {
-    let keys = try mapping(node, "arrival", allowed: ["rate", "from", "to", "over", "process", "seed"])
+    let keys = try mapping(
+      node, "arrival", allowed: ["rate", "from", "to", "over", "within", "process", "seed"])
     let rateShape: ArrivalProcess.Rate
     switch (keys["rate"], keys["to"], keys["over"]) {
+    case (nil, nil, nil) where keys["within"] != nil:
+      // The whole population within this time: the rate follows the population (`--publishers`).
+      if let from = keys["from"] { throw error(from, "from belongs to a ramp, not to within") }
+      let within = try duration(keys["within"] ?? node)
+      profile.arrivalWindow = within
+      rateShape = .constant(Double(profile.population) / (Double(within) / 1e9))
     case (let rateNode?, nil, nil):
       if let from = keys["from"] { throw error(from, "give either rate, or from, to and over for a ramp") }
+      if let within = keys["within"] { throw error(within, "give either within, rate or a ramp, not two") }
       rateShape = .constant(try rate(rateNode))
     case (nil, let to?, let over?):
+      if let within = keys["within"] { throw error(within, "give either within, rate or a ramp, not two") }
       let from = try keys["from"].map { try rate($0, allowingZero: true) } ?? 0
       rateShape = .ramp(from: from, to: try rate(to, allowingZero: true), over: try duration(over))
     default:
-      throw error(node, "arrival needs rate (e.g. 500/s), or to and over (and optionally from) for a ramp")
+      if let within = keys["within"] { throw error(within, "give either within, rate or a ramp, not two") }
+      throw error(
+        node,
+        "arrival needs rate (e.g. 500/s), within (the whole population within a time), or to and over "
+          + "(and optionally from) for a ramp")
     }
     var process = ArrivalProcess(rate: rateShape)
     if try keys["process"].map({ try oneOf($0, ["even", "poisson"]) }) == "poisson" {

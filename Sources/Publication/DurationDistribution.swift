@@ -16,9 +16,7 @@ public enum DurationDistribution: Sendable, Equatable {
   /// Memoryless around a mean m: `−m·ln(1 − U)` (inverse transform), so P(T > t) = e^(−t/m).
   /// The default for a plain duration in a profile, as sessions in the field mostly are.
   case exponential(mean: UInt64)
-  /// Measured quantiles q₀ ≤ q₁ ≤ … ≤ qₙ at probabilities 0, 1/n, …, 1 (at least two): a draw
-  /// picks U, finds the segment i = ⌊U·n⌋ and interpolates linearly between qᵢ and qᵢ₊₁, so
-  /// draws stay inside the measured range and follow its shape piece by piece.
+  /// Measured quantiles at equal steps of probability, drawn as ``Quantiles`` are.
   case empirical([UInt64])
 
   /// One independent draw.
@@ -32,12 +30,9 @@ public enum DurationDistribution: Sendable, Equatable {
       let unit = Double.random(in: 0..<1, using: &random)
       return Self.nanoseconds(-Double(mean) * log1p(-unit))
     case .empirical(let quantiles):
-      guard quantiles.count > 1 else { return quantiles.first ?? 0 }
-      let position = Double.random(in: 0..<1, using: &random) * Double(quantiles.count - 1)
-      let index = min(Int(position), quantiles.count - 2)
-      let low = Double(quantiles[index])
-      let high = Double(quantiles[index + 1])
-      return Self.nanoseconds(low + (high - low) * (position - Double(index)))
+      let unit = Double.random(in: 0..<1, using: &random)
+      return Self.nanoseconds(
+        Quantiles.interpolate(count: quantiles.count, at: unit) { Double(quantiles[$0]) })
     }
   }
 
@@ -48,10 +43,7 @@ public enum DurationDistribution: Sendable, Equatable {
     case .uniform(let low, let high): return low / 2 + high / 2
     case .exponential(let mean): return mean
     case .empirical(let quantiles):
-      guard quantiles.count > 1 else { return quantiles.first ?? 0 }
-      // Each segment holds an equal share of the probability, and its mean is its midpoint.
-      let segments = zip(quantiles, quantiles.dropFirst()).map { Double($0) / 2 + Double($1) / 2 }
-      return Self.nanoseconds(segments.reduce(0, +) / Double(segments.count))
+      return Self.nanoseconds(Quantiles.mean(count: quantiles.count) { Double(quantiles[$0]) })
     }
   }
 

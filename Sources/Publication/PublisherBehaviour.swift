@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
 /// How a virtual publisher lives, from the profile: the lifetime it asks for, when it refreshes,
 /// how often it changes its state, how long it stays online, and how it backs off after errors.
 ///
@@ -21,12 +15,24 @@ public struct PublisherBehaviour: Sendable, Equatable {
   public var shape: Shape
   /// The Expires asked for.
   public var requestedExpires: UInt32
+  /// When set, each session draws the Expires it asks for from this mix instead.
+  public var expiresMix: ExpiresMix?
   /// Refresh at this fraction of the *granted* lifetime (RFC 3903 asks for a refresh before it
   /// ends), plus or minus `refreshJitter` of it.
   public var refreshFraction: Double
   public var refreshJitter: Double
-  /// Mean time between modifications (exponentially distributed); nil for none.
-  public var modifyMeanInterval: UInt64?
+  /// When set, the refresh point is drawn from these quantiles of the granted lifetime instead
+  /// (a profile learned from a capture), each time a lifetime is granted.
+  public var refreshPoints: Quantiles?
+  /// The refresh point after an initial, when it differs from the later ones (a learned
+  /// profile's `refresh: {first: …}`); nil: as the others.
+  public var firstRefreshPoints: Quantiles?
+  /// Time between modifications, drawn afresh after each one; nil for none.
+  public var modifyInterval: DurationDistribution?
+  /// Time from coming online to the first modification, when it differs from the time between
+  /// them (a learned profile's `modify: {first: …}`); with it and no ``modifyInterval`` a
+  /// session changes its state once. nil: as the others.
+  public var firstModifyInterval: DurationDistribution?
   /// How long a session stays online before removing, drawn per session; nil for the whole run.
   public var sessionLength: DurationDistribution?
   /// How long a publisher stays offline between sessions, drawn per spell; nil to leave after
@@ -51,7 +57,7 @@ public struct PublisherBehaviour: Sendable, Equatable {
     self.requestedExpires = requestedExpires
     self.refreshFraction = refreshFraction
     self.refreshJitter = refreshJitter
-    self.modifyMeanInterval = modifyMeanInterval
+    self.modifyInterval = modifyMeanInterval.map { .exponential(mean: $0) }
     self.sessionLength = sessionLength
     self.offlineLength = offlineLength
     self.initialBackoff = initialBackoff
@@ -67,18 +73,34 @@ public struct PublisherBehaviour: Sendable, Equatable {
   /// The SIPp-shaped cycle used by `--arrival-rate`.
   public static let cycle = PublisherBehaviour(shape: .cycle)
 
+  /// Mean time between modifications as an exponential mean (the usual profile's
+  /// `meanInterval:`); nil for none.
+  public var modifyMeanInterval: UInt64? {
+    get { modifyInterval?.mean }
+    set { modifyInterval = newValue.map { .exponential(mean: $0) } }
+  }
+
+  /// The Expires a new session asks for.
+  func sessionExpires(using random: inout some RandomNumberGenerator) -> UInt32 {
+    expiresMix?.sample(using: &random) ?? requestedExpires
+  }
+
   /// When to refresh, given the lifetime the server granted.
-  func refreshDelay(granted: UInt32, using random: inout some RandomNumberGenerator) -> UInt64 {
+  func refreshDelay(
+    granted: UInt32, afterInitial: Bool = false, using random: inout some RandomNumberGenerator
+  ) -> UInt64 {
     let lifetime = Double(granted) * 1e9
+    if let points = afterInitial ? firstRefreshPoints ?? refreshPoints : refreshPoints {
+      // Learned points may sit anywhere in the lifetime, however early; never past its end.
+      return UInt64(lifetime * min(max(points.sample(using: &random), 0), 0.99))
+    }
     let jitter = refreshJitter > 0 ? Double.random(in: -refreshJitter...refreshJitter, using: &random) : 0
     let fraction = min(max(refreshFraction + jitter, 0.05), 0.95)
     return UInt64(lifetime * fraction)
   }
 
-  /// Time to the next modification, exponentially distributed around the mean.
-  func modifyDelay(using random: inout some RandomNumberGenerator) -> UInt64? {
-    guard let mean = modifyMeanInterval else { return nil }
-    let unit = Double.random(in: 0..<1, using: &random)
-    return UInt64(-Double(mean) * log1p(-unit))
+  /// Time to the next modification (the first of a session, or one after another).
+  func modifyDelay(first: Bool, using random: inout some RandomNumberGenerator) -> UInt64? {
+    (first ? firstModifyInterval ?? modifyInterval : modifyInterval)?.sample(using: &random)
   }
 }

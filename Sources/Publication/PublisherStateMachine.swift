@@ -196,7 +196,8 @@ public struct PublisherStateMachine: Sendable {
     if let length = behaviour.sessionLength {
       sessionEndsAt = behaviour.onGrid(now + length.sample(using: &random))
     }
-    modifyAt = behaviour.modifyDelay(using: &random).map { behaviour.onGrid(now + $0) }
+    if behaviour.expiresMix != nil { expiresToAsk = behaviour.sessionExpires(using: &random) }
+    modifyAt = behaviour.modifyDelay(first: true, using: &random).map { behaviour.onGrid(now + $0) }
     return send(Request(operation: .initial, ifMatch: nil, expires: expiresToAsk, intendedAt: now))
   }
 
@@ -346,18 +347,24 @@ public struct PublisherStateMachine: Sendable {
       default: return sendRemove(intendedAt: now)
       }
     }
-    refreshAt = behaviour.onGrid(now + behaviour.refreshDelay(granted: granted, using: &random))
-    if request.operation == .initial && modifyAt == nil {
+    let afterInitial = request.operation == .initial
+    refreshAt = behaviour.onGrid(
+      now + behaviour.refreshDelay(granted: granted, afterInitial: afterInitial, using: &random))
+    if afterInitial && modifyAt == nil {
       // Starting over after a 412 (the modify that met it was consumed): modifications go on
       // from the new publication, as a client that lost its entity-tag carries on.
-      modifyAt = behaviour.modifyDelay(using: &random).map { behaviour.onGrid(request.intendedAt + $0) }
+      modifyAt = behaviour.modifyDelay(first: true, using: &random).map {
+        behaviour.onGrid(request.intendedAt + $0)
+      }
     }
     if request.operation == .modify {
       // The modification schedule is open loop: the next one is due a random interval after the
       // previous one was *meant* to go, not after it was answered. A slow server therefore
       // builds a backlog that is sent (and measured from its due times) when it recovers,
       // instead of silently thinning the load (coordinated omission).
-      modifyAt = behaviour.modifyDelay(using: &random).map { behaviour.onGrid(request.intendedAt + $0) }
+      modifyAt = behaviour.modifyDelay(first: false, using: &random).map {
+        behaviour.onGrid(request.intendedAt + $0)
+      }
     }
     return nextDueAction(now: now)
   }

@@ -17,8 +17,9 @@ public final class SimulatedWorkload: Workload {
   private let instance: RunInstance
   private let runTag: String
   private let localPopulation: Int
-  /// The profile's behaviour, one copy for all of the shard's publishers.
-  private let behaviour: SharedBehaviour
+  /// The profile's behaviour, one copy for all of the shard's publishers; or one per event
+  /// entry, where entries say how their publishers behave.
+  private let behaviours: [SharedBehaviour]
   private var startedAt: UInt64 = 0
   private var machines: [PublisherStateMachine] = []
   /// Body version per publisher (the PIDF note changes with every modify).
@@ -54,7 +55,10 @@ public final class SimulatedWorkload: Workload {
     self.instance = instance
     let instancePopulation = instance.share(of: plan.population)
     localPopulation = instancePopulation / self.shards + (shard < instancePopulation % self.shards ? 1 : 0)
-    behaviour = SharedBehaviour(plan.behaviour)
+    let shared = SharedBehaviour(plan.behaviour)
+    behaviours =
+      plan.events.contains { $0.behaviour != nil }
+      ? plan.events.map { $0.behaviour.map(SharedBehaviour.init) ?? shared } : [shared]
     pacer = plan.pacer(shard: shard, shards: self.shards, instance: instance)
     watchers = plan.watchers.map { WatcherPool(profile: $0, shard: shard, runTag: runTag) }
     // Room for the whole population at once: growing by doubling would hold the old and the new
@@ -154,7 +158,7 @@ public final class SimulatedWorkload: Workload {
     while online.count < count {
       if let returning = offline.first, machines[returning].hasLeft {
         offline.removeFirst()
-        machines[returning] = PublisherStateMachine(sharing: behaviour)
+        machines[returning] = PublisherStateMachine(sharing: behaviour(of: returning))
         start(returning, at: time, into: &changes)
       } else if machines.count < localPopulation {
         startNew(at: time, into: &changes)
@@ -170,7 +174,7 @@ public final class SimulatedWorkload: Workload {
   }
 
   private func startNew(at time: UInt64, into changes: inout [WorkloadChange]) {
-    machines.append(PublisherStateMachine(sharing: behaviour))
+    machines.append(PublisherStateMachine(sharing: behaviour(of: machines.count)))
     versions.append(0)
     let global = UInt64(globalNumber(of: machines.count - 1))
     randoms.append(SplitMix64(seed: baseSeed ^ (global &+ 1) &* 0x9E37_79B9_7F4A_7C15))
@@ -246,6 +250,12 @@ public final class SimulatedWorkload: Workload {
       identity: sender,
       body: event.body(
         aor: sender.aor, number: sender.number, version: Int(versions[publisher]), marker: marker))
+  }
+
+  /// How publisher `publisher` of this shard behaves: as its event entry says, or as the profile.
+  private func behaviour(of publisher: Int) -> SharedBehaviour {
+    guard behaviours.count > 1 else { return behaviours[0] }
+    return behaviours[EventMix.position(in: plan.events, index: globalNumber(of: publisher))]
   }
 
   /// The test's number of publisher `publisher` of this shard: shards deal the instance's

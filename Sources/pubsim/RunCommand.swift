@@ -166,9 +166,11 @@ struct RunCommand: AsyncParsableCommand {
     let runDuration = duration ?? schedule?.duration ?? profile.duration
     var behaviour = profile.behaviour
     var population = publishers ?? schedule?.peak ?? profile.population
-    var arrival = profile.arrival
+    var arrival = profile.arrival(forPopulation: population)
+    var events = profile.events
     if let arrivalRate {
       behaviour = PublisherBehaviour(shape: .cycle, requestedExpires: profile.behaviour.requestedExpires)
+      for position in events.indices { events[position].behaviour = nil }
       arrival = .constant(arrivalRate)
       let cycles = max(Int(arrivalRate * Double(runDuration) / 1e9), 1)
       population = publishers ?? cycles
@@ -188,7 +190,7 @@ struct RunCommand: AsyncParsableCommand {
     plan.logger = load.log.logger("engine")
     var simulation = SimulationPlan(
       target: target, domain: profile.domain, population: population, identities: profile.identities,
-      events: profile.events, behaviour: behaviour, arrival: arrival, stages: schedule)
+      events: events, behaviour: behaviour, arrival: arrival, stages: schedule)
     simulation.faults = profile.faults
     simulation.watchers = profile.watchers
     return (plan, simulation)
@@ -212,7 +214,7 @@ struct RunCommand: AsyncParsableCommand {
       "duration": DurationText.describe(nanoseconds: plan.duration),
       "population": String(simulation.population),
       "shards": String(plan.shards), "connections per shard": String(plan.connections),
-      "cleanup": plan.cleanup ? "yes" : "no", "requested Expires": "\(behaviour.requestedExpires) s",
+      "cleanup": plan.cleanup ? "yes" : "no", "requested Expires": requestedExpires(behaviour),
       "events": simulation.events.map { "\($0.package) (\($0.contentType), weight \(format($0.weight)))" }
         .joined(separator: ", "),
       "publisher shape": behaviour.shape == .cycle ? "cycle: initial, refresh, modify, remove" : "steady",
@@ -222,12 +224,17 @@ struct RunCommand: AsyncParsableCommand {
       parameters["refresh at"] =
         "\(format(behaviour.refreshFraction * 100)) % of granted Expires ± "
         + "\(format(behaviour.refreshJitter * 100)) %"
-      parameters["modify mean interval"] =
-        behaviour.modifyMeanInterval.map { DurationText.describe(nanoseconds: $0) } ?? "none"
+      if let points = behaviour.refreshPoints {
+        parameters["refresh at"] =
+          "learned quantiles of granted Expires, mean \(format(points.mean * 100)) %"
+      }
+      parameters["modify interval"] = behaviour.modifyInterval.map(describe) ?? "none"
       parameters["session online / offline"] =
         (behaviour.sessionLength.map(describe) ?? "whole run") + " / "
         + (behaviour.offlineLength.map(describe) ?? "leave")
     }
+    let classes = simulation.events.filter { $0.behaviour != nil }.count
+    if classes > 0 { parameters["publisher classes"] = "\(classes) event entries with their own behaviour" }
     if let arrival = simulation.arrival, simulation.stages == nil {
       parameters["arrivals"] = describe(arrival)
     }
@@ -243,6 +250,12 @@ struct RunCommand: AsyncParsableCommand {
       parameters["source addresses"] = plan.localAddresses.joined(separator: ", ")
     }
     return parameters
+  }
+
+  /// The Expires asked for, or the mix of them.
+  private func requestedExpires(_ behaviour: PublisherBehaviour) -> String {
+    guard let mix = behaviour.expiresMix else { return "\(behaviour.requestedExpires) s" }
+    return mix.shares.map { "\($0.value) s (\(format($0.share * 100)) %)" }.joined(separator: ", ")
   }
 
   /// How the population comes, for the first line.
