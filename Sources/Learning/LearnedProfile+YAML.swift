@@ -15,10 +15,10 @@ extension LearnedProfile {
 
   private var header: [String] {
     [
-      "# Learned by pubsim extract --profile from \(captures.joined(separator: ", ")):",
+      "# Learned by pubsim extract --profile from \(plain(captures.joined(separator: ", "))):",
       "# \(transactions) PUBLISH transactions over \(describe(span)). Scale it with --publishers N",
       "# (the arrivals keep their time, so their rate scales too) and lengthen it with --duration.",
-      "name: \(name)",
+      "name: \(quoted(name))",
       "duration: \(describe(duration))",
     ]
   }
@@ -33,20 +33,22 @@ extension LearnedProfile {
         "# \(startedBefore) were already publishing when the capture began; here they arrive with an initial."
       )
     }
-    lines += ["population:", "  size: \(publishers)", "  identity: \(quoted(identity))"]
+    // A profile holds at most 10 million publishers.
+    lines += ["population:", "  size: \(min(publishers, 10_000_000))", "  identity: \(quoted(identity))"]
     if identityStart != 1 { lines.append("  start: \(identityStart)") }
-    if let domain { lines.append("  # domain: \(domain)   (recorded; without it, the target's host)") }
+    if let domain { lines.append("  # domain: \(plain(domain))   (recorded; without it, the target's host)") }
     return lines
   }
 
   /// One class as an event entry with its own behaviour.
   private func classLines(_ entry: PublisherClass, position: Int) -> [String] {
     var lines = [
-      "  # Class \(position + 1) of \(classes.count): \(entry.publishers) publishers of \(entry.package)"
+      "  # Class \(position + 1) of \(classes.count): \(entry.publishers) publishers of \(plain(entry.package))"
         + (entry.expires.map { " asking Expires \($0)" } ?? " asking no Expires") + ".",
-      "  - package: \(entry.package)", "    weight: \(entry.publishers)",
+      "  - package: \(quoted(entry.package))", "    weight: \(entry.publishers)",
     ]
-    if let template = entry.template {
+    // A template must look like one (markup or a placeholder); other bodies get the package's own.
+    if let template = entry.template, template.contains("<") || template.contains("{") {
       if let contentType = entry.contentType { lines.append("    contentType: \(quoted(contentType))") }
       if let sizes = entry.sizes {
         lines.append(
@@ -55,7 +57,8 @@ extension LearnedProfile {
       }
       lines.append("    body: \(quoted(template))")
     }
-    lines.append("    expires: \(entry.expires ?? 3600)")
+    // Profiles ask for lifetimes of a second to a day.
+    lines.append("    expires: \(min(max(entry.expires ?? 3600, 1), 86_400))")
     return lines + refreshLines(entry) + modifyLines(entry) + sessionLines(entry)
   }
 
@@ -85,7 +88,7 @@ extension LearnedProfile {
   }
 
   private func modifyLines(_ entry: PublisherClass) -> [String] {
-    let online = describe(UInt64(entry.exposure * 1e9))
+    let online = seconds(entry.exposure)
     guard let first = entry.firstModify else { return ["    # No modification in \(online) online."] }
     var lines = ["    # First state change after coming online, \(online) online in all: \(first.note)."]
     var body = ["      first: " + distribution(first)]
@@ -153,7 +156,8 @@ extension LearnedProfile {
   }
 
   private func seconds(_ value: Double) -> String {
-    describe(UInt64(max(min(value, 1e9), 0) * 1e9))
+    // Profiles take durations above 0 and below a UInt64 of nanoseconds.
+    describe(UInt64(min(max(value, 1e-6), 1e9) * 1e9))
   }
 
   private func describe(_ nanoseconds: UInt64) -> String {
@@ -165,6 +169,11 @@ extension LearnedProfile {
       ? (value / 1e3, "us") : nanoseconds < 1_000_000_000 ? (value / 1e6, "ms") : (value / 1e9, "s")
     guard scaled < 100 else { return "\(Int(scaled.rounded()))\(unit)" }
     return String(format: "%.3g", scaled) + unit
+  }
+
+  /// Text from the capture made safe for a comment line: no line breaks or other controls.
+  private func plain(_ text: String) -> String {
+    String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
   }
 
   /// A YAML double-quoted scalar.

@@ -84,7 +84,7 @@ public enum ProfileLearner {
       refreshChances: (refresh.first.count, refresh.later.count),
       firstModify: FittedDistribution(SurvivalCurve(modify.first), describe: seconds),
       laterModify: FittedDistribution(SurvivalCurve(modify.later), describe: seconds),
-      exposure: Double(sessions.map(\.length).reduce(0, +)) / 1e9,
+      exposure: PublisherLives.seconds(sessions),
       online: FittedDistribution(SurvivalCurve(onlineWaits(sessions)), describe: seconds),
       offline: returns > 0
         ? FittedDistribution(SurvivalCurve(offlineWaits(publishers, lives: lives)), describe: seconds) : nil,
@@ -196,7 +196,7 @@ public enum ProfileLearner {
       return (String(user.dropLast(digits.count)), Int(String(digits.reversed())))
     }
     guard let prefix = split.first?.0, split.allSatisfy({ $0.0 == prefix && $0.1 != nil }),
-      let start = split.compactMap(\.1).min()
+      let start = split.compactMap(\.1).min(), start <= Int(Int32.max) / 2
     else { return ("user{n}", 1) }
     return (prefix + "{n}", start)
   }
@@ -259,6 +259,6 @@ public enum ProfileLearner {
 
   /// Seconds as a profile writes a duration.
   static func seconds(_ value: Double) -> String {
-    DurationText.describe(nanoseconds: value > 0 ? UInt64(min(value, 1e9) * 1e9) : 0)
+    DurationText.describe(nanoseconds: UInt64(min(max(value, 1e-6), 1e9) * 1e9))
   }
 }

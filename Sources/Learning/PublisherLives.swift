@@ -74,8 +74,14 @@ public struct PublisherLives: Sendable {
     publishers.compactMap { $0.first.map { sessions[$0].start } }.sorted()
   }
 
-  /// Time spent online, all sessions together (nanoseconds).
-  public var exposure: UInt64 { sessions.map(\.length).reduce(0, +) }
+  /// Time spent online, all sessions together, in seconds (a double: a year of a million
+  /// sessions would overflow nanoseconds).
+  public var exposure: Double { Self.seconds(sessions) }
+
+  /// The sessions' time online together, in seconds.
+  static func seconds(_ sessions: [RecordedSession]) -> Double {
+    sessions.reduce(0) { $0 + Double($1.length) / 1e9 }
+  }
 
   /// The accepted requests of a session, as records.
   func accepted(_ session: RecordedSession) -> [TraceRecord] {

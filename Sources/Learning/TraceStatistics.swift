@@ -30,7 +30,7 @@ public struct TraceStatistics: Sendable, Equatable {
       Figure(
         name: "refresh point, median fraction of the lifetime", value: Self.median(points), checked: true))
     let modifies = accepted.filter { $0.operation == .modify }.count
-    let hours = Double(lives.exposure) / 3_600e9
+    let hours = lives.exposure / 3_600
     figures.append(
       Figure(
         name: "modifies per publisher-hour online", value: hours > 0 ? Double(modifies) / hours : nil,

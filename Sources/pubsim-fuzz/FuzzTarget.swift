@@ -2,6 +2,7 @@ import Capture
 import Compositor
 import Engine
 import Foundation
+import Learning
 import Profiles
 import Publication
 import SIPCore
@@ -18,7 +19,8 @@ enum FuzzTarget: String, CaseIterable {
   /// Captured frames through link layer, IP (fragments), UDP and TCP reassembly to PUBLISH
   /// transactions.
   case capture
-  /// Trace files (`extract -o`) as replay reads them.
+  /// Trace files (`extract -o`) as replay reads them, and the profile learned from them, which
+  /// `pubsim run` must be able to read whatever the records.
   case trace
   /// Profiles (YAML) as `pubsim run` reads them.
   case profile
@@ -63,6 +65,15 @@ enum FuzzTarget: String, CaseIterable {
     for record in records {
       _ = RequestForm(requestURI: record.requestURI, headerLines: record.headers ?? [], publisherUser: "u")
     }
+    guard !records.isEmpty else { return }
+    let learned = ProfileLearner.learn(records, captures: ["fuzz.pcap"], name: "learned")
+    let reader = ProfileReader(file: "learned.yaml") { _ in "" }
+    do {
+      _ = try reader.read(learned.yaml)
+    } catch {
+      fatalError("a learned profile pubsim cannot read: \(error)\n\(learned.yaml)")
+    }
+    _ = TraceStatistics(PublisherLives(records))
   }
 
   private static func scan(_ bytes: UnsafeRawBufferPointer) {

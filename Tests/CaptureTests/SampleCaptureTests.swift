@@ -28,8 +28,8 @@ struct SampleCaptureTests {
 
   @Test(
     arguments: [
-      "own-traffic", "lifecycle-50", "auth-20", "baresip-kamailio", "baresip-kamailio-tcp",
-      "linphone-kamailio",
+      "own-traffic", "lifecycle-50", "population-450", "auth-20", "baresip-kamailio",
+      "baresip-kamailio-tcp", "linphone-kamailio",
       "linphone-kamailio-tcp",
     ] + EdgeCaptures.names)
   func summaryMatchesTheExpectedOne(name: String) throws {

@@ -5,7 +5,9 @@ import Testing
 /// on every sample capture.
 @Suite("pubsim extract against tshark", .serialized, .enabled(if: Interop.peerAvailable("tshark")))
 struct ExtractCommandTests {
-  static let captures = ["own-traffic", "lifecycle-50", "auth-20", "edge-fragments", "edge-tcp-ipv6"]
+  static let captures = [
+    "own-traffic", "lifecycle-50", "population-450", "auth-20", "edge-fragments", "edge-tcp-ipv6",
+  ]
 
   /// PUBLISH request and response messages as tshark counts them, one per SIP message (several
   /// may share a TCP segment).

@@ -58,7 +58,9 @@ struct SchemaTests {
     let folder = try Self.folder()
     defer { try? FileManager.default.removeItem(at: folder) }
     var summaries: [String] = []
-    for name in ["own-traffic", "lifecycle-50", "auth-20", "edge-fragments", "edge-tcp-ipv6"] {
+    for name in [
+      "own-traffic", "lifecycle-50", "population-450", "auth-20", "edge-fragments", "edge-tcp-ipv6",
+    ] {
       let capture = Interop.repository + "/captures/\(name).pcap"
       let trace = folder.appendingPathComponent("\(name).trace").path
       let result = try runProgram(Interop.pubsim.path, ["extract", capture, "--summary", "-o", trace])

@@ -124,3 +124,32 @@ struct ProfileLearnerTests {
     #expect(window == 5_000_000_000)
   }
 }
+
+@Suite("A learned profile reads back whatever the capture held")
+struct LearnedProfileBoundsTests {
+  @Test func oddRecordsStillGiveAProfilePubsimReads() throws {
+    var records: [TraceRecord] = []
+    for index in 0..<30 {
+      let user = "u\(index)x99999999999999999999"
+      let chain = index + 1
+      let at = Double(index)
+      records += [
+        Records.record(
+          at, chain: chain, .initial, user: user, event: "we:ird #\npackage", expires: 100_000, granted: 0,
+          body: "no markup here"),
+        Records.record(at, chain: chain, .refresh, user: user, event: "we:ird #\npackage", expires: 100_000),
+        Records.record(at, chain: chain, .remove, user: user, event: "we:ird #\npackage"),
+      ]
+    }
+    var odd = records[0]
+    odd.resource = "x@ex\nample: #com"
+    odd.chain = 999
+    records.append(odd)
+    let learned = ProfileLearner.learn(records, captures: ["odd\nname.pcap"], name: "learned: odd # name")
+    let profile = try ProfileReader(file: "learned.yaml") { _ in "" }.read(learned.yaml)
+    #expect(profile.name == "learned: odd # name")
+    #expect(profile.events.first?.package == "we:ird #\npackage")
+    #expect(profile.events.first?.behaviour?.requestedExpires == 86_400)
+    #expect(!learned.yaml.contains("ex\nample"))
+  }
+}
