@@ -160,7 +160,9 @@ let package = Package(
     //     it replays inputs instead: `pubsim-fuzz TARGET FILE...`.
     .executableTarget(
       name: "pubsim-fuzz",
-      dependencies: ["SIPCore", "Capture", "Compositor", "Engine", "Learning", "Profiles", "Trace", "Transport"]
+      dependencies: [
+        "SIPCore", "Capture", "Compositor", "Engine", "Learning", "Profiles", "Trace", "Transport",
+      ]
     ),
     .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
     .testTarget(name: "PublicationTests", dependencies: ["Publication", "SIPCore"]),

@@ -173,7 +173,8 @@ extension LearnedProfile {
 
   /// Text from the capture made safe for a comment line: no line breaks or other controls.
   private func plain(_ text: String) -> String {
-    String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+    String(
+      String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
   }
 
   /// A YAML double-quoted scalar.
