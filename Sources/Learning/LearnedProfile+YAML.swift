@@ -171,10 +171,24 @@ extension LearnedProfile {
     return String(format: "%.3g", scaled) + unit
   }
 
-  /// Text from the capture made safe for a comment line: no line breaks or other controls.
+  /// Text from the capture made safe for a comment line: what YAML cannot hold unescaped (line
+  /// breaks, other controls) becomes a space.
   private func plain(_ text: String) -> String {
     String(
-      String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+      String.UnicodeScalarView(text.unicodeScalars.map { Self.printable($0) && !Self.breaks($0) ? $0 : " " }))
+  }
+
+  /// Whether YAML reads the character as a line break (its own, and Unicode's NEL, LS and PS).
+  private static func breaks(_ scalar: Unicode.Scalar) -> Bool {
+    [0x0A, 0x0D, 0x85, 0x2028, 0x2029].contains(scalar.value)
+  }
+
+  /// Whether YAML takes the character as it is (its printable set, YAML 1.1 §5.1).
+  private static func printable(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0x09, 0x0A, 0x20...0x7E, 0x85, 0xA0...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: return true
+    default: return false
+    }
   }
 
   /// A YAML double-quoted scalar.
@@ -188,7 +202,13 @@ extension LearnedProfile {
       case "\r": out += "\\r"
       case "\t": out += "\\t"
       default:
-        out += scalar.value < 0x20 ? String(format: "\\x%02X", scalar.value) : String(scalar)
+        if Self.printable(scalar) && !Self.breaks(scalar) {
+          out.unicodeScalars.append(scalar)
+        } else if scalar.value <= 0xFF {
+          out += String(format: "\\x%02X", scalar.value)
+        } else {
+          out += String(format: "\\u%04X", scalar.value)
+        }
       }
     }
     return out + "\""

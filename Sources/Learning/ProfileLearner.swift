@@ -10,8 +10,10 @@ import Trace
 /// short counted as such (``SurvivalCurve``) and written as the simplest form that fits
 /// (``FittedDistribution``). Pure: records in, model out.
 public enum ProfileLearner {
-  public static func learn(_ records: [TraceRecord], captures: [String], name: String) -> LearnedProfile {
+  /// The model; nil when no request was accepted (no publisher to learn from).
+  public static func learn(_ records: [TraceRecord], captures: [String], name: String) -> LearnedProfile? {
     let lives = PublisherLives(records)
+    guard !lives.publishers.isEmpty else { return nil }
     let (within, variation) = arrivalWindow(lives.arrivals)
     let (identity, start) = identityPattern(lives.sessions.map(\.resource))
     return LearnedProfile(

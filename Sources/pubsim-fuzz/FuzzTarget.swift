@@ -65,8 +65,9 @@ enum FuzzTarget: String, CaseIterable {
     for record in records {
       _ = RequestForm(requestURI: record.requestURI, headerLines: record.headers ?? [], publisherUser: "u")
     }
-    guard !records.isEmpty else { return }
-    let learned = ProfileLearner.learn(records, captures: ["fuzz.pcap"], name: "learned")
+    guard let learned = ProfileLearner.learn(records, captures: ["fuzz.pcap"], name: "learned") else {
+      return
+    }
     let reader = ProfileReader(file: "learned.yaml") { _ in "" }
     do {
       _ = try reader.read(learned.yaml)

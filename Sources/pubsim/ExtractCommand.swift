@@ -115,7 +115,11 @@ struct ExtractCommand: ParsableCommand {
         "no PUBLISH transactions in \(captures.joined(separator: ", ")): nothing to learn")
     }
     let base = URL(fileURLWithPath: captures[0]).deletingPathExtension().lastPathComponent
-    let learned = ProfileLearner.learn(records, captures: captures, name: "learned-" + base)
+    guard let learned = ProfileLearner.learn(records, captures: captures, name: "learned-" + base) else {
+      throw CommandError.input(
+        "none of the \(records.count) PUBLISH transactions in \(captures.joined(separator: ", ")) was accepted "
+          + "(2xx): no publisher to learn from")
+    }
     do {
       try Data(learned.yaml.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {

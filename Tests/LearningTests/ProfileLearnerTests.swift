@@ -47,7 +47,8 @@ struct ProfileLearnerTests {
   }
 
   @Test func eachClassGetsItsOwnHabits() throws {
-    let learned = ProfileLearner.learn(Self.scripted, captures: ["scripted.pcap"], name: "learned-scripted")
+    let learned = try #require(
+      ProfileLearner.learn(Self.scripted, captures: ["scripted.pcap"], name: "learned-scripted"))
     #expect(learned.publishers == 40)
     #expect(learned.identity == "user{n}" && learned.identityStart == 7)
     #expect(learned.classes.map(\.expires) == [60, 3600])
@@ -67,7 +68,8 @@ struct ProfileLearnerTests {
   }
 
   @Test func theWrittenProfileReadsBackAsTheModel() throws {
-    let learned = ProfileLearner.learn(Self.scripted, captures: ["scripted.pcap"], name: "learned-scripted")
+    let learned = try #require(
+      ProfileLearner.learn(Self.scripted, captures: ["scripted.pcap"], name: "learned-scripted"))
     let profile = try ProfileReader(file: "learned.yaml") { _ in "" }.read(learned.yaml)
     #expect(profile.name == "learned-scripted")
     #expect(profile.population == 40)
@@ -110,6 +112,13 @@ struct ProfileLearnerTests {
       rpid == "<rpid:activities><rpid:{activity}/></rpid:activities><rpid:mood><rpid:{mood}/></rpid:mood>")
   }
 
+  @Test func withoutAnAcceptedRequestThereIsNothingToLearn() {
+    let refused = [
+      Records.record(0, chain: 1, .initial, status: 403), Records.record(1, chain: 2, .modify, status: nil),
+    ]
+    #expect(ProfileLearner.learn(refused, captures: [], name: "none") == nil)
+  }
+
   @Test func poissonArrivalsAreToldFromAMetronome() {
     var random = SplitMix64(seed: 3)
     var time = 0.0
@@ -145,7 +154,8 @@ struct LearnedProfileBoundsTests {
     odd.resource = "x@ex\nample: #com"
     odd.chain = 999
     records.append(odd)
-    let learned = ProfileLearner.learn(records, captures: ["odd\nname.pcap"], name: "learned: odd # name")
+    let learned = try #require(
+      ProfileLearner.learn(records, captures: ["odd\nname.pcap"], name: "learned: odd # name"))
     let profile = try ProfileReader(file: "learned.yaml") { _ in "" }.read(learned.yaml)
     #expect(profile.name == "learned: odd # name")
     #expect(profile.events.first?.package == "we:ird #\npackage")
