@@ -289,7 +289,10 @@ struct RunCommand: AsyncParsableCommand {
     }
   }
 
+  /// A figure as typed, or to four significant digits when it is a quotient (a rate from
+  /// `arrival: {within:}`).
   private func format(_ value: Double) -> String {
-    value == value.rounded() ? String(Int(value)) : String(value)
+    if value == value.rounded() && abs(value) < 1e15 { return String(Int(value)) }
+    return String(format: "%.4g", value)
   }
 }
