@@ -4,7 +4,8 @@ import Foundation
 /// recorded, and what is the publisher's own or changes with its state becomes a placeholder
 /// (see `BodyTemplate`): the address (`{aor}`), PIDF's basic status (`{status}`) and note
 /// (`{note}`, which also carries a watcher's propagation marker), dialog-info's version
-/// (`{version}`), and RPID's activity, mood and place-type (`{activity}`, `{mood}`, `{place}`).
+/// (`{version}`), RPID's activity, mood and place-type (`{activity}`, `{mood}`, `{place}`), and
+/// an element id made of the publisher's number (`{n}`).
 public enum BodyTemplateLearner {
   /// A template from `body`, recorded by the publisher of `aor` (`user@host`).
   public static func template(from body: String, aor: String) -> String {
@@ -12,6 +13,12 @@ public enum BodyTemplateLearner {
     if !aor.isEmpty { text = text.replacingOccurrences(of: aor, with: "{aor}") }
     for (pattern, replacement) in substitutions {
       text = replace(pattern, in: text, with: replacement)
+    }
+    // An element id made of the publisher's number (a dialog `d7` of user `dlg7`) is its own.
+    let user = aor.split(separator: "@").first ?? ""
+    let number = String(user.reversed().prefix { $0.isASCII && $0.isNumber }.reversed())
+    if !number.isEmpty {
+      text = replace(#"(\sid=")([A-Za-z_-]*)"# + number + #"(")"#, in: text, with: "$1$2{n}$3")
     }
     return text
   }

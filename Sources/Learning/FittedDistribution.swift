@@ -16,17 +16,27 @@ public struct FittedDistribution: Sendable, Equatable {
   /// Fewer events than this give the exponential: too few to draw a shape from.
   static let eventsForShape = 20
 
+  /// Quantiles written for a curve of `events` events: ten events to a step, 4 to 20 steps.
+  static func quantileCount(events: Int) -> Int { min(20, max(4, events / 10)) }
+
   /// The fit of `curve`, with values no larger than `ceiling`; nil without events. `describe`
-  /// writes a value in the note's unit.
-  init?(_ curve: SurvivalCurve, ceiling: Double = .infinity, describe: (Double) -> String) {
+  /// writes a value in the note's unit. `quantilesOnly`: a form with no exponential (a refresh
+  /// point, drawn within the lifetime).
+  init?(
+    _ curve: SurvivalCurve, ceiling: Double = .infinity, quantilesOnly: Bool = false,
+    describe: (Double) -> String
+  ) {
     guard curve.events > 0, let mean = curve.exponentialMean else { return nil }
-    let quantiles = curve.quantiles(min(20, max(4, curve.events / 10)), ceiling: ceiling)
+    let quantiles = curve.quantiles(Self.quantileCount(events: curve.events), ceiling: ceiling)
     let events = "\(curve.events) seen"
     if let first = quantiles.first, let last = quantiles.last, curve.observedShare >= 0.999,
       last - first <= first * 0.01
     {
       form = .fixed(first)
       note = "\(events), every one \(describe(first)): fixed"
+    } else if quantilesOnly {
+      form = .empirical(quantiles)
+      note = "\(events): the measured quantiles"
     } else if curve.events < Self.eventsForShape {
       form = .exponential(mean: min(mean, ceiling))
       note = "\(events), too few to tell a shape: exponential, mean \(describe(mean))"
@@ -42,16 +52,12 @@ public struct FittedDistribution: Sendable, Equatable {
         + "\(Self.figure(curve.exponentialDistance)) > \(Self.figure(curve.exponentialTolerance)): "
         + "the measured quantiles"
     }
-    if curve.observedShare < 0.999 && curve.events >= Self.eventsForShape {
+    if curve.observedShare < 0.999 && (curve.events >= Self.eventsForShape || quantilesOnly) {
       note +=
-        "; \(Self.figure((1 - curve.observedShare) * 100)) % waited longer than the longest seen "
+        "; \(ProfileText.percent(1 - curve.observedShare)) waited longer than the longest seen "
         + "(an exponential tail carries them)"
     }
   }
 
-  /// Two significant decimals.
-  static func figure(_ value: Double) -> String {
-    let rounded = (value * 100).rounded() / 100
-    return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
-  }
+  private static func figure(_ value: Double) -> String { ProfileText.figure(value) }
 }

@@ -44,7 +44,9 @@ extension LearnedProfile {
   private func classLines(_ entry: PublisherClass, position: Int) -> [String] {
     var lines = [
       "  # Class \(position + 1) of \(classes.count): \(entry.publishers) publishers of \(plain(entry.package))"
-        + (entry.expires.map { " asking Expires \($0)" } ?? " asking no Expires") + ".",
+        + (entry.expires.map { " asking Expires \($0)" }
+          ?? " asking no Expires: here, what the server granted")
+        + ".",
       "  - package: \(quoted(entry.package))", "    weight: \(entry.publishers)",
     ]
     // A template must look like one (markup or a placeholder); other bodies get the package's own.
@@ -57,8 +59,13 @@ extension LearnedProfile {
       }
       lines.append("    body: \(quoted(template))")
     }
+    if !entry.granted.isEmpty {
+      let values = entry.granted.prefix(3).map { "\($0.value) s (\($0.count))" }.joined(separator: ", ")
+      lines.append(
+        "    # Granted by the recorded server: \(values)\(entry.granted.count > 3 ? ", ..." : "").")
+    }
     // Profiles ask for lifetimes of a second to a day.
-    lines.append("    expires: \(min(max(entry.expires ?? 3600, 1), 86_400))")
+    lines.append("    expires: \(min(max(entry.expires ?? entry.granted.first?.value ?? 3600, 1), 86_400))")
     return lines + refreshLines(entry) + modifyLines(entry) + sessionLines(entry)
   }
 
@@ -119,7 +126,7 @@ extension LearnedProfile {
   }
 
   private var arrivalLines: [String] {
-    let spread = arrivalVariation.map { FittedDistribution.figure($0) } ?? "none"
+    let spread = arrivalVariation.map { ProfileText.figure($0) } ?? "none"
     return [
       "# Publishers' first requests: \(publishers) within \(describe(arrivalWithin)); the gaps' coefficient "
         + "of variation is \(spread) (about 1: Poisson, near 0: even).",
@@ -155,62 +162,8 @@ extension LearnedProfile {
     return values.map { String(format: "%.6g", $0) }.joined(separator: ", ")
   }
 
-  private func seconds(_ value: Double) -> String {
-    // Profiles take durations above 0 and below a UInt64 of nanoseconds.
-    describe(UInt64(min(max(value, 1e-6), 1e9) * 1e9))
-  }
-
-  private func describe(_ nanoseconds: UInt64) -> String {
-    // Three significant figures: a profile's times need no more, and fewer would misstate
-    // short ones.
-    let value = Double(nanoseconds)
-    let (scaled, unit): (Double, String) =
-      nanoseconds < 1_000_000
-      ? (value / 1e3, "us") : nanoseconds < 1_000_000_000 ? (value / 1e6, "ms") : (value / 1e9, "s")
-    guard scaled < 100 else { return "\(Int(scaled.rounded()))\(unit)" }
-    return String(format: "%.3g", scaled) + unit
-  }
-
-  /// Text from the capture made safe for a comment line: what YAML cannot hold unescaped (line
-  /// breaks, other controls) becomes a space.
-  private func plain(_ text: String) -> String {
-    String(
-      String.UnicodeScalarView(text.unicodeScalars.map { Self.printable($0) && !Self.breaks($0) ? $0 : " " }))
-  }
-
-  /// Whether YAML reads the character as a line break (its own, and Unicode's NEL, LS and PS).
-  private static func breaks(_ scalar: Unicode.Scalar) -> Bool {
-    [0x0A, 0x0D, 0x85, 0x2028, 0x2029].contains(scalar.value)
-  }
-
-  /// Whether YAML takes the character as it is (its printable set, YAML 1.1 §5.1).
-  private static func printable(_ scalar: Unicode.Scalar) -> Bool {
-    switch scalar.value {
-    case 0x09, 0x0A, 0x20...0x7E, 0x85, 0xA0...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: return true
-    default: return false
-    }
-  }
-
-  /// A YAML double-quoted scalar.
-  private func quoted(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if Self.printable(scalar) && !Self.breaks(scalar) {
-          out.unicodeScalars.append(scalar)
-        } else if scalar.value <= 0xFF {
-          out += String(format: "\\x%02X", scalar.value)
-        } else {
-          out += String(format: "\\u%04X", scalar.value)
-        }
-      }
-    }
-    return out + "\""
-  }
+  private func seconds(_ value: Double) -> String { ProfileText.duration(seconds: value) }
+  private func describe(_ nanoseconds: UInt64) -> String { ProfileText.duration(nanoseconds: nanoseconds) }
+  private func quoted(_ text: String) -> String { ProfileText.quoted(text) }
+  private func plain(_ text: String) -> String { ProfileText.plain(text) }
 }

@@ -9,6 +9,8 @@ public struct LearnedProfile: Sendable {
     public var package: String
     /// The Expires its initials ask for (nil: none asked, the server's default).
     public var expires: UInt32?
+    /// What the recorded server granted them: value, count, most granted first.
+    public var granted: [(value: UInt32, count: Int)]
     public var publishers: Int
     public var contentType: String?
     /// The most common body's template (nil: no bodies recorded).

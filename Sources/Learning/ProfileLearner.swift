@@ -38,8 +38,8 @@ public enum ProfileLearner {
       return max(lives.span, 1_000_000_000)
     }
     // A little more than the longest, so that the last remove is not cut off by the run's end.
-    let tail = longest + longest / 50 + 100_000_000
-    return max(lives.span, (lives.arrivals.last ?? 0) + tail, 1_000_000_000)
+    let tail = longest.saturatingAdd(longest / 50).saturatingAdd(100_000_000)
+    return max(lives.span, (lives.arrivals.last ?? 0).saturatingAdd(tail), 1_000_000_000)
   }
 
   // MARK: Classes
@@ -54,35 +54,33 @@ public enum ProfileLearner {
       let key = session.event + " " + (asked.map(String.init) ?? "-")
       groups[key, default: (session.event, asked, [])].publishers.append(publisher)
     }
-    let bodies = Dictionary(grouping: lives.records) { $0.event ?? "presence" }
     return groups.values.sorted {
       $0.publishers.count > $1.publishers.count
         || ($0.publishers.count == $1.publishers.count
           && ($0.package, $0.expires ?? 0) < ($1.package, $1.expires ?? 0))
     }
     .map { group in
-      learnClass(
-        group.package, expires: group.expires, publishers: group.publishers, lives: lives,
-        records: bodies[group.package] ?? [])
+      learnClass(group.package, expires: group.expires, publishers: group.publishers, lives: lives)
     }
   }
 
   static func learnClass(
-    _ package: String, expires: UInt32?, publishers: [[Int]], lives: PublisherLives, records: [TraceRecord]
+    _ package: String, expires: UInt32?, publishers: [[Int]], lives: PublisherLives
   ) -> LearnedProfile.PublisherClass {
     let sessions = publishers.flatMap { $0.map { lives.sessions[$0] } }
+    // The class's own bodies: its publishers' accepted requests.
+    let records = sessions.flatMap { lives.accepted($0) }
     let refresh = refreshWaits(sessions, lives: lives)
     let modify = modifyWaits(sessions, lives: lives)
     let returns = publishers.map { $0.count - 1 }.reduce(0, +)
     let body = bodyTemplate(records)
-    let fraction: (Double) -> String = { FittedDistribution.figure($0 * 100) + " %" }
     return LearnedProfile.PublisherClass(
-      package: package, expires: expires, publishers: publishers.count,
+      package: package, expires: expires, granted: granted(sessions, lives: lives),
+      publishers: publishers.count,
       contentType: mostCommon(records.compactMap(\.contentType)), template: body.template,
       bodies: body.bodies,
       bodiesOfTemplate: body.ofTemplate, sizes: body.sizes,
-      firstRefresh: refreshFit(refresh.first, describe: fraction),
-      laterRefresh: refreshFit(refresh.later.isEmpty ? [] : refresh.later, describe: fraction),
+      firstRefresh: refreshFit(refresh.first), laterRefresh: refreshFit(refresh.later),
       refreshChances: (refresh.first.count, refresh.later.count),
       firstModify: FittedDistribution(SurvivalCurve(modify.first), describe: seconds),
       laterModify: FittedDistribution(SurvivalCurve(modify.later), describe: seconds),
@@ -93,19 +91,18 @@ public enum ProfileLearner {
       removes: sessions.filter(\.removed).count, returns: returns)
   }
 
+  /// The lifetimes the server granted the sessions' opening requests, most granted first.
+  static func granted(_ sessions: [RecordedSession], lives: PublisherLives) -> [(value: UInt32, count: Int)] {
+    ProfileText.ranked(sessions.compactMap { lives.records[$0.accepted[0]].recorded.expires })
+  }
+
   // MARK: Waiting times
 
-  /// A refresh point: the model draws one within the lifetime, so never an exponential form
-  /// (quantiles of the same curve instead).
-  static func refreshFit(_ waits: [SurvivalCurve.Observation], describe: (Double) -> String)
-    -> FittedDistribution?
-  {
-    let curve = SurvivalCurve(waits)
-    guard var fit = FittedDistribution(curve, ceiling: 0.99, describe: describe) else { return nil }
-    if case .exponential = fit.form {
-      fit.form = .empirical(curve.quantiles(min(20, max(4, curve.events / 10)), ceiling: 0.99))
-    }
-    return fit
+  /// A refresh point: the model draws one within the lifetime, so quantiles (or a fixed point),
+  /// never an exponential form.
+  static func refreshFit(_ waits: [SurvivalCurve.Observation]) -> FittedDistribution? {
+    FittedDistribution(
+      SurvivalCurve(waits), ceiling: 0.99, quantilesOnly: true, describe: ProfileText.percent)
   }
 
   /// Refresh chances: after each accepted request but a remove, until the next accepted request
@@ -121,8 +118,7 @@ public enum ProfileLearner {
       let requests = lives.accepted(session)
       for (position, request) in requests.enumerated() where request.operation != .remove {
         let next = position + 1 < requests.count ? requests[position + 1] : nil
-        let until = next?.offsetNanos ?? session.end
-        let wait = Double(until - min(until, request.offsetNanos)) / Double(request.grantedNanos)
+        guard let wait = request.lifetimeFraction(at: next?.offsetNanos ?? session.end) else { continue }
         let observation = SurvivalCurve.Observation(time: min(wait, 1), ended: next?.operation == .refresh)
         if request.operation == .initial { first.append(observation) } else { later.append(observation) }
       }
@@ -186,7 +182,9 @@ public enum ProfileLearner {
     let gaps = zip(arrivals, arrivals.dropFirst()).map { Double($1 - $0) }
     let mean = gaps.reduce(0, +) / Double(gaps.count)
     let variance = gaps.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(gaps.count)
-    return (last - first + UInt64(mean), mean > 0 ? variance.squareRoot() / mean : nil)
+    return (
+      (last - first).saturatingAdd(UInt64(min(mean, 1e18))), mean > 0 ? variance.squareRoot() / mean : nil
+    )
   }
 
   /// `prefix{n}` when the addresses' user parts are a common prefix and a number (the first
@@ -213,9 +211,7 @@ public enum ProfileLearner {
   }
 
   static func mostCommon(_ values: [String]) -> String? {
-    var counts: [String: Int] = [:]
-    for value in values where !value.isEmpty { counts[value, default: 0] += 1 }
-    return counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
+    ProfileText.ranked(values.filter { !$0.isEmpty }).first?.value
   }
 
   /// A package's most common body form as a template, with the bodies' count and sizes.
@@ -240,27 +236,20 @@ public enum ProfileLearner {
     )
   }
 
-  /// Final answers other than 2xx, by kind.
+  /// Final answers other than 2xx, by kind, the most common first.
   static func failures(_ records: [TraceRecord]) -> [(kind: String, count: Int)] {
-    var counts: [String: Int] = [:]
-    for record in records {
-      guard let status = record.recorded.status, status >= 300 else { continue }
-      let kind: String
+    let kinds = records.compactMap { record -> String? in
+      guard let status = record.recorded.status, status >= 300 else { return nil }
       switch status {
-      case 401, 407: kind = "401/407 (challenge)"
-      case 412: kind = "412 (unknown entity-tag)"
-      case 423: kind = "423 (interval too brief)"
-      default: kind = String(status)
+      case 401, 407: return "401/407 (challenge)"
+      case 412: return "412 (unknown entity-tag)"
+      case 423: return "423 (interval too brief)"
+      default: return String(status)
       }
-      counts[kind, default: 0] += 1
     }
-    return counts.map { ($0.key, $0.value) }.sorted {
-      $0.count > $1.count || ($0.count == $1.count && $0.kind < $1.kind)
-    }
+    return ProfileText.ranked(kinds).map { ($0.value, $0.count) }
   }
 
-  /// Seconds as a profile writes a duration.
-  static func seconds(_ value: Double) -> String {
-    DurationText.describe(nanoseconds: UInt64(min(max(value, 1e-6), 1e9) * 1e9))
-  }
+  static func seconds(_ value: Double) -> String { ProfileText.duration(seconds: value) }
+
 }

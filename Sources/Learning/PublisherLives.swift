@@ -18,7 +18,7 @@ public struct PublisherLives: Sendable {
 
   public init(_ records: [TraceRecord]) {
     self.records = records
-    span = records.map { $0.offsetNanos + ($0.recorded.latencyMicros ?? 0) * 1_000 }.max() ?? 0
+    span = records.map(\.answeredAt).max() ?? 0
     sessions = Self.sessions(records, span: span)
     publishers = Self.publishers(sessions)
   }
@@ -38,7 +38,8 @@ public struct PublisherLives: Sendable {
       let opening = records[first]
       let closing = records[last]
       let removed = closing.operation == .remove
-      let end = removed ? closing.offsetNanos : min(span, closing.offsetNanos + closing.grantedNanos)
+      let end =
+        removed ? closing.offsetNanos : min(span, closing.offsetNanos.saturatingAdd(closing.grantedNanos))
       return RecordedSession(
         resource: opening.resource, event: opening.event ?? "presence", start: opening.offsetNanos, end: end,
         removed: removed, startedBefore: opening.operation != .initial, accepted: accepted)

@@ -21,12 +21,3 @@ public struct RecordedSession: Sendable {
 
   public var length: UInt64 { end > start ? end - start : 0 }
 }
-
-extension TraceRecord {
-  /// Whether the recorded server accepted the request.
-  var isAccepted: Bool { recorded.status.map { (200..<300).contains($0) } ?? false }
-
-  /// The lifetime the request left the publication with, in nanoseconds: what a 2xx granted,
-  /// else what was asked, else RFC 3903's hour.
-  var grantedNanos: UInt64 { UInt64(recorded.expires ?? expires ?? 3600) * 1_000_000_000 }
-}

@@ -28,6 +28,8 @@ public struct SurvivalCurve: Sendable {
   /// Events seen, and the total time waited (events and cut-short waits alike).
   public let events: Int
   public let exposure: Double
+  /// The longest wait, ended or cut short: the estimate is flat from its last event to here.
+  let longest: Double
 
   public init(_ observations: [Observation]) {
     let sorted = observations.filter { $0.time.isFinite && $0.time >= 0 }.sorted {
@@ -56,6 +58,7 @@ public struct SurvivalCurve: Sendable {
     self.steps = steps
     events = sorted.filter(\.ended).count
     exposure = sorted.map(\.time).reduce(0, +)
+    longest = sorted.last?.time ?? 0
   }
 
   /// The mean of an exponential fitted by maximum likelihood to censored waits: all the time
@@ -77,7 +80,8 @@ public struct SurvivalCurve: Sendable {
   }
 
   /// How far the exponential with the fitted mean is from the estimate: the largest gap
-  /// between the two cumulative curves, on either side of each step (Kolmogorov–Smirnov).
+  /// between the two cumulative curves, on either side of each step and where the estimate
+  /// ends, at the longest wait (Kolmogorov–Smirnov).
   public var exponentialDistance: Double {
     guard let mean = exponentialMean, mean > 0 else { return 1 }
     var previous = 0.0
@@ -87,12 +91,18 @@ public struct SurvivalCurve: Sendable {
       distance = max(distance, abs(model - previous), abs(model - step.cumulative))
       previous = step.cumulative
     }
-    return distance
+    return max(distance, abs(1 - exp(-longest / mean) - previous))
   }
 
-  /// The largest distance a sample of `events` from the fitted exponential would show 95 times
-  /// in 100 (1.36/√n).
-  public var exponentialTolerance: Double { events > 0 ? 1.36 / Double(events).squareRoot() : 1 }
+  /// The largest distance a sample of `events` from an exponential *whose mean was estimated
+  /// from it* shows 95 times in 100: Stephens' form of the Lilliefors test, D ≤ 1.094 /
+  /// (√n + 0.26 + 0.5/√n) + 0.2/n, tighter than the 1.36/√n of a mean given beforehand (exact
+  /// without censoring, an approximation with it).
+  public var exponentialTolerance: Double {
+    guard events > 0 else { return 1 }
+    let root = Double(events).squareRoot()
+    return 1.094 / (root + 0.26 + 0.5 / root) + 0.2 / Double(events)
+  }
 
   /// Whether an exponential describes the waits as well as the data can tell.
   public var exponentialFits: Bool { exponentialDistance <= exponentialTolerance }

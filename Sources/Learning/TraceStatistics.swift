@@ -58,10 +58,7 @@ public struct TraceStatistics: Sendable, Equatable {
     lives.sessions.flatMap { session in
       let requests = lives.accepted(session)
       return zip(requests, requests.dropFirst()).compactMap { previous, next in
-        next.operation == .refresh
-          ? Double(next.offsetNanos - min(previous.offsetNanos, next.offsetNanos))
-            / Double(previous.grantedNanos)
-          : nil
+        next.operation == .refresh ? previous.lifetimeFraction(at: next.offsetNanos) : nil
       }
     }
   }

@@ -253,6 +253,9 @@ public struct ProfileReader {
     if let at = keys["at"] {
       if at.scalar != nil {
         behaviour.refreshFraction = try number(at, 0.05...0.95)
+        // A class's own single point replaces learned points it would otherwise inherit.
+        behaviour.refreshPoints = nil
+        if keys["first"] == nil { behaviour.firstRefreshPoints = nil }
       } else {
         if keys["jitter"] != nil { throw error(keys["jitter"], "jitter applies to a single fraction only") }
         let points = try fractionQuantiles(at, "refresh at")
@@ -287,6 +290,10 @@ public struct ProfileReader {
       behaviour.modifyMeanInterval = try duration(mean)
     }
     if let interval = keys["interval"] { behaviour.modifyInterval = try durationDistribution(interval) }
+    // A class's own interval replaces an inherited first wait unless it gives one too.
+    if keys["first"] == nil && (keys["meanInterval"] != nil || keys["interval"] != nil) {
+      behaviour.firstModifyInterval = nil
+    }
     if let first = keys["first"] {
       if keys["meanInterval"] == nil && keys["interval"] == nil { behaviour.modifyInterval = nil }
       behaviour.firstModifyInterval = try durationDistribution(first)
@@ -305,23 +312,22 @@ public struct ProfileReader {
     let keys = try mapping(
       node, "arrival", allowed: ["rate", "from", "to", "over", "within", "process", "seed"])
     let rateShape: ArrivalProcess.Rate
+    if let within = keys["within"], ["rate", "from", "to", "over"].contains(where: { keys[$0] != nil }) {
+      throw error(within, "give either within, rate or a ramp, not two")
+    }
     switch (keys["rate"], keys["to"], keys["over"]) {
     case (nil, nil, nil) where keys["within"] != nil:
       // The whole population within this time: the rate follows the population (`--publishers`).
-      if let from = keys["from"] { throw error(from, "from belongs to a ramp, not to within") }
       let within = try duration(keys["within"] ?? node)
       profile.arrivalWindow = within
       rateShape = .constant(Double(profile.population) / (Double(within) / 1e9))
     case (let rateNode?, nil, nil):
       if let from = keys["from"] { throw error(from, "give either rate, or from, to and over for a ramp") }
-      if let within = keys["within"] { throw error(within, "give either within, rate or a ramp, not two") }
       rateShape = .constant(try rate(rateNode))
     case (nil, let to?, let over?):
-      if let within = keys["within"] { throw error(within, "give either within, rate or a ramp, not two") }
       let from = try keys["from"].map { try rate($0, allowingZero: true) } ?? 0
       rateShape = .ramp(from: from, to: try rate(to, allowingZero: true), over: try duration(over))
     default:
-      if let within = keys["within"] { throw error(within, "give either within, rate or a ramp, not two") }
       throw error(
         node,
         "arrival needs rate (e.g. 500/s), within (the whole population within a time), or to and over "

@@ -12,6 +12,10 @@ enum YAMLShape {
     var column = 0
     var depth = 0
     var quote: Character?
+    // In double quotes a backslash escapes the next character (itself included); in single
+    // quotes `''` is a quote.
+    var escaped = false
+    var closedSingleQuote = false
     var inComment = false
     var atNodeStart = true  // only indentation, `- `, `[`, `{` or `,` so far on this line
     var previous: Character = "\n"
@@ -23,12 +27,32 @@ enum YAMLShape {
         column = 0
         inComment = false
         atNodeStart = true
+        closedSingleQuote = false
+        escaped = false
         continue
       }
       if inComment { continue }
       if let open = quote {
-        if character == open && previous != "\\" { quote = nil }
+        if open == "'" {
+          if character == "'" {
+            quote = nil
+            closedSingleQuote = true
+          }
+        } else if escaped {
+          escaped = false
+        } else if character == "\\" {
+          escaped = true
+        } else if character == "\"" {
+          quote = nil
+        }
         continue
+      }
+      if closedSingleQuote {
+        closedSingleQuote = false
+        if character == "'" {
+          quote = "'"
+          continue
+        }
       }
       switch character {
       case "#" where previous == " " || previous == "\t" || column == 1:

@@ -2,6 +2,7 @@ import ArgumentParser
 import Capture
 import Foundation
 import Learning
+import Trace
 
 #if canImport(Glibc)
   import Glibc
@@ -52,16 +53,22 @@ struct ExtractCommand: ParsableCommand {
 
   @Option(
     parsing: .unconditional,
-    help: ArgumentHelp("Largest relative difference --compare accepts (default 10%).", valueName: "percent"),
+    help: ArgumentHelp(
+      "Largest relative difference --compare accepts: 10% (the default) or 0.1.", valueName: "percent"),
     transform: ExtractCommand.percent)
-  var tolerance: Double = 0.10
+  var tolerance: Double?
 
+  func validate() throws {
+    if tolerance != nil && compare == nil { throw ValidationError("--tolerance needs --compare") }
+  }
+
+  /// `10%`, or a bare fraction (`0.1`) as thresholds read one.
   static func percent(_ text: String) throws -> Double {
     let number = text.hasSuffix("%") ? String(text.dropLast()) : text
     guard let value = Double(number), value.isFinite, value >= 0 else {
-      throw ValidationError("not a percentage such as 10%")
+      throw ValidationError("not a percentage such as 10% (or a fraction such as 0.1)")
     }
-    return value / 100
+    return text.hasSuffix("%") ? value / 100 : value
   }
 
   /// A one-line progress bar on a terminal, for large captures.
@@ -73,26 +80,13 @@ struct ExtractCommand: ParsableCommand {
   }
 
   func run() throws {
-    let result: Extractor.Result
-    let showProgress = isatty(2) != 0
-    do {
-      let progress: ((Double) -> Void)? = showProgress ? { Self.drawProgress($0) } : nil
-      result = try Extractor.extract(
-        captures, keepsRequests: output != nil || profile != nil || compare != nil, progress: progress)
-    } catch {
-      throw CommandError.input(error.description)
-    }
-    if showProgress { StandardOutput.error("\r\u{1B}[2K", newline: false) }
-    for warning in result.summary.warnings { StandardOutput.error("warning: \(warning)") }
-    if let profile { try writeProfile(result.tracker, to: profile) }
-    if let compare {
-      try compareFit(result.tracker, original: compare)
-      return
-    }
-    if profile != nil && !summary { return }
-    if let output {
+    let keepsRequests = output != nil || profile != nil || compare != nil
+    let result = try Self.extract(captures, keepsRequests: keepsRequests, showProgress: isatty(2) != 0)
+    // The trace's records, once, for everything that reads them.
+    let trace = keepsRequests ? result.tracker.trace(captures: captures) : nil
+    if let output, let trace {
       do {
-        try result.tracker.encodedTrace(captures: captures).write(to: URL(fileURLWithPath: output))
+        try TraceCodec.encode(trace.0, trace.1).write(to: URL(fileURLWithPath: output))
       } catch {
         throw CommandError.input("cannot write trace \(output): \((error as NSError).localizedDescription)")
       }
@@ -101,15 +95,35 @@ struct ExtractCommand: ParsableCommand {
           "trace of \(result.summary.publish.transactions) transactions written to \(output)")
       }
     }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = summary ? [.sortedKeys] : [.prettyPrinted, .sortedKeys]
-    let json = String(decoding: try encoder.encode(result.summary), as: UTF8.self)
-    StandardOutput.line(json)
+    if let profile, let trace { try writeProfile(trace.1, to: profile) }
+    var fits = true
+    if let compare, let trace { fits = try compareFit(trace.1, original: compare) }
+    if summary || (profile == nil && compare == nil) {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = summary ? [.sortedKeys] : [.prettyPrinted, .sortedKeys]
+      StandardOutput.line(String(decoding: try encoder.encode(result.summary), as: UTF8.self))
+    }
+    if !fits { throw ExitCode(2) }
+  }
+
+  /// The captures' PUBLISH picture, with a progress bar on a terminal and the warnings printed.
+  static func extract(_ captures: [String], keepsRequests: Bool, showProgress: Bool) throws
+    -> Extractor.Result
+  {
+    let result: Extractor.Result
+    do {
+      let progress: ((Double) -> Void)? = showProgress ? { Self.drawProgress($0) } : nil
+      result = try Extractor.extract(captures, keepsRequests: keepsRequests, progress: progress)
+    } catch {
+      throw CommandError.input(error.description)
+    }
+    if showProgress { StandardOutput.error("\r\u{1B}[2K", newline: false) }
+    for warning in result.summary.warnings { StandardOutput.error("warning: \(warning)") }
+    return result
   }
 
   /// `--profile`: the model, written where asked, and a line saying what it holds.
-  private func writeProfile(_ tracker: PublishTracker, to path: String) throws {
-    let records = tracker.trace(captures: captures).1
+  private func writeProfile(_ records: [TraceRecord], to path: String) throws {
     guard !records.isEmpty else {
       throw CommandError.input(
         "no PUBLISH transactions in \(captures.joined(separator: ", ")): nothing to learn")
@@ -130,19 +144,19 @@ struct ExtractCommand: ParsableCommand {
         + "\(learned.classes.count) classes, \(records.count) transactions learned")
   }
 
-  /// `--compare`: this capture's figures beside the original's, and exit 2 past the tolerance.
-  private func compareFit(_ tracker: PublishTracker, original: String) throws {
-    let originalTracker: PublishTracker
-    do {
-      originalTracker = try Extractor.extract([original], keepsRequests: true, progress: nil).tracker
-    } catch {
-      throw CommandError.input(error.description)
+  /// `--compare`: this capture's figures beside the original's; whether every checked one is
+  /// within the tolerance.
+  private func compareFit(_ records: [TraceRecord], original: String) throws -> Bool {
+    let originalTracker = try Self.extract([original], keepsRequests: true, showProgress: false).tracker
+    let originalLives = PublisherLives(originalTracker.trace(captures: [original]).1)
+    guard !originalLives.sessions.isEmpty else {
+      throw CommandError.input("\(original) holds no accepted PUBLISH: nothing to compare with")
     }
     let comparison = FitComparison(
-      original: TraceStatistics(PublisherLives(originalTracker.trace(captures: [original]).1)),
-      candidate: TraceStatistics(PublisherLives(tracker.trace(captures: captures).1)), tolerance: tolerance)
+      original: TraceStatistics(originalLives), candidate: TraceStatistics(PublisherLives(records)),
+      tolerance: tolerance ?? 0.10)
     StandardOutput.line(
       FitTable.text(comparison, original: original, candidate: captures.joined(separator: ", ")))
-    if !comparison.passes { throw ExitCode(2) }
+    return comparison.passes
   }
 }

@@ -228,7 +228,12 @@ struct RunCommand: AsyncParsableCommand {
         parameters["refresh at"] =
           "learned quantiles of granted Expires, mean \(format(points.mean * 100)) %"
       }
-      parameters["modify interval"] = behaviour.modifyInterval.map(describe) ?? "none"
+      parameters["modify mean interval"] =
+        behaviour.modifyMeanInterval.map { DurationText.describe(nanoseconds: $0) } ?? "none"
+      switch behaviour.modifyInterval {
+      case .none, .some(.exponential): break
+      case .some(let interval): parameters["modify interval"] = describe(interval)
+      }
       parameters["session online / offline"] =
         (behaviour.sessionLength.map(describe) ?? "whole run") + " / "
         + (behaviour.offlineLength.map(describe) ?? "leave")
@@ -293,6 +298,8 @@ struct RunCommand: AsyncParsableCommand {
   /// `arrival: {within:}`).
   private func format(_ value: Double) -> String {
     if value == value.rounded() && abs(value) < 1e15 { return String(Int(value)) }
+    // Fixed notation: a whole number from 1 000 up, four significant digits below.
+    if abs(value) >= 1_000 { return String(Int(value.rounded())) }
     return String(format: "%.4g", value)
   }
 }

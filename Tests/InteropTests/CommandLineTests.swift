@@ -27,6 +27,8 @@ struct CommandLineTests {
       "--pcap-max needs --pcap"
     ),
     (["replay", "x.pcap", "--tcp-above", "100"], "--tcp-above must be 200 to 65000 bytes"),
+    (["extract", "x.pcap", "--tolerance", "5%"], "--tolerance needs --compare"),
+    (["extract", "x.pcap", "--compare", "y.pcap", "--tolerance", "lots"], "not a percentage such as 10%"),
   ])
   func mistakesGiveOneClearLine(arguments: [String], message: String) throws {
     let result = try runProgram(Interop.pubsim.path, arguments, timeout: 20)

@@ -34,6 +34,31 @@ struct LearnedProfileCommandTests {
     #expect(check.output.contains("every checked figure within 10 %"), "\(check.output)")
   }
 
+  /// The other sample captures are not expected to fit (two or three clients, 7 ms scripted
+  /// cycles, two runs one after the other), but each gives a profile that pubsim runs, and a
+  /// trace beside it when asked.
+  @Test(arguments: [
+    "own-traffic", "edge-fragments", "edge-tcp-ipv6", "baresip-kamailio", "baresip-kamailio-tcp",
+    "linphone-kamailio", "linphone-kamailio-tcp",
+  ])
+  func everyCaptureGivesAProfileThatRuns(name: String) throws {
+    let folder = try PcapTests.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let profile = folder.appendingPathComponent("learned.yaml").path
+    let trace = folder.appendingPathComponent("learned.trace").path
+    let learned = try runProgram(
+      Interop.pubsim.path,
+      ["extract", Interop.repository + "/captures/\(name).pcap", "--profile", profile, "-o", trace])
+    #expect(learned.status == 0, "\(learned.errors)")
+    #expect(FileManager.default.fileExists(atPath: trace))
+    let report = folder.appendingPathComponent("report").path
+    let run = try runProgram(
+      Interop.pubsim.path, ["run", profile, "--duration", "2s", "--report", report], timeout: 60)
+    let text = try String(contentsOfFile: profile, encoding: .utf8)
+    #expect(run.status == 0, "\(run.errors)\n\(text)")
+    #expect(FileManager.default.fileExists(atPath: report + "/run.json"))
+  }
+
   @Test func aCaptureUnlikeTheOriginalFailsTheCheck() throws {
     let check = try runProgram(
       Interop.pubsim.path,
@@ -65,5 +90,10 @@ struct LearnedProfileCommandTests {
       Interop.pubsim.path, ["extract", empty.path, "--profile", folder.appendingPathComponent("p.yaml").path])
     #expect(result.status == 64)
     #expect(result.errors.contains("no PUBLISH transactions in \(empty.path): nothing to learn"))
+    let compared = try runProgram(
+      Interop.pubsim.path,
+      ["extract", Interop.repository + "/captures/auth-20.pcap", "--compare", empty.path])
+    #expect(compared.status == 64)
+    #expect(compared.errors.contains("\(empty.path) holds no accepted PUBLISH: nothing to compare with"))
   }
 }

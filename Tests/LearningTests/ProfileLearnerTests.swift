@@ -105,6 +105,9 @@ struct ProfileLearnerTests {
       from: "<dialog-info xmlns=\"urn:ietf:params:xml:ns:dialog-info\" version=\"12\" state=\"full\">",
       aor: "bob@example.com")
     #expect(dialog.contains("version=\"{version}\""))
+    let numbered = BodyTemplateLearner.template(
+      from: "<dialog-info version=\"3\" entity=\"sip:dlg12@h\"><dialog id=\"d12\">", aor: "dlg12@h")
+    #expect(numbered == "<dialog-info version=\"{version}\" entity=\"sip:{aor}\"><dialog id=\"d{n}\">")
     let rpid = BodyTemplateLearner.template(
       from: "<rpid:activities><rpid:on-the-phone/></rpid:activities><rpid:mood><rpid:happy/></rpid:mood>",
       aor: "x@y")
@@ -161,5 +164,32 @@ struct LearnedProfileBoundsTests {
     #expect(profile.events.first?.package == "we:ird #\npackage")
     #expect(profile.events.first?.behaviour?.requestedExpires == 86_400)
     #expect(!learned.yaml.contains("ex\nample"))
+  }
+
+  /// A capture's clock may claim any time up to 10¹⁰ s: sums of such times must not trap.
+  @Test func timesNearTheEndOfTimeDoNotOverflow() throws {
+    var late = Records.record(0, chain: 2, .initial, user: "b")
+    late.offsetNanos = UInt64.max - 5
+    late.recorded.latencyMicros = UInt64.max / 2
+    let records = [
+      Records.record(0, chain: 1, .initial, user: "a"), Records.record(1, chain: 1, .remove, user: "a"),
+      late,
+    ]
+    let learned = try #require(ProfileLearner.learn(records, captures: ["late.pcap"], name: "late"))
+    let profile = try ProfileReader(file: "learned.yaml") { _ in "" }.read(learned.yaml)
+    #expect(profile.duration > 0)
+    _ = TraceStatistics(PublisherLives(records))
+  }
+
+  /// A 2xx that grants no lifetime leaves no refresh point to measure (not a division by 0).
+  @Test func aLifetimeOfZeroGivesNoRefreshPoint() {
+    let records = [
+      Records.record(0, chain: 1, .initial, granted: 0), Records.record(1, chain: 1, .refresh),
+      Records.record(2, chain: 1, .remove),
+    ]
+    let lives = PublisherLives(records)
+    #expect(TraceStatistics.refreshPoints(lives).isEmpty)
+    let figures = TraceStatistics(lives).figures
+    #expect(figures.allSatisfy { $0.value.map(\.isFinite) ?? true })
   }
 }

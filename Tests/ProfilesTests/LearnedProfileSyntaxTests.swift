@@ -53,6 +53,39 @@ struct LearnedProfileSyntaxTests {
     #expect(profile.arrival(forPopulation: 1_000)?.spacing == .poisson(seed: nil))
   }
 
+  @Test func aQuotedValueEndingInABackslashClosesWhereYAMLSaysSo() throws {
+    // The shape check before parsing once took `\\"` for an escaped quote and read on into the
+    // next value, where brackets in a body looked like flows nested too deep.
+    let profile = try Self.read(
+      """
+      name: "ends in a backslash \\\\"
+      events:
+        - package: presence
+          body: "[[[[[[[[[[{{{{{ {note}"
+        - package: 'it''s [[[[[[[[[[[['
+      """)
+    #expect(profile.name == "ends in a backslash \\")
+    #expect(profile.events[1].package == "it's [[[[[[[[[[[[")
+  }
+
+  @Test func aClassesOwnSinglePointReplacesInheritedLearnedOnes() throws {
+    let profile = try Self.read(
+      """
+      refresh: {first: {empirical: [0.1, 0.2]}, at: {empirical: [0.5, 0.9]}}
+      modify: {first: 1s, interval: 5s}
+      events:
+        - package: presence
+          refresh: {at: 0.7}
+          modify: {meanInterval: 10s}
+      """)
+    let own = try #require(profile.events[0].behaviour)
+    #expect(own.refreshPoints == nil && own.firstRefreshPoints == nil)
+    #expect(own.refreshFraction == 0.7)
+    #expect(own.firstModifyInterval == nil)
+    #expect(own.modifyMeanInterval == 10_000_000_000)
+    #expect(profile.behaviour.firstRefreshPoints != nil)
+  }
+
   @Test(arguments: [
     (
       "refresh: {at: {empirical: [0.5, 0.2]}}\n",
