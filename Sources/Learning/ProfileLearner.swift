@@ -74,6 +74,9 @@ public enum ProfileLearner {
     let modify = modifyWaits(sessions, lives: lives)
     let returns = publishers.map { $0.count - 1 }.reduce(0, +)
     let body = bodyTemplate(records)
+    let fit = { (waits: [SurvivalCurve.Observation]) in
+      FittedDistribution(SurvivalCurve(waits), describe: ProfileText.duration(seconds:))
+    }
     return LearnedProfile.PublisherClass(
       package: package, expires: expires, granted: granted(sessions, lives: lives),
       publishers: publishers.count,
@@ -82,12 +85,10 @@ public enum ProfileLearner {
       bodiesOfTemplate: body.ofTemplate, sizes: body.sizes,
       firstRefresh: refreshFit(refresh.first), laterRefresh: refreshFit(refresh.later),
       refreshChances: (refresh.first.count, refresh.later.count),
-      firstModify: FittedDistribution(SurvivalCurve(modify.first), describe: seconds),
-      laterModify: FittedDistribution(SurvivalCurve(modify.later), describe: seconds),
+      firstModify: fit(modify.first), laterModify: fit(modify.later),
       exposure: PublisherLives.seconds(sessions),
-      online: FittedDistribution(SurvivalCurve(onlineWaits(sessions)), describe: seconds),
-      offline: returns > 0
-        ? FittedDistribution(SurvivalCurve(offlineWaits(publishers, lives: lives)), describe: seconds) : nil,
+      online: fit(onlineWaits(sessions)),
+      offline: returns > 0 ? fit(offlineWaits(publishers, lives: lives)) : nil,
       removes: sessions.filter(\.removed).count, returns: returns)
   }
 
@@ -249,7 +250,4 @@ public enum ProfileLearner {
     }
     return ProfileText.ranked(kinds).map { ($0.value, $0.count) }
   }
-
-  static func seconds(_ value: Double) -> String { ProfileText.duration(seconds: value) }
-
 }

@@ -312,13 +312,14 @@ public struct ProfileReader {
     let keys = try mapping(
       node, "arrival", allowed: ["rate", "from", "to", "over", "within", "process", "seed"])
     let rateShape: ArrivalProcess.Rate
-    if let within = keys["within"], ["rate", "from", "to", "over"].contains(where: { keys[$0] != nil }) {
-      throw error(within, "give either within, rate or a ramp, not two")
-    }
     switch (keys["rate"], keys["to"], keys["over"]) {
-    case (nil, nil, nil) where keys["within"] != nil:
+    case _ where keys["within"] != nil:
       // The whole population within this time: the rate follows the population (`--publishers`).
-      let within = try duration(keys["within"] ?? node)
+      let withinNode = keys["within"] ?? node
+      if ["rate", "from", "to", "over"].contains(where: { keys[$0] != nil }) {
+        throw error(withinNode, "give either within, rate or a ramp, not two")
+      }
+      let within = try duration(withinNode)
       profile.arrivalWindow = within
       rateShape = .constant(Double(profile.population) / (Double(within) / 1e9))
     case (let rateNode?, nil, nil):

@@ -80,11 +80,6 @@ public struct PublisherBehaviour: Sendable, Equatable {
     set { modifyInterval = newValue.map { .exponential(mean: $0) } }
   }
 
-  /// The Expires a new session asks for.
-  func sessionExpires(using random: inout some RandomNumberGenerator) -> UInt32 {
-    expiresMix?.sample(using: &random) ?? requestedExpires
-  }
-
   /// When to refresh, given the lifetime the server granted.
   func refreshDelay(
     granted: UInt32, afterInitial: Bool = false, using random: inout some RandomNumberGenerator

@@ -196,7 +196,8 @@ public struct PublisherStateMachine: Sendable {
     if let length = behaviour.sessionLength {
       sessionEndsAt = behaviour.onGrid(now + length.sample(using: &random))
     }
-    if behaviour.expiresMix != nil { expiresToAsk = behaviour.sessionExpires(using: &random) }
+    // A mix draws anew each session; otherwise the Expires a 423 taught is kept.
+    if let mix = behaviour.expiresMix { expiresToAsk = mix.sample(using: &random) }
     modifyAt = behaviour.modifyDelay(first: true, using: &random).map { behaviour.onGrid(now + $0) }
     return send(Request(operation: .initial, ifMatch: nil, expires: expiresToAsk, intendedAt: now))
   }

@@ -104,6 +104,13 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
     return .latency(percentile: percentile, operation: operation)
   }
 
+  /// `0.1%` as 0.001, or a bare fraction as it is; nil unless a number from 0 up.
+  public static func fraction(_ text: String) -> Double? {
+    let number = text.hasSuffix("%") ? String(text.dropLast()) : text
+    guard let value = Double(number.trimmingSIPWhitespace()), value.isFinite, value >= 0 else { return nil }
+    return text.hasSuffix("%") ? value / 100 : value
+  }
+
   private static func parseLimit(_ text: String, for metric: Metric, rule: String) throws(ParseError)
     -> Double
   {
@@ -114,11 +121,10 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
       }
       return Double(nanoseconds) / 1e3
     case .errorRate, .retransmissionRate, .notifyLoss:
-      let number = text.hasSuffix("%") ? String(text.dropLast()) : text
-      guard let value = Double(number.trimmingSIPWhitespace()), value >= 0 else {
+      guard let value = fraction(text) else {
         throw ParseError(rule: rule, reason: "expected a percentage such as 0.1%")
       }
-      return text.hasSuffix("%") ? value / 100 : value
+      return value
     case .timeouts:
       guard let value = Double(text), value >= 0 else {
         throw ParseError(rule: rule, reason: "expected a count")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Capture
 import Foundation
 import Learning
+import Reports
 import Trace
 
 #if canImport(Glibc)
@@ -64,11 +65,10 @@ struct ExtractCommand: ParsableCommand {
 
   /// `10%`, or a bare fraction (`0.1`) as thresholds read one.
   static func percent(_ text: String) throws -> Double {
-    let number = text.hasSuffix("%") ? String(text.dropLast()) : text
-    guard let value = Double(number), value.isFinite, value >= 0 else {
+    guard let value = Threshold.fraction(text) else {
       throw ValidationError("not a percentage such as 10% (or a fraction such as 0.1)")
     }
-    return text.hasSuffix("%") ? value / 100 : value
+    return value
   }
 
   /// A one-line progress bar on a terminal, for large captures.

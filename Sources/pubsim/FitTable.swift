@@ -32,13 +32,3 @@ enum FitTable {
     return String(format: value.rounded() == value && abs(value) >= 1 ? "%.0f" : "%.4g", value)
   }
 }
-
-extension String {
-  fileprivate func padded(_ width: Int) -> String {
-    self + String(repeating: " ", count: max(0, width - count))
-  }
-
-  fileprivate func leftPadded(_ width: Int) -> String {
-    String(repeating: " ", count: max(0, width - count)) + self
-  }
-}

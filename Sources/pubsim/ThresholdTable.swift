@@ -19,7 +19,13 @@ enum ThresholdTable {
 }
 
 extension String {
-  fileprivate func padded(_ width: Int) -> String {
+  /// Left-aligned in a column of `width` characters.
+  func padded(_ width: Int) -> String {
     self + String(repeating: " ", count: max(0, width - count))
+  }
+
+  /// Right-aligned in a column of `width` characters.
+  func leftPadded(_ width: Int) -> String {
+    String(repeating: " ", count: max(0, width - count)) + self
   }
 }
