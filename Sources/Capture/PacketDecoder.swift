@@ -9,13 +9,19 @@ public struct PacketDecoder {
     var destination: SIPEndpointAddress
   }
 
+  /// A stream's reassembler in a box of its own, so that the messages it delivers can reach the
+  /// tracker while it is being changed (a struct inside the dictionary could not lend them).
+  final class Stream {
+    var reassembler = TCPStreamReassembler()
+  }
+
   public private(set) var tracker: PublishTracker
   public private(set) var packets = 0
   public private(set) var undecodable = 0
   /// Frames captured shorter than they were (snapshot length): their SIP may be incomplete.
   public private(set) var cutFrames = 0
   private var fragments = FragmentReassembler()
-  private var streams: [FlowKey: TCPStreamReassembler] = [:]
+  private var streams: [FlowKey: Stream] = [:]
   private var streamOrder: [FlowKey] = []
   private var streamOrderHead = 0
   public let maxStreams: Int
@@ -102,22 +108,25 @@ public struct PacketDecoder {
       return
     }
     let payload = UnsafeRawBufferPointer(rebasing: segment[headerLength...])
-    if streams[key] == nil {
-      guard flags & 0x02 != 0 || !payload.isEmpty else { return }
-      if streams.count >= maxStreams { evictOldestStream() }
-      streams[key] = TCPStreamReassembler()
-      streamOrder.append(key)
-      if streamOrder.count - streamOrderHead > 2 * maxStreams || streamOrderHead > maxStreams {
-        streamOrder = streamOrder[streamOrderHead...].filter { streams[$0] != nil }
-        streamOrderHead = 0
-      }
+    let syn = flags & 0x02 != 0
+    guard let stream = streams[key] ?? open(key, syn: syn, payload: payload) else { return }
+    stream.reassembler.add(sequence: sequence, payload: payload, syn: syn) {
+      deliver($0, framing: .stream, at: packet, from: key.source, to: key.destination)
     }
-    let messages = streams[key]?.add(sequence: sequence, payload: payload, syn: flags & 0x02 != 0) ?? []
-    for message in messages {
-      message.withUnsafeBytes {
-        deliver($0, framing: .stream, at: packet, from: key.source, to: key.destination)
-      }
+  }
+
+  /// A new stream for a SYN or a first segment with data (a capture may start mid-stream).
+  private mutating func open(_ key: FlowKey, syn: Bool, payload: UnsafeRawBufferPointer) -> Stream? {
+    guard syn || !payload.isEmpty else { return nil }
+    if streams.count >= maxStreams { evictOldestStream() }
+    let stream = Stream()
+    streams[key] = stream
+    streamOrder.append(key)
+    if streamOrder.count - streamOrderHead > 2 * maxStreams || streamOrderHead > maxStreams {
+      streamOrder = streamOrder[streamOrderHead...].filter { streams[$0] != nil }
+      streamOrderHead = 0
     }
+    return stream
   }
 
   /// Forgets the stream opened longest ago that is still open (streams closed by RST leave
@@ -153,7 +162,7 @@ public struct PacketDecoder {
     if fragments.dropped > 0 {
       warnings.append("\(fragments.dropped) IP datagrams dropped: a fragment was missing or they timed out")
     }
-    let gaps = streams.values.reduce(0) { $0 + $1.gaps }
+    let gaps = streams.values.reduce(0) { $0 + $1.reassembler.gaps }
     if gaps > 0 {
       warnings.append("\(gaps) TCP gaps (segments missing from the capture); resynchronised after each")
     }

@@ -30,31 +30,47 @@ public struct TCPStreamReassembler: Sendable {
 
   /// Adds a segment; returns the complete SIP messages (their bytes) it made available.
   public mutating func add(sequence: UInt32, payload: UnsafeRawBufferPointer, syn: Bool) -> [[UInt8]] {
+    var found: [[UInt8]] = []
+    add(sequence: sequence, payload: payload, syn: syn) { found.append(Array($0)) }
+    return found
+  }
+
+  /// Adds a segment and hands each complete SIP message it made available to `deliver`, in
+  /// order; the bytes are valid only during the call. An in-order segment with nothing buffered
+  /// before it (the usual case) is framed where it lies: only a message it leaves unfinished is
+  /// copied.
+  public mutating func add(
+    sequence: UInt32, payload: UnsafeRawBufferPointer, syn: Bool, _ deliver: (UnsafeRawBufferPointer) -> Void
+  ) {
     if syn {
       // A SYN sent again (lost SYN-ACK, say) repeats the first one's sequence number and opens
       // nothing new: data already delivered must not be expected a second time.
-      if initialSequence == sequence { return [] }
+      if initialSequence == sequence { return }
       // A new SYN is a new connection on the same addresses and ports: start afresh.
       if nextSequence != nil { restart() }
       initialSequence = sequence
       nextSequence = sequence &+ 1
       synchronised = true
-      return []
+      return
     }
-    guard !payload.isEmpty else { return [] }
+    guard !payload.isEmpty else { return }
     guard let expected = nextSequence else {
       nextSequence = sequence &+ UInt32(payload.count)
-      append(payload)
-      return messages()
+      take(payload, deliver)
+      return
     }
     let distance = Int32(bitPattern: sequence &- expected)
     if distance == 0 {
-      append(payload)
       nextSequence = expected &+ UInt32(payload.count)
+      if outOfOrder.isEmpty {
+        take(payload, deliver)
+        return
+      }
+      append(payload)
       drainOutOfOrder()
     } else if distance < 0 {
       let overlap = -Int(distance)
-      guard overlap < payload.count else { return [] }
+      guard overlap < payload.count else { return }
       append(UnsafeRawBufferPointer(rebasing: payload[overlap...]))
       nextSequence = expected &+ UInt32(payload.count - overlap)
       drainOutOfOrder()
@@ -65,7 +81,18 @@ public struct TCPStreamReassembler: Sendable {
       }
       if outOfOrderBytes > maxBuffered { skipGap() }
     }
-    return messages()
+    deliverBuffered(deliver)
+  }
+
+  /// In-order bytes: framed in place when nothing waits before them, else buffered behind it.
+  private mutating func take(_ bytes: UnsafeRawBufferPointer, _ deliver: (UnsafeRawBufferPointer) -> Void) {
+    guard readIndex == buffer.count else {
+      append(bytes)
+      deliverBuffered(deliver)
+      return
+    }
+    let used = cut(bytes, deliver)
+    if used < bytes.count { append(UnsafeRawBufferPointer(rebasing: bytes[used...])) }
   }
 
   private mutating func restart() {
@@ -107,52 +134,65 @@ public struct TCPStreamReassembler: Sendable {
     }
   }
 
-  /// Cuts whole messages from the buffer, resynchronising where needed.
-  private mutating func messages() -> [[UInt8]] {
-    var found: [[UInt8]] = []
-    while readIndex < buffer.count {
-      let step: Step = buffer.withUnsafeBytes { raw in
-        let unread = UnsafeRawBufferPointer(rebasing: raw[readIndex...])
-        if !synchronised {
-          guard let start = SIPStartLine.next(in: unread, from: 0) else {
-            return .notFound(keep: min(unread.count, 1024))
-          }
-          return .startsAt(start)
-        }
-        do {
-          switch try SIPStreamFramer.frame(unread, limits: limits) {
-          case .needMoreData: return .needMoreData
-          case .skip(let count): return .skip(count)
-          case .message(let length): return .message(length)
-          }
-        } catch {
-          return .broken
-        }
-      }
-      switch step {
+  /// Delivers the whole messages in the buffer.
+  private mutating func deliverBuffered(_ deliver: (UnsafeRawBufferPointer) -> Void) {
+    guard readIndex < buffer.count else { return }
+    let used = buffer.withUnsafeBytes { raw in
+      cut(UnsafeRawBufferPointer(rebasing: raw[readIndex...]), deliver)
+    }
+    readIndex += used
+  }
+
+  /// Cuts whole messages from the head of `bytes`, resynchronising where needed; returns how
+  /// many bytes were used up (delivered or skipped).
+  private mutating func cut(_ bytes: UnsafeRawBufferPointer, _ deliver: (UnsafeRawBufferPointer) -> Void)
+    -> Int
+  {
+    var used = 0
+    while used < bytes.count {
+      let unread = UnsafeRawBufferPointer(rebasing: bytes[used...])
+      switch step(unread) {
       case .notFound(let keep):
-        let skip = buffer.count - readIndex - keep
-        readIndex += skip
+        let skip = unread.count - keep
         skippedBytes += skip
-        return found
+        return used + skip
       case .startsAt(let start):
-        readIndex += start
+        used += start
         skippedBytes += start
         synchronised = true
       case .needMoreData:
-        return found
+        return used
       case .skip(let count):
-        readIndex += count
+        used += count
       case .message(let length):
-        found.append(Array(buffer[readIndex..<readIndex + length]))
-        readIndex += length
+        deliver(UnsafeRawBufferPointer(rebasing: unread[0..<length]))
+        used += length
       case .broken:
         synchronised = false
-        readIndex += 1
+        used += 1
         skippedBytes += 1
       }
     }
-    return found
+    return used
+  }
+
+  /// What the head of the unread bytes holds.
+  private func step(_ unread: UnsafeRawBufferPointer) -> Step {
+    if !synchronised {
+      guard let start = SIPStartLine.next(in: unread, from: 0) else {
+        return .notFound(keep: min(unread.count, 1024))
+      }
+      return .startsAt(start)
+    }
+    do {
+      switch try SIPStreamFramer.frame(unread, limits: limits) {
+      case .needMoreData: return .needMoreData
+      case .skip(let count): return .skip(count)
+      case .message(let length): return .message(length)
+      }
+    } catch {
+      return .broken
+    }
   }
 
   private enum Step {

@@ -139,4 +139,32 @@ struct TCPRetransmissionTests {
     }
     #expect(far.isEmpty)
   }
+
+  /// In-order segments are framed where they lie and only an unfinished tail is kept: however
+  /// the stream is cut (a message per segment, several, or one spread over many, with
+  /// keep-alive line breaks between), the same messages come out, whole and in order.
+  @Test(arguments: [1, 7, 100, 613, 1_500, 4_096, 100_000])
+  func anyCutOfAStreamDeliversTheSameMessages(segmentSize: Int) {
+    let messages = Array(Self.requests.prefix(12))
+    var bytes: [UInt8] = []
+    for (number, message) in messages.enumerated() {
+      bytes += message
+      if number % 3 == 0 { bytes += Array("\r\n\r\n".utf8) }
+    }
+    var stream = TCPStreamReassembler()
+    var delivered: [[UInt8]] = []
+    var offset = 0
+    while offset < bytes.count {
+      let end = min(offset + segmentSize, bytes.count)
+      let segment = Array(bytes[offset..<end])
+      segment.withUnsafeBytes { payload in
+        stream.add(sequence: 7_000 &+ UInt32(offset), payload: payload, syn: false) {
+          delivered.append(Array($0))
+        }
+      }
+      offset = end
+    }
+    #expect(delivered == messages)
+    #expect(stream.skippedBytes == 0)
+  }
 }
