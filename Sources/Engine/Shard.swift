@@ -144,7 +144,7 @@ final class Shard: @unchecked Sendable {
     guard !stopping else { return }
     stopping = true
     stopDeadline = drainDeadline
-    react(.stop(cleanup: plan.cleanup), now: now)
+    repeat { react(.stop(cleanup: plan.cleanup), now: now) } while workload.stopPending
     flushAll()
     finishIfDrained(now: now)
     scheduleNextWake(now: now)
@@ -371,7 +371,9 @@ final class Shard: @unchecked Sendable {
       send(request, publisher: publisher, now: now)
     case .wakeUp(let at):
       publishers[publisher].timerGeneration &+= 1
-      guard at != .max else { return }
+      // A wake-up after the run's end would never fire (the stop comes first and stops every
+      // publisher): not keeping it saves a heap entry per publisher with long lifetimes.
+      guard at != .max, stopping || at <= startedAt + plan.duration else { return }
       timers.insert(
         TimerEntry(
           deadline: at, kind: .publisher, index: Int32(publisher),

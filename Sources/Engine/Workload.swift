@@ -59,6 +59,11 @@ public protocol Workload: AnyObject, SendableMetatype {
   /// Whether every publisher has come and gone, so the shard can finish before its duration.
   var isFinished: Bool { get }
 
+  /// Whether a ``WorkloadEvent/stop(cleanup:)`` left publishers to stop: the shard then sends
+  /// it again until none are left, so that stopping millions of publishers never holds a change
+  /// for each of them at once.
+  var stopPending: Bool { get }
+
   /// Publications the publishers still hold live, as far as they know: what the run leaves on
   /// the server (none after a cleanup that went through). Read once, at the end.
   var livePublications: Int { get }
@@ -128,6 +133,8 @@ extension Workload {
   public func awaitsIncoming(now: UInt64) -> Bool { false }
 
   public func watcherMetrics(final: Bool) -> WatcherMetrics? { nil }
+
+  public var stopPending: Bool { false }
 }
 
 extension Workload where Report == Void {

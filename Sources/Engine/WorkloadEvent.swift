@@ -13,7 +13,7 @@ public enum WorkloadEvent {
   /// The publisher's request timed out (`timedOut`) or could not be sent.
   case failed(publisher: Int, timedOut: Bool)
   /// The run is ending: every publisher still online stops (removing its publication with
-  /// `cleanup`), and every watcher unsubscribes.
+  /// `cleanup`), and every watcher unsubscribes. Sent again while ``Workload/stopPending``.
   case stop(cleanup: Bool)
   /// A watcher's own timer (subscribe, refresh, session end, back-off) fired.
   case watcherTimer(watcher: Int)

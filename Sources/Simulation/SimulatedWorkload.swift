@@ -46,6 +46,10 @@ public final class SimulatedWorkload: Workload {
   private var cleanupQueue: [(publisher: Int, request: PublisherStateMachine.Request)] = []
   private var cleanupQueueHead = 0
   static let cleanupWindow = 256
+  /// The next publisher to stop once the run is ending (nil before), and how many one stop
+  /// event stops at most.
+  private var stopCursor: Int?
+  static let stopBatch = 4096
 
   public init(plan: SimulationPlan, shard: Int, shards: Int, runTag: String, instance: RunInstance = .whole) {
     self.plan = plan
@@ -95,16 +99,7 @@ public final class SimulatedWorkload: Workload {
       changes.append(change(publisher) { machine, _ in machine.requestFailed(now: now) })
       releaseCleanup(now: now, into: &changes)
     case .stop(let cleanup):
-      for publisher in machines.indices where !machines[publisher].hasLeft {
-        let action = machines[publisher].stop(now: now, cleanup: cleanup)
-        if case .send(let request) = action, request.operation == .remove {
-          cleanupQueue.append((publisher, request))
-        } else {
-          changes.append(WorkloadChange(publisher: publisher, action: action))
-        }
-      }
-      for _ in 0..<Self.cleanupWindow { releaseCleanup(now: now, into: &changes) }
-      watchers?.stop(now: now)
+      stop(now: now, cleanup: cleanup, into: &changes)
     case .watcherTimer(let watcher): watchers?.timerFired(watcher, now: now)
     case .watcherResponse(let watcher, let response, let latency):
       watchers?.responseReceived(watcher, response, latency: latency, now: now)
@@ -218,6 +213,27 @@ public final class SimulatedWorkload: Workload {
     request.intendedAt = max(request.intendedAt, now)
     changes.append(WorkloadChange(publisher: publisher, action: .send(request)))
   }
+
+  /// Stops the next batch of publishers; the last batch also sends the cleanup's first removes
+  /// and unsubscribes the watchers.
+  private func stop(now: UInt64, cleanup: Bool, into changes: inout [WorkloadChange]) {
+    let start = stopCursor ?? 0
+    let end = min(start + Self.stopBatch, machines.count)
+    stopCursor = end
+    for publisher in start..<end where !machines[publisher].hasLeft {
+      let action = machines[publisher].stop(now: now, cleanup: cleanup)
+      if case .send(let request) = action, request.operation == .remove {
+        cleanupQueue.append((publisher, request))
+      } else {
+        changes.append(WorkloadChange(publisher: publisher, action: action))
+      }
+    }
+    guard !stopPending else { return }
+    for _ in 0..<Self.cleanupWindow { releaseCleanup(now: now, into: &changes) }
+    watchers?.stop(now: now)
+  }
+
+  public var stopPending: Bool { stopCursor.map { $0 < machines.count } ?? false }
 
   /// A profile runs for its duration.
   public var isFinished: Bool { false }

@@ -59,6 +59,27 @@ struct SimulatedWorkloadTests {
     #expect(log.map(\.time) == Self.initialSendTimes(log))
   }
 
+  /// Stopping a large population comes in batches (the shard repeats the stop while it is
+  /// pending), so that no array of a change per publisher is ever built; every publisher still
+  /// stops exactly once.
+  @Test func aLargePopulationStopsInBatchesEveryPublisherOnce() {
+    let workload = SimulatedWorkload(
+      plan: SimulationPlan(target: Self.target, population: 10_000), shard: 0, shards: 1, runTag: "t")
+    _ = Self.drive(workload, until: Self.millisecond)
+    var random = SplitMix64(seed: 2)
+    var stopped: [Int] = []
+    var batches = 0
+    repeat {
+      var changes: [WorkloadChange] = []
+      workload.handle(.stop(cleanup: false), now: 2 * Self.millisecond, random: &random, into: &changes)
+      #expect(changes.count <= SimulatedWorkload.stopBatch)
+      stopped += changes.map(\.publisher)
+      batches += 1
+    } while workload.stopPending && batches < 100
+    #expect(batches == (10_000 + SimulatedWorkload.stopBatch - 1) / SimulatedWorkload.stopBatch)
+    #expect(stopped == Array(0..<10_000))
+  }
+
   @Test func everyoneAtOnceWithoutAnArrivalProcess() {
     let plan = SimulationPlan(target: Self.target, population: 30)
     let log = Self.drive(plan, until: Self.millisecond)
