@@ -66,4 +66,16 @@ struct ShardPartsTests {
       })
     #expect(second.value.contains("nc=00000002") && second.value.contains(#"uri="sip:alice@example.test""#))
   }
+
+  /// Every publisher with a long lifetime holds a timer entry: sixteen bytes, the kind packed
+  /// into the index, each read back as written.
+  @Test func aTimerEntryIsSixteenBytesAndKeepsItsKindAndIndex() {
+    #expect(MemoryLayout<TimerEntry>.stride == 16)
+    for kind in [TimerEntry.Kind.publisher, .transaction, .watcher] {
+      for index: Int32 in [0, 1, 123_456_789, (1 << 30) - 1] {
+        let entry = TimerEntry(deadline: 7, kind: kind, index: index, generation: .max)
+        #expect(entry.kind == kind && entry.index == index && entry.generation == .max)
+      }
+    }
+  }
 }
