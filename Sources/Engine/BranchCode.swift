@@ -25,23 +25,30 @@ import NIOCore
 
   /// Writes the branch digit by digit (base 36, lower case): no strings on the send path.
   func write(into buffer: inout ByteBuffer) {
-    buffer.writeStaticString("z9hG4bK-")
-    Self.writeBase36(UInt64(run), into: &buffer)
-    buffer.writeInteger(UInt8(ascii: "-"))
-    Self.writeBase36(UInt64(shard), into: &buffer)
-    buffer.writeInteger(UInt8(ascii: "-"))
-    Self.writeBase36(UInt64(slot), into: &buffer)
-    buffer.writeInteger(UInt8(ascii: "-"))
-    Self.writeBase36(UInt64(generation), into: &buffer)
+    buffer.writeCursor(reserving: Self.longest) { write(into: &$0) }
   }
 
-  private static func writeBase36(_ value: UInt64, into buffer: inout ByteBuffer) {
+  /// The longest branch written: the prefix, four numbers of up to 13 base-36 digits, three dashes.
+  static let longest = 8 + 4 * 13 + 3
+
+  func write(into cursor: inout ByteCursor) {
+    cursor.put("z9hG4bK-")
+    Self.writeBase36(UInt64(run), into: &cursor)
+    cursor.put(UInt8(ascii: "-"))
+    Self.writeBase36(UInt64(shard), into: &cursor)
+    cursor.put(UInt8(ascii: "-"))
+    Self.writeBase36(UInt64(slot), into: &cursor)
+    cursor.put(UInt8(ascii: "-"))
+    Self.writeBase36(UInt64(generation), into: &cursor)
+  }
+
+  private static func writeBase36(_ value: UInt64, into cursor: inout ByteCursor) {
     var place: UInt64 = 1
     while place <= value / 36 { place *= 36 }
     var rest = value
     repeat {
       let digit = UInt8(rest / place)
-      buffer.writeInteger(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
+      cursor.put(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
       rest %= place
       place /= 36
     } while place > 0

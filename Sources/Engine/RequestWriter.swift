@@ -37,76 +37,98 @@ import Transport
   }
 
   public func write(_ outgoing: Outgoing, for publisher: PublisherIdentity, into buffer: inout ByteBuffer) {
+    buffer.writeCursor(reserving: bound(outgoing, publisher)) { write(outgoing, for: publisher, into: &$0) }
+  }
+
+  /// At least the bytes ``write(_:for:into:)`` writes: its fixed text, every variable part at its
+  /// longest, and the faults' replacements.
+  private func bound(_ outgoing: Outgoing, _ publisher: PublisherIdentity) -> Int {
+    let address = publisher.user.utf8.count + 1 + publisher.domain.utf8.count
+    var parts = 3 * address + publisher.runTag.utf8.count + publisher.event.utf8.count
+    parts += sentBy.utf8.count + publisher.contentType.utf8.count + outgoing.body.count
+    parts += outgoing.request.ifMatch?.utf8.count ?? 0
+    if let authorization = outgoing.authorization {
+      parts += authorization.name.utf8.count + authorization.value.utf8.count
+    }
+    return parts + 512
+  }
+
+  private func write(_ outgoing: Outgoing, for publisher: PublisherIdentity, into cursor: inout ByteCursor) {
     let fault = outgoing.request.fault
     let body = fault == .missingBody ? [] : outgoing.body
-    buffer.writeStaticString("PUBLISH sip:")
-    writeAddress(publisher, into: &buffer)
-    buffer.writeStaticString(" SIP/2.0\r\n")
-    buffer.writeStaticString("Via: ")
-    writeViaValue(outgoing.branch, into: &buffer)
-    buffer.writeStaticString("Max-Forwards: 70\r\nFrom: <sip:")
-    writeAddress(publisher, into: &buffer)
-    buffer.writeStaticString(">;tag=p")
-    buffer.writeString(String(publisher.number))
-    buffer.writeStaticString("\r\nTo: <sip:")
-    writeAddress(publisher, into: &buffer)
-    buffer.writeStaticString(">\r\nCall-ID: pubsim-")
-    buffer.writeString(publisher.runTag)
-    buffer.writeStaticString("-")
-    buffer.writeString(String(publisher.number))
-    buffer.writeStaticString("\r\nCSeq: ")
-    buffer.writeString(String(outgoing.cseq))
-    buffer.writeStaticString(" PUBLISH\r\nEvent: ")
-    buffer.writeString(fault == .unknownEvent ? "pubsim-unknown-package" : publisher.event)
-    buffer.writeStaticString("\r\n")
+    cursor.put("PUBLISH sip:")
+    writeAddress(publisher, into: &cursor)
+    cursor.put(" SIP/2.0\r\nVia: ")
+    writeViaValue(outgoing.branch, into: &cursor)
+    cursor.put("Max-Forwards: 70\r\nFrom: <sip:")
+    writeAddress(publisher, into: &cursor)
+    cursor.put(">;tag=p")
+    cursor.put(decimal: publisher.number)
+    cursor.put("\r\nTo: <sip:")
+    writeAddress(publisher, into: &cursor)
+    cursor.put(">\r\nCall-ID: pubsim-")
+    cursor.put(publisher.runTag)
+    cursor.put(UInt8(ascii: "-"))
+    cursor.put(decimal: publisher.number)
+    cursor.put("\r\nCSeq: ")
+    cursor.put(decimal: UInt64(outgoing.cseq))
+    cursor.put(" PUBLISH\r\nEvent: ")
+    if fault == .unknownEvent { cursor.put("pubsim-unknown-package") } else { cursor.put(publisher.event) }
+    cursor.put("\r\n")
     if outgoing.request.sendsExpires || fault == .shortExpires {
-      buffer.writeStaticString("Expires: ")
-      buffer.writeString(fault == .shortExpires ? "1" : String(outgoing.request.expires))
-      buffer.writeStaticString("\r\n")
+      cursor.put("Expires: ")
+      cursor.put(decimal: fault == .shortExpires ? 1 : UInt64(outgoing.request.expires))
+      cursor.put("\r\n")
     }
     if let tag = outgoing.request.ifMatch {
-      buffer.writeStaticString("SIP-If-Match: ")
-      buffer.writeString(tag)
+      cursor.put("SIP-If-Match: ")
+      cursor.put(tag)
       // Never issued by the server: what a publisher holding a superseded tag sends.
-      if fault == .staleEntityTag { buffer.writeStaticString("-stale") }
-      buffer.writeStaticString("\r\n")
+      if fault == .staleEntityTag { cursor.put("-stale") }
+      cursor.put("\r\n")
     }
     if let authorization = outgoing.authorization {
-      buffer.writeString(authorization.name)
-      buffer.writeStaticString(": ")
-      buffer.writeString(authorization.value)
-      buffer.writeStaticString("\r\n")
+      cursor.put(authorization.name)
+      cursor.put(": ")
+      cursor.put(authorization.value)
+      cursor.put("\r\n")
     }
     if !body.isEmpty {
-      buffer.writeStaticString("Content-Type: ")
-      buffer.writeString(
-        fault == .unsupportedContentType ? "application/x-pubsim-unknown" : publisher.contentType)
-      buffer.writeStaticString("\r\n")
+      cursor.put("Content-Type: ")
+      if fault == .unsupportedContentType {
+        cursor.put("application/x-pubsim-unknown")
+      } else {
+        cursor.put(publisher.contentType)
+      }
+      cursor.put("\r\n")
     }
-    buffer.writeStaticString("User-Agent: pubsim\r\nContent-Length: ")
-    buffer.writeString(String(body.count))
-    buffer.writeStaticString("\r\n\r\n")
-    buffer.writeBytes(body)
+    cursor.put("User-Agent: pubsim\r\nContent-Length: ")
+    cursor.put(decimal: body.count)
+    cursor.put("\r\n\r\n")
+    cursor.put(body)
   }
 
   /// pubsim's Via line: this socket's transport and address, the transaction's branch, rport.
   func writeVia(_ branch: BranchCode, lead: String, into buffer: inout ByteBuffer) {
-    buffer.writeString(lead)
-    writeViaValue(branch, into: &buffer)
+    let bound = lead.utf8.count + transport.viaName.utf8.count + sentBy.utf8.count + 128
+    buffer.writeCursor(reserving: bound) { cursor in
+      cursor.put(lead)
+      writeViaValue(branch, into: &cursor)
+    }
   }
 
-  func writeViaValue(_ branch: BranchCode, into buffer: inout ByteBuffer) {
-    buffer.writeStaticString("SIP/2.0/")
-    buffer.writeString(transport.viaName)
-    buffer.writeString(sentBy)
-    buffer.writeStaticString(";branch=")
-    branch.write(into: &buffer)
-    buffer.writeStaticString(";rport\r\n")
+  private func writeViaValue(_ branch: BranchCode, into cursor: inout ByteCursor) {
+    cursor.put("SIP/2.0/")
+    cursor.put(transport.viaName)
+    cursor.put(sentBy)
+    cursor.put(";branch=")
+    branch.write(into: &cursor)
+    cursor.put(";rport\r\n")
   }
 
-  private func writeAddress(_ publisher: PublisherIdentity, into buffer: inout ByteBuffer) {
-    buffer.writeString(publisher.user)
-    buffer.writeStaticString("@")
-    buffer.writeString(publisher.domain)
+  private func writeAddress(_ publisher: PublisherIdentity, into cursor: inout ByteCursor) {
+    cursor.put(publisher.user)
+    cursor.put(UInt8(ascii: "@"))
+    cursor.put(publisher.domain)
   }
 }
