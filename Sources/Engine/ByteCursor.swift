@@ -5,25 +5,25 @@ import NIOCore
 /// of the time a PUBLISH took to write). The caller reserves an upper bound first
 /// (``ByteBuffer/writeCursor(reserving:_:)``); every `put` stays within it.
 struct ByteCursor {
-  private let base: UnsafeMutableRawPointer
-  private let capacity: Int
+  private let memory: UnsafeMutableRawBufferPointer
   /// Bytes written so far.
   private(set) var count = 0
 
   init(_ memory: UnsafeMutableRawBufferPointer) {
-    base = memory.baseAddress!
-    capacity = memory.count
+    self.memory = memory
   }
 
   mutating func put(_ byte: UInt8) {
-    precondition(count < capacity, "a request outgrew the room reserved for it")
-    base.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
+    precondition(count < memory.count, "a request outgrew the room reserved for it")
+    memory[count] = byte
     count += 1
   }
 
   mutating func put(_ bytes: UnsafeRawBufferPointer) {
     guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
-    precondition(count + bytes.count <= capacity, "a request outgrew the room reserved for it")
+    guard let base = memory.baseAddress, count + bytes.count <= memory.count else {
+      preconditionFailure("a request outgrew the room reserved for it")
+    }
     (base + count).copyMemory(from: source, byteCount: bytes.count)
     count += bytes.count
   }
