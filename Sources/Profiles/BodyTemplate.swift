@@ -29,7 +29,6 @@ public enum BodyTemplate: Sendable, Equatable {
     var activity: String { Self.activities[version % Self.activities.count] }
     var mood: String { Self.moods[version % Self.moods.count] }
     var place: String { Self.places[version % Self.places.count] }
-    var note: String { "\(open ? "available" : "away") v\(version)" + (marker.map { " " + $0 } ?? "") }
   }
 
   /// The body for `aor` (`user@domain`) at version `version` (0 for the initial publication);
@@ -37,48 +36,100 @@ public enum BodyTemplate: Sendable, Equatable {
   /// PIDF note and fills `{marker}`.
   public func render(aor: String, version: Int, number: Int = 0, marker: String? = nil) -> [UInt8] {
     let change = Change(version: version, marker: marker)
+    var body = BodyBytes(capacity: 640 + aor.utf8.count + (marker?.utf8.count ?? 0))
     switch self {
     case .pidf:
-      return Array(
-        ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" "
-          + "entity=\"sip:\(aor)\"><tuple id=\"t1\"><status><basic>\(change.status)</basic>"
-          + "</status><note>\(change.note)</note></tuple></presence>\n").utf8)
+      body.add("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" ")
+      body.add("entity=\"sip:")
+      body.add(aor)
+      body.add("\"><tuple id=\"t1\"><status><basic>")
+      body.add(change.status)
+      body.add("</basic></status><note>")
+      body.addNote(change)
+      body.add("</note></tuple></presence>\n")
     case .rpid:
-      return Array(Self.rpid(aor: aor, change).utf8)
+      Self.rpid(aor: aor, change, into: &body)
     case .dialog:
-      return Array(
-        ("<?xml version=\"1.0\"?>\n<dialog-info xmlns=\"urn:ietf:params:xml:ns:dialog-info\" "
-          + "version=\"\(version)\" state=\"full\" entity=\"sip:\(aor)\"><dialog id=\"d1\">"
-          + "<state>\(change.open ? "trying" : "confirmed")</state></dialog></dialog-info>\n").utf8)
+      body.add(
+        "<?xml version=\"1.0\"?>\n<dialog-info xmlns=\"urn:ietf:params:xml:ns:dialog-info\" version=\"")
+      body.add(version)
+      body.add("\" state=\"full\" entity=\"sip:")
+      body.add(aor)
+      body.add("\"><dialog id=\"d1\"><state>")
+      body.add(change.open ? "trying" : "confirmed")
+      body.add("</state></dialog></dialog-info>\n")
     case .messageSummary:
-      return Array(
-        "Messages-Waiting: \(change.open ? "yes" : "no")\r\nVoice-Message: \(version % 5)/0\r\n".utf8)
+      body.add("Messages-Waiting: ")
+      body.add(change.open ? "yes" : "no")
+      body.add("\r\nVoice-Message: ")
+      body.add(version % 5)
+      body.add("/0\r\n")
     case .text(let template):
-      return Array(Self.fill(template, aor: aor, number: number, change).utf8)
+      Self.fill(template, aor: aor, number: number, change, into: &body)
     }
+    return body.bytes
   }
 
   /// PIDF with RPID (RFC 4480): the person's activities, mood, place-type and privacy, and the
   /// tuple's status and note, all following the version.
-  private static func rpid(aor: String, _ change: Change) -> String {
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" "
-      + "xmlns:dm=\"urn:ietf:params:xml:ns:pidf:data-model\" xmlns:rpid=\"urn:ietf:params:xml:ns:pidf:rpid\" "
-      + "entity=\"sip:\(aor)\">\n<tuple id=\"t1\"><status><basic>\(change.status)</basic></status>"
-      + "<note>\(change.note)</note></tuple>\n<dm:person id=\"p1\"><rpid:activities><rpid:\(change.activity)/>"
-      + "</rpid:activities><rpid:mood><rpid:\(change.mood)/></rpid:mood><rpid:place-type><rpid:\(change.place)/>"
-      + "</rpid:place-type><rpid:privacy>\(change.open ? "<rpid:unknown/>" : "<rpid:audio/>")</rpid:privacy>"
-      + "</dm:person>\n</presence>\n"
+  private static func rpid(aor: String, _ change: Change, into body: inout BodyBytes) {
+    body.add("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" ")
+    body.add(
+      "xmlns:dm=\"urn:ietf:params:xml:ns:pidf:data-model\" xmlns:rpid=\"urn:ietf:params:xml:ns:pidf:rpid\" ")
+    body.add("entity=\"sip:")
+    body.add(aor)
+    body.add("\">\n<tuple id=\"t1\"><status><basic>")
+    body.add(change.status)
+    body.add("</basic></status><note>")
+    body.addNote(change)
+    body.add("</note></tuple>\n<dm:person id=\"p1\"><rpid:activities><rpid:")
+    body.add(change.activity)
+    body.add("/></rpid:activities><rpid:mood><rpid:")
+    body.add(change.mood)
+    body.add("/></rpid:mood><rpid:place-type><rpid:")
+    body.add(change.place)
+    body.add("/></rpid:place-type><rpid:privacy>")
+    body.add(change.open ? "<rpid:unknown/>" : "<rpid:audio/>")
+    body.add("</rpid:privacy></dm:person>\n</presence>\n")
   }
 
-  private static func fill(_ template: String, aor: String, number: Int, _ change: Change) -> String {
-    let parts = aor.split(separator: "@", maxSplits: 1).map(String.init)
-    let values: [(String, String)] = [
-      ("{aor}", aor), ("{user}", parts.first ?? aor), ("{domain}", parts.count > 1 ? parts[1] : ""),
-      ("{n}", String(number)), ("{version}", String(change.version)), ("{status}", change.status),
-      ("{activity}", change.activity), ("{mood}", change.mood), ("{place}", change.place),
-      ("{note}", change.note), ("{marker}", change.marker ?? ""),
-    ]
-    return values.reduce(template) { text, value in text.replacingOccurrences(of: value.0, with: value.1) }
+  /// A text template's placeholders filled in one pass over it (a value is not searched again
+  /// for placeholders); a brace that starts none is kept as written.
+  private static func fill(
+    _ template: String, aor: String, number: Int, _ change: Change, into body: inout BodyBytes
+  ) {
+    let at = aor.utf8.firstIndex(of: UInt8(ascii: "@"))
+    let user = at.map { Substring(aor.utf8[..<$0]) } ?? Substring(aor)
+    let domain = at.map { Substring(aor.utf8[aor.utf8.index(after: $0)...]) } ?? ""
+    let text = Array(template.utf8)
+    var index = 0
+    while index < text.count {
+      guard text[index] == UInt8(ascii: "{"),
+        let close = text[index...].prefix(12).firstIndex(of: UInt8(ascii: "}"))
+      else {
+        body.add(text[index])
+        index += 1
+        continue
+      }
+      switch String(decoding: text[index + 1..<close], as: UTF8.self) {
+      case "aor": body.add(aor)
+      case "user": body.add(user)
+      case "domain": body.add(domain)
+      case "n": body.add(number)
+      case "version": body.add(change.version)
+      case "status": body.add(change.status)
+      case "activity": body.add(change.activity)
+      case "mood": body.add(change.mood)
+      case "place": body.add(change.place)
+      case "note": body.addNote(change)
+      case "marker": body.add(change.marker ?? "")
+      default:
+        body.add(text[index])
+        index += 1
+        continue
+      }
+      index = close + 1
+    }
   }
 
   /// Whether a body from this template carries the propagation marker (in the PIDF note, or

@@ -28,6 +28,35 @@ struct BodyTemplateTests {
     #expect(Self.isWellFormedXML(Array(first.utf8)) && Self.isWellFormedXML(Array(second.utf8)))
   }
 
+  /// Every template's bytes, pinned: bodies are written straight into one array, and must read
+  /// as they always did (status, note and marker included).
+  @Test func everyTemplateRendersItsPinnedBytes() {
+    let aor = "alice@example.com"
+    let pidf = String(decoding: BodyTemplate.pidf.render(aor: aor, version: 3, marker: "m-7"), as: UTF8.self)
+    #expect(
+      pidf == "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" "
+        + "entity=\"sip:alice@example.com\"><tuple id=\"t1\"><status><basic>closed</basic></status>"
+        + "<note>away v3 m-7</note></tuple></presence>\n")
+    let rpid = String(decoding: BodyTemplate.rpid.render(aor: aor, version: 8), as: UTF8.self)
+    #expect(
+      rpid == "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" "
+        + "xmlns:dm=\"urn:ietf:params:xml:ns:pidf:data-model\" xmlns:rpid=\"urn:ietf:params:xml:ns:pidf:rpid\" "
+        + "entity=\"sip:alice@example.com\">\n<tuple id=\"t1\"><status><basic>open</basic></status>"
+        + "<note>available v8</note></tuple>\n<dm:person id=\"p1\"><rpid:activities><rpid:on-the-phone/>"
+        + "</rpid:activities><rpid:mood><rpid:bored/></rpid:mood><rpid:place-type><rpid:airport/>"
+        + "</rpid:place-type><rpid:privacy><rpid:unknown/></rpid:privacy></dm:person>\n</presence>\n")
+    let dialog = String(decoding: BodyTemplate.dialog.render(aor: aor, version: 12), as: UTF8.self)
+    #expect(
+      dialog == "<?xml version=\"1.0\"?>\n<dialog-info xmlns=\"urn:ietf:params:xml:ns:dialog-info\" "
+        + "version=\"12\" state=\"full\" entity=\"sip:alice@example.com\"><dialog id=\"d1\">"
+        + "<state>trying</state></dialog></dialog-info>\n")
+    let summary = String(decoding: BodyTemplate.messageSummary.render(aor: aor, version: 7), as: UTF8.self)
+    #expect(summary == "Messages-Waiting: no\r\nVoice-Message: 2/0\r\n")
+    let text = BodyTemplate.text("{{n}} {x} {note}|{marker}|{user}@{domain} {place}{")
+      .render(aor: aor, version: 0, number: -5, marker: "k")
+    #expect(String(decoding: text, as: UTF8.self) == "{-5} {x} available v0 k|k|alice@example.com office{")
+  }
+
   @Test func templateVariablesAreFilledPerPublisherAndPerChange() {
     let template = BodyTemplate.text(
       "<n u='{user}' d='{domain}' i='{n}' v='{version}' s='{status}' a='{activity}'/>")
