@@ -218,9 +218,10 @@ var benchmarkTargets: [Target] {
     .executableTarget(
       name: "Hotpaths",
       dependencies: [
-        "Engine", "SIPCore", "Measurements", "Publication", "Profiles",
+        "Engine", "SIPCore", "Measurements", "Publication", "Profiles", "Transport", "CDatagram",
         .product(name: "Benchmark", package: "benchmark"),
         .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOEmbedded", package: "swift-nio"),
       ],
       path: "Benchmarks/Hotpaths",
       plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -188,6 +188,9 @@ final class Shard: @unchecked Sendable {
 
   // MARK: Tick
 
+  /// One tick now, whatever is scheduled (``ShardTicker`` drives a shard this way).
+  func tickNow() { onTick() }
+
   private func onTick() {
     let now = NIODeadline.now().uptimeNanoseconds
     readDatagrams(now: now)
