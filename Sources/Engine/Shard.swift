@@ -79,6 +79,10 @@ final class Shard: @unchecked Sendable {
   private var wake: Scheduled<Void>?
   private var wakeAt: UInt64 = .max
   private var running = false
+  /// Inside ``onTick()``: wake-ups asked for meanwhile wait for the tick's own scheduling at its
+  /// end, which looks at every timer (each request's Timer E, asked for as it is sent, would
+  /// otherwise schedule a task only to have it replaced a moment later).
+  private var ticking = false
   /// Whether any socket is read on the tick (timestamped UDP) rather than by SwiftNIO.
   private var polling = false
   /// Transactions queued on timestamped sockets since the last flush, stamped when it sends.
@@ -127,7 +131,7 @@ final class Shard: @unchecked Sendable {
   /// serve many publishers, which is what keeps the engine cheap at high rates.
   private func scheduleWake(at requested: UInt64) {
     let deadline = Self.gridCeiling(requested)
-    guard running, deadline < wakeAt else { return }
+    guard running, !ticking, deadline < wakeAt else { return }
     wake?.cancel()
     wakeAt = deadline
     wake = loop.scheduleTask(deadline: .uptimeNanoseconds(deadline)) { [self] in
@@ -193,6 +197,7 @@ final class Shard: @unchecked Sendable {
 
   private func onTick() {
     let now = NIODeadline.now().uptimeNanoseconds
+    ticking = true
     readDatagrams(now: now)
     startArrivals(now: now)
     fireTimers(now: now)
@@ -200,6 +205,7 @@ final class Shard: @unchecked Sendable {
     flushAll()
     sample(now: now)
     finishIfDrained(now: now)
+    ticking = false
     scheduleNextWake(now: now)
   }
 
