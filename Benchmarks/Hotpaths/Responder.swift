@@ -13,6 +13,8 @@ final class Responder {
   private var received: [pubsim_datagram]
   private var answers: [pubsim_datagram]
   static let batch = 64
+  /// What starts each header line copied into an answer.
+  static let markers = ["\r\nVia:", "\r\nCall-ID:", "\r\nCSeq:"].map { Array($0.utf8) }
   static let capacity = 2_048
 
   init() throws {
@@ -74,7 +76,7 @@ final class Responder {
       put(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
     put("SIP/2.0 200 OK\r\n")
-    for name in ["\r\nVia:", "\r\nCall-ID:", "\r\nCSeq:"] { put(line(name, in: request)) }
+    for marker in Self.markers { put(line(marker, in: request)) }
     put("SIP-ETag: a1b2c3d4.18\r\nExpires: 3600\r\nContent-Length: 0\r\n\r\n")
     return pubsim_datagram(
       bytes: outbox.baseAddress.map { $0 + slot * Self.capacity }, length: out - slot * Self.capacity,
@@ -82,8 +84,7 @@ final class Responder {
   }
 
   /// The header line starting after `marker` (its CRLF included, the marker's own CRLF not).
-  private func line(_ marker: String, in request: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-    let pattern = Array(marker.utf8)
+  private func line(_ pattern: [UInt8], in request: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
     var index = 0
     while index + pattern.count <= request.count {
       if request[index] == pattern[0], request[index..<index + pattern.count].elementsEqual(pattern) {

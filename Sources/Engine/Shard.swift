@@ -442,7 +442,7 @@ final class Shard: @unchecked Sendable {
     let written = RequestWriter.Outgoing(
       request: request, cseq: outgoing.recorded?.cseq ?? publishers[publisher].cseq, branch: branch,
       body: outgoing.body, authorization: authorization)
-    var bytes = allocator.buffer(capacity: 640 + outgoing.body.count)
+    var bytes = transactions.spareBuffer() ?? allocator.buffer(capacity: 640 + outgoing.body.count)
     connections[connectionIndex].write(written, outgoing: outgoing, into: &bytes)
     // RFC 3261 §18.1.1: a request too large for UDP goes over the shard's TCP connection.
     if let limit = plan.tcpAbove, bytes.readableBytes > limit, connections.count > plan.connectionsPerShard,

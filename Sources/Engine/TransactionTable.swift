@@ -28,6 +28,10 @@ struct TransactionTable {
 
   private(set) var records: [Record] = []
   private var free: [Int32] = []
+  /// Request buffers of closed transactions, for the next requests to be written into: a
+  /// buffer's allocation (two: its storage and its bytes) was most of a send's.
+  private var spareBuffers: [ByteBuffer] = []
+  static let spareBufferLimit = 1_024
   /// Transactions open now, and how many of them are watchers' SUBSCRIBEs.
   private(set) var inFlight = 0
   private(set) var subscribesInFlight = 0
@@ -70,11 +74,21 @@ struct TransactionTable {
   mutating func close(_ slot: Int) -> Record {
     let record = records[slot]
     records[slot].publisher = nil
+    if let bytes = records[slot].bytes, spareBuffers.count < Self.spareBufferLimit {
+      spareBuffers.append(bytes)
+    }
     records[slot].bytes = nil
     free.append(Int32(slot))
     inFlight -= 1
     if record.watcher { subscribesInFlight -= 1 }
     return record
+  }
+
+  /// An emptied buffer a closed transaction sent from, if one is spare.
+  mutating func spareBuffer() -> ByteBuffer? {
+    guard var bytes = spareBuffers.popLast() else { return nil }
+    bytes.clear()
+    return bytes
   }
 
   /// Slots of the transactions open on one connection.
