@@ -24,16 +24,9 @@ struct BodyBytes {
     bytes.append(contentsOf: text.utf8)
   }
 
-  /// A number in decimal, without a string.
+  /// A number in decimal (the standard library's digits: a small string, not allocated).
   mutating func add(_ number: Int) {
-    if number < 0 { bytes.append(UInt8(ascii: "-")) }
-    let start = bytes.count
-    var rest = number.magnitude
-    repeat {
-      bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
-      rest /= 10
-    } while rest > 0
-    bytes[start...].reverse()
+    add(String(number))
   }
 
   /// The PIDF note of a change: `available v4` or `away v5`, then the propagation marker if any.
