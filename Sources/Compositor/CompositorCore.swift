@@ -44,6 +44,9 @@ public final class CompositorCore: Sendable {
     for notify in store.sweep(now: now) { notifier.send(notify) }
   }
 
+  /// Bytes of the live publications' bodies (each kept once), as of the last sweep.
+  public var storedBodyBytes: Int { store.bodyBytes }
+
   /// Live subscriptions now.
   public var liveSubscriptions: Int { store.subscriptionCount }
 

@@ -73,7 +73,9 @@ final class CompositorLoopState: @unchecked Sendable {
     if let key, let entry = cache.lookup(key, now: now) {
       statistics.retransmissions += 1
       guard entry.sendAt <= now else { return nil }
-      return Reply(bytes: entry.response, delay: 0, port: replyPort(via, source: source))
+      var response = allocator.buffer(capacity: 512)
+      ResponseWriter.write(entry.answer, for: message, topVia: via, source: source, into: &response)
+      return Reply(bytes: response, delay: 0, port: replyPort(via, source: source))
     }
     statistics.requestsByMethod[method.rawValue, default: 0] += 1
     let (decided, notifications) = decide(message, now: now, route: route)
@@ -83,13 +85,14 @@ final class CompositorLoopState: @unchecked Sendable {
         "\(method.rawValue) answered \(decision.statusCode) \(decision.reason)",
         metadata: Self.metadata(source))
     }
-    let response = respond(decision, to: message, topVia: via, source: source)
+    let toTag = decision.toTag ?? nextToTag()
+    let (response, layout) = respond(decision, to: message, topVia: via, source: source, toTag: toTag)
     var delay = core.faults.delay?.sample(using: &random) ?? 0
     if let stall = core.faults.stall {
       delay = max(delay, stall.hold(atElapsed: now - min(now, core.startedAt)))
     }
     if let key {
-      cache.record(key, TransactionCache.Entry(response: response, sendAt: now + delay), now: now)
+      cache.record(key, response: response, layout: layout, toTag: toTag, sendAt: now + delay, now: now)
     }
     return Reply(
       bytes: response, delay: delay, port: replyPort(via, source: source), notifications: notifications)
@@ -128,20 +131,21 @@ final class CompositorLoopState: @unchecked Sendable {
     default: reason = "Bad Content-Length"
     }
     let via = head.topVia
-    let response = respond(CompositorDecision(400, reason: reason), to: head, topVia: via, source: source)
+    let (response, _) = respond(
+      CompositorDecision(400, reason: reason), to: head, topVia: via, source: source, toTag: nextToTag())
     return Reply(bytes: response, delay: 0, port: replyPort(via, source: source))
   }
 
   /// Writes the response to a request, and counts it.
   private func respond(
-    _ decision: CompositorDecision, to request: SIPMessage, topVia via: Via?, source: ResponseWriter.Source?
-  ) -> ByteBuffer {
+    _ decision: CompositorDecision, to request: SIPMessage, topVia via: Via?, source: ResponseWriter.Source?,
+    toTag: String
+  ) -> (ByteBuffer, ResponseWriter.Layout) {
     statistics.responsesByCode[decision.statusCode, default: 0] += 1
     var response = allocator.buffer(capacity: 512)
-    ResponseWriter.write(
-      decision, for: request, topVia: via, source: source, toTag: decision.toTag ?? nextToTag(),
-      into: &response)
-    return response
+    let layout = ResponseWriter.write(
+      decision, for: request, topVia: via, source: source, toTag: toTag, into: &response)
+    return (response, layout)
   }
 
   /// Sends a held response (`--delay`, `--stall`) `delay` after its request was read, and records

@@ -155,8 +155,8 @@ public final class CompositorServer: Sendable {
 
   /// The one-line summary printed at shutdown.
   public func summary() async throws -> String {
-    var line = try await statistics().summary(
-      livePublications: core.livePublications(now: NIODeadline.now().uptimeNanoseconds))
+    let live = core.livePublications(now: NIODeadline.now().uptimeNanoseconds)
+    var line = try await statistics().summary(livePublications: live, bodyBytes: core.storedBodyBytes)
     let notifies = core.notifier.counts
     if notifies.sent > 0 || core.liveSubscriptions > 0 {
       line +=

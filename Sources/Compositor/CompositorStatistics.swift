@@ -58,8 +58,9 @@ public struct CompositorStatistics: Sendable, Equatable {
     }
   }
 
-  /// One line: requests by method, responses by code, the rest when non-zero, live publications.
-  public func summary(livePublications: Int) -> String {
+  /// One line: requests by method, responses by code, the rest when non-zero, live publications
+  /// (and the bytes of their bodies, when there are any).
+  public func summary(livePublications: Int, bodyBytes: Int = 0) -> String {
     let requests = requestsByMethod.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
     let responses = responsesByCode.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
     var parts = [
@@ -70,7 +71,9 @@ public struct CompositorStatistics: Sendable, Equatable {
     if dropped > 0 { parts.append("dropped \(dropped)") }
     if malformed > 0 { parts.append("malformed \(malformed)") }
     if strayResponses > 0 { parts.append("stray responses \(strayResponses)") }
-    parts.append("live publications \(livePublications)")
+    parts.append(
+      "live publications \(livePublications)" + (bodyBytes > 0 ? " holding \(bodyBytes) bytes of bodies" : "")
+    )
     return "pubsim compositor: " + parts.joined(separator: "; ")
   }
 }

@@ -11,15 +11,58 @@ enum ResponseWriter {
     var port: Int
   }
 
+  /// Where the parts of a written response that its request does not supply lie, as offsets
+  /// into the buffer's readable bytes: the status line, and the decision's header lines.
+  struct Layout {
+    var statusLine: Range<Int>
+    var decisionLines: Range<Int>
+  }
+
+  /// What a response adds to its request: its status line, the decision's header lines and the
+  /// To tag it gave. With a retransmission of the same request, enough to write the response
+  /// again byte for byte; the transaction cache keeps this much.
+  struct Answer: Equatable {
+    var statusLine: [UInt8]
+    var decisionLines: [UInt8]
+    var toTag: String
+  }
+
+  @discardableResult
   static func write(
     _ decision: CompositorDecision, for request: SIPMessage, topVia: Via?, source: Source?, toTag: String,
     into buffer: inout ByteBuffer
-  ) {
+  ) -> Layout {
+    let start = buffer.readerIndex
     buffer.writeStaticString("SIP/2.0 ")
     buffer.writeString(String(decision.statusCode))
     buffer.writeStaticString(" ")
     buffer.writeString(decision.reason)
     buffer.writeStaticString("\r\n")
+    let statusEnd = buffer.writerIndex - start
+    writeCopied(from: request, topVia: topVia, source: source, toTag: toTag, into: &buffer)
+    let linesStart = buffer.writerIndex - start
+    for field in decision.headers {
+      writeHeader(field.name.displayName, field.value, into: &buffer)
+    }
+    let linesEnd = buffer.writerIndex - start
+    buffer.writeStaticString("Server: pubsim\r\nContent-Length: 0\r\n\r\n")
+    return Layout(statusLine: 0..<statusEnd, decisionLines: linesStart..<linesEnd)
+  }
+
+  /// Writes a kept answer again for a retransmission of its request.
+  static func write(
+    _ answer: Answer, for request: SIPMessage, topVia: Via?, source: Source?, into buffer: inout ByteBuffer
+  ) {
+    buffer.writeBytes(answer.statusLine)
+    writeCopied(from: request, topVia: topVia, source: source, toTag: answer.toTag, into: &buffer)
+    buffer.writeBytes(answer.decisionLines)
+    buffer.writeStaticString("Server: pubsim\r\nContent-Length: 0\r\n\r\n")
+  }
+
+  /// The lines a response copies from its request (RFC 3261 §8.2.6).
+  private static func writeCopied(
+    from request: SIPMessage, topVia: Via?, source: Source?, toTag: String, into buffer: inout ByteBuffer
+  ) {
     for (index, value) in request.headers.values(.via).enumerated() {
       writeHeader(
         "Via", index == 0 ? stampedVia(topVia, original: value, source: source) : value, into: &buffer)
@@ -33,10 +76,6 @@ enum ResponseWriter {
       default: break
       }
     }
-    for field in decision.headers {
-      writeHeader(field.name.displayName, field.value, into: &buffer)
-    }
-    buffer.writeStaticString("Server: pubsim\r\nContent-Length: 0\r\n\r\n")
   }
 
   private static func writeHeader(_ name: String, _ value: String, into buffer: inout ByteBuffer) {

@@ -97,6 +97,11 @@ final class StripedPublicationStore: Sendable {
     stripes.reduce(0) { total, stripe in total + stripe.withLockedValue { $0.subscriptions.count } }
   }
 
+  /// Bytes of the live publications' bodies.
+  var bodyBytes: Int {
+    stripes.reduce(0) { total, stripe in total + stripe.withLockedValue { $0.store.bodyBytes } }
+  }
+
   var liveCount: Int {
     stripes.reduce(0) { total, stripe in total + stripe.withLockedValue { $0.store.count } }
   }

@@ -2,15 +2,32 @@ import SIPCore
 
 /// Identifies a server transaction (RFC 3261 §17.2.3): the top Via's branch and sent-by, and the
 /// method. A retransmitted request has the same key as the original.
+///
+/// Kept as 128 bits rather than the three strings: two SipHash digests under the process's random
+/// hashing key, each over the three with a different lead byte. The transaction cache holds a key
+/// per transaction for Timer J (hundreds of thousands at high rates), where three strings cost
+/// about 100 bytes more each; two different transactions share a key with a chance near 2^-128
+/// per pair, and without the process's key no sender can make them.
 struct TransactionKey: Hashable, Sendable {
-  var branch: String
-  var sentBy: String
-  var method: String
+  private var first: UInt64
+  private var second: UInt64
 
   init?(_ message: SIPMessage, topVia: Via?) {
     guard let via = topVia, let branch = via.branch, let method = message.method else { return nil }
-    self.branch = branch
-    self.sentBy = via.sentBy
-    self.method = method.rawValue
+    self.init(branch: branch, sentBy: via.sentBy, method: method.rawValue)
+  }
+
+  init(branch: String, sentBy: String, method: String) {
+    first = Self.digest(0, branch, sentBy, method)
+    second = Self.digest(1, branch, sentBy, method)
+  }
+
+  private static func digest(_ lead: UInt8, _ branch: String, _ sentBy: String, _ method: String) -> UInt64 {
+    var hasher = Hasher()
+    hasher.combine(lead)
+    hasher.combine(branch)
+    hasher.combine(sentBy)
+    hasher.combine(method)
+    return UInt64(UInt(bitPattern: hasher.finalize()))
   }
 }
