@@ -58,7 +58,9 @@ public struct PublishRequest: Sendable {
 
   /// The first token of a header value, lower-cased: `presence;id=1` -> `presence`.
   public static func token(_ text: String) -> String {
-    let head = text.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
-    return String(head).trimmingSIPWhitespace().lowercased()
+    let utf8 = text.utf8
+    let head = text[..<(utf8.firstIndex(of: UInt8(ascii: ";")) ?? utf8.endIndex)]
+    let trimmed = (head.endIndex == text.endIndex ? text : String(head)).trimmingSIPWhitespace()
+    return trimmed.utf8.contains { $0 >= 0x41 && $0 <= 0x5A } ? trimmed.lowercased() : trimmed
   }
 }

@@ -8,12 +8,13 @@ public struct NameAddress: Hashable, Sendable {
 
   public init?(_ text: String) {
     let value = text.trimmingSIPWhitespace()
+    let utf8 = value.utf8
     let parameterText: Substring
-    if let open = value.firstIndex(of: "<") {
-      guard let close = value[open...].firstIndex(of: ">") else { return nil }
-      uri = String(value[value.index(after: open)..<close])
-      parameterText = value[value.index(after: close)...]
-    } else if let semicolon = value.firstIndex(of: ";") {
+    if let open = utf8.firstIndex(of: UInt8(ascii: "<")) {
+      guard let close = utf8[open...].firstIndex(of: UInt8(ascii: ">")) else { return nil }
+      uri = String(value[utf8.index(after: open)..<close])
+      parameterText = value[utf8.index(after: close)...]
+    } else if let semicolon = utf8.firstIndex(of: UInt8(ascii: ";")) {
       uri = String(value[..<semicolon]).trimmingSIPWhitespace()
       parameterText = value[semicolon...]
     } else {
@@ -22,7 +23,7 @@ public struct NameAddress: Hashable, Sendable {
     }
     if uri.isEmpty { return nil }
     var parameters: [String: String?] = [:]
-    for piece in parameterText.split(separator: ";") where !piece.trimmingCharacters().isEmpty {
+    for piece in SIPParameters.pieces(parameterText) where !piece.isBlank {
       let parameter = SIPParameters.parse(piece)
       parameters[parameter.name.lowercased()] = parameter.value
     }
@@ -37,5 +38,6 @@ public struct NameAddress: Hashable, Sendable {
 }
 
 extension Substring {
-  fileprivate func trimmingCharacters() -> String { String(self).trimmingSIPWhitespace() }
+  /// Whether the piece holds nothing but spaces and tabs.
+  fileprivate var isBlank: Bool { utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
 }

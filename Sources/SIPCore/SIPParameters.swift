@@ -21,6 +21,19 @@ enum SIPParameters {
     return (name, value)
   }
 
+  /// `text` cut at every `;`, empty pieces kept (by bytes: a `;` is one wherever it stands).
+  static func pieces(_ text: Substring) -> [Substring] {
+    var result: [Substring] = []
+    let utf8 = text.utf8
+    var start = utf8.startIndex
+    while let end = utf8[start...].firstIndex(of: UInt8(ascii: ";")) {
+      result.append(text[start..<end])
+      start = utf8.index(after: end)
+    }
+    result.append(text[start...])
+    return result
+  }
+
   /// Parses `a=1;b;c=x` (without a leading semicolon), skipping empty pieces.
   static func parseList(_ text: Substring) -> [(name: String, value: String?)] {
     var result: [(name: String, value: String?)] = []

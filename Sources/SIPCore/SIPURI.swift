@@ -44,7 +44,7 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
       throw ParseError(text: text, reason: "it must start with sip: or sips:")
     }
     let withoutHeaders = rest[..<(rest.utf8.firstIndex(of: UInt8(ascii: "?")) ?? rest.endIndex)]
-    let pieces = withoutHeaders.split(separator: ";", omittingEmptySubsequences: false)
+    let pieces = SIPParameters.pieces(withoutHeaders)
     var userAndHost = pieces[0]
     var user: String?
     if let at = userAndHost.utf8.lastIndex(of: UInt8(ascii: "@")) {
