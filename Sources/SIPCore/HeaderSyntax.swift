@@ -180,7 +180,8 @@ public enum HeaderSyntax {
 
   /// `scheme ":" rest`, with no space, `<`, `>` or `"` anywhere.
   private static func isAbsoluteURI(_ text: Bytes) -> Bool {
-    guard let colon = text.firstIndex(of: UInt8(ascii: ":")), colon > text.startIndex, colon + 1 < text.endIndex
+    guard let colon = text.firstIndex(of: UInt8(ascii: ":")), colon > text.startIndex,
+      colon + 1 < text.endIndex
     else { return false }
     let scheme = text[..<colon]
     guard let first = scheme.first, (first | 0x20) >= UInt8(ascii: "a"), (first | 0x20) <= UInt8(ascii: "z"),
@@ -229,7 +230,8 @@ public enum HeaderSyntax {
     }
     guard !host.isEmpty else { return false }
     guard let port else { return true }
-    guard (1...5).contains(port.count), port.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+    guard (1...5).contains(port.count),
+      port.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
     else { return false }
     return port.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) } <= 65535
   }
