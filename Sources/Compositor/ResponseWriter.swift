@@ -85,16 +85,14 @@ enum ResponseWriter {
     buffer.writeStaticString("\r\n")
   }
 
+  /// The top Via with `received` (when the request came from another host than its sent-by, or
+  /// asked for `rport`) and `rport`'s value (when asked for) filled in.
   static func stampedVia(_ parsed: Via?, original: String, source: Source?) -> String {
-    guard let source, var via = parsed else { return original }
+    guard let source, let via = parsed else { return original }
     let wantsPort = via.hasRPort
-    if wantsPort || via.host != source.host {
-      via.setParameter("received", source.host)
-    }
-    if wantsPort {
-      via.setParameter("rport", String(source.port))
-    }
-    return via.text
+    return Via.stamped(
+      original, received: wantsPort || via.host != source.host ? source.host : nil,
+      rport: wantsPort ? source.port : nil)
   }
 
   static func taggedTo(_ value: String, toTag: String) -> String {

@@ -193,7 +193,7 @@ public enum HeaderSyntax {
   }
 
   /// Where a parameter ends: the next `;` outside a quoted string.
-  private static func parameterEnd(_ text: Bytes) -> Int {
+  static func parameterEnd(_ text: Bytes) -> Int {
     var quoted = false
     var escaped = false
     for index in text.indices {
@@ -238,7 +238,7 @@ public enum HeaderSyntax {
 
   private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
 
-  private static func trimmed(_ text: Bytes) -> Bytes {
+  static func trimmed(_ text: Bytes) -> Bytes {
     var value = text
     while let first = value.first, isBlank(first) { value = value.dropFirst() }
     while let last = value.last, isBlank(last) { value = value.dropLast() }

@@ -69,4 +69,23 @@ struct SIPValueTests {
   func readsDurations(text: String, nanoseconds: UInt64?) {
     #expect(DurationText.nanoseconds(text) == nanoseconds)
   }
+
+  /// A server's Via goes back as it came, with `rport` and `received` filled in (RFC 3581):
+  /// parameters keep their order, spelling and quotes.
+  @Test(
+    arguments: [
+      (
+        "SIP/2.0/UDP h:5060;rport;branch=z9hG4bK1", "10.0.0.9", 4000,
+        "SIP/2.0/UDP h:5060;rport=4000;branch=z9hG4bK1;received=10.0.0.9"
+      ),
+      (
+        "SIP/2.0/UDP h;branch=z9hG4bK1;RPort=1;x=\"a;b\"", nil, 4000,
+        "SIP/2.0/UDP h;branch=z9hG4bK1;rport=4000;x=\"a;b\""
+      ),
+      ("SIP/2.0/UDP h;Received=1.2.3.4;branch=b", "fd00::1", nil, "SIP/2.0/UDP h;received=fd00::1;branch=b"),
+      ("SIP/2.0/TCP h", "10.0.0.9", nil, "SIP/2.0/TCP h;received=10.0.0.9"),
+    ] as [(String, String?, Int?, String)])
+  func viaIsStampedInPlace(original: String, received: String?, rport: Int?, expected: String) {
+    #expect(Via.stamped(original, received: received, rport: rport) == expected)
+  }
 }
