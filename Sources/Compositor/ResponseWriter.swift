@@ -96,7 +96,7 @@ enum ResponseWriter {
   }
 
   static func taggedTo(_ value: String, toTag: String) -> String {
-    if NameAddress(value)?.tag != nil { return value }
+    if NameAddress.hasTag(value) { return value }
     return value + ";tag=" + toTag
   }
 }

@@ -14,19 +14,19 @@ struct TransactionKey: Hashable, Sendable {
 
   init?(_ message: SIPMessage, topVia: Via?) {
     guard let via = topVia, let branch = via.branch, let method = message.method else { return nil }
-    self.init(branch: branch, sentBy: via.sentBy, method: method.rawValue)
+    first = Self.digest(0, branch, via.host, via.port, method.rawValue)
+    second = Self.digest(1, branch, via.host, via.port, method.rawValue)
   }
 
-  init(branch: String, sentBy: String, method: String) {
-    first = Self.digest(0, branch, sentBy, method)
-    second = Self.digest(1, branch, sentBy, method)
-  }
-
-  private static func digest(_ lead: UInt8, _ branch: String, _ sentBy: String, _ method: String) -> UInt64 {
+  /// The sent-by goes in as its host and port, which is the same as its text without writing it.
+  private static func digest(_ lead: UInt8, _ branch: String, _ host: String, _ port: Int?, _ method: String)
+    -> UInt64
+  {
     var hasher = Hasher()
     hasher.combine(lead)
     hasher.combine(branch)
-    hasher.combine(sentBy)
+    hasher.combine(host)
+    hasher.combine(port)
     hasher.combine(method)
     return UInt64(UInt(bitPattern: hasher.finalize()))
   }

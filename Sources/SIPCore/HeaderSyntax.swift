@@ -196,8 +196,10 @@ public enum HeaderSyntax {
   static func parameterEnd(_ text: Bytes) -> Int {
     var quoted = false
     var escaped = false
-    for index in text.indices {
+    var index = text.startIndex
+    while index < text.endIndex {
       let byte = text[index]
+      defer { index += 1 }
       if escaped {
         escaped = false
       } else if quoted && byte == UInt8(ascii: "\\") {

@@ -88,4 +88,14 @@ struct SIPValueTests {
   func viaIsStampedInPlace(original: String, received: String?, rport: Int?, expected: String) {
     #expect(Via.stamped(original, received: received, rport: rport) == expected)
   }
+
+  /// The byte check behind a response's To tag agrees with reading the name-addr.
+  @Test(arguments: [
+    "<sip:a@h>;tag=1", "<sip:a@h>", "sip:a@h;tag=x", "sip:a@h", "\"A\" <sip:a@h> ; TAG = 2", "<sip:a@h>;tag",
+    "<sip:a@h>;tag=1;tag", "<sip:a@h>;tag;tag=", "<>;tag=1", "< >;tag=1", "<sip:a@h;tag=1>", ";tag=1", "",
+    "<sip:a@h;tag=1", "sip:a@h;x=1;;tag=2", "<sip:a@h>;tags=1",
+  ])
+  func toTagCheckAgreesWithTheReader(text: String) {
+    #expect(NameAddress.hasTag(text) == (NameAddress(text)?.tag != nil), "\(text)")
+  }
 }
