@@ -20,6 +20,7 @@ when most of its runs were, and its CPU is the median run's, with the range besi
 CPU is shown, so that a ceiling set by the machine (two cores shared by server and drivers) shows.
 
 usage: scripts/bench_compositor.py [--rates 2000,4000,...] [--seconds 10] [--sipp 2] [--repeat 3] [--json FILE]
+       [--servers pubsim,kamailio] [--pubsim-binaries PATH,...]
        scripts/bench_compositor.py --memory 1000000,2000000 [--memory-rate 10000] [--json FILE]
 Rates are PUBLISH transactions per second (4 per SIPp call). Needs a release build
 (swift build -c release), kamailio with the presence modules, and sipp.
@@ -71,6 +72,15 @@ def measure(start_server, name: str, rate: int, seconds: int, sipp_instances: in
         "serverCpuMicrosPerTransaction": round(cpu / requests * 1e6, 2), "serverRssKiB": rss,
         "sippCpuSeconds": round(result.cpu_seconds, 2), "clean": clean,
     }
+
+
+def start_build(binary: Path) -> peers.Server:
+    """`pubsim compositor` from another build, with the same listeners as the usual one."""
+    port = peers.free_port()
+    rundir = Path(tempfile.mkdtemp(prefix="pubsim-compositor-"))
+    command = [str(binary), "compositor", "--listen", f"sip:127.0.0.1:{port}",
+               "--listen", f"sip:127.0.0.1:{port};transport=tcp"]
+    return peers.launch("pubsim", command, port, rundir, rundir / "compositor.log")
 
 
 def summarize(runs: list[dict]) -> dict:
@@ -145,6 +155,8 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write all rows here")
     parser.add_argument("--servers", default="pubsim,kamailio")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each step; the median is reported")
+    parser.add_argument("--pubsim-binaries", help="other pubsim builds to measure alongside, comma-separated "
+                        "(an A/B of a change: --servers pubsim --pubsim-binaries /tmp/pubsim-before)")
     parser.add_argument("--memory", help="measure the compositor's memory at these live publication counts "
                         "(comma-separated, e.g. 1000000,2000000) instead of CPU")
     parser.add_argument("--memory-rate", type=int, default=10000,
@@ -163,7 +175,12 @@ def main() -> int:
         "pubsim": peers.start_pubsim_compositor,
         "kamailio": peers.start_kamailio,
     }
-    names = args.servers.split(",")
+    names = [name for name in args.servers.split(",") if name]
+    # Other builds of pubsim, measured alongside (an A/B of a change): each is a server of its own.
+    for binary in [Path(path) for path in (args.pubsim_binaries or "").split(",") if path]:
+        name = f"pubsim@{binary}"
+        starters[name] = lambda binary=binary: start_build(binary)
+        names.append(name)
     rows = []
     unclean_in_a_row = {name: 0 for name in names}
     # Rate by rate, each repetition running every server once, so that a change in the machine's

@@ -8,15 +8,26 @@ final class CompositorDatagramHandler: ChannelInboundHandler {
   typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
   private let state: CompositorLoopState
+  /// The last datagram's sender and its address as text: a client sends many requests from one
+  /// socket, and writing an address out (`inet_ntop`, through `sprintf`) costs more than
+  /// comparing it.
+  private var lastSender: (address: SocketAddress, source: ResponseWriter.Source?)?
 
   init(state: CompositorLoopState) {
     self.state = state
   }
 
+  private func source(of remote: SocketAddress) -> ResponseWriter.Source? {
+    if let lastSender, lastSender.address == remote { return lastSender.source }
+    let source = remote.ipAddress.map { ResponseWriter.Source(host: $0, port: remote.port ?? 0) }
+    lastSender = (remote, source)
+    return source
+  }
+
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
     let envelope = unwrapInboundIn(data)
     let remote = envelope.remoteAddress
-    let source = remote.ipAddress.map { ResponseWriter.Source(host: $0, port: remote.port ?? 0) }
+    let source = source(of: remote)
     let now = NIODeadline.now().uptimeNanoseconds
     let channel = context.channel
     let route = {
