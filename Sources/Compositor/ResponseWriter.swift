@@ -33,6 +33,7 @@ enum ResponseWriter {
     into buffer: inout ByteBuffer
   ) -> Layout {
     let start = buffer.readerIndex
+    let base = buffer.writerIndex - start
     buffer.writeStaticString("SIP/2.0 ")
     buffer.writeString(String(decision.statusCode))
     buffer.writeStaticString(" ")
@@ -46,7 +47,7 @@ enum ResponseWriter {
     }
     let linesEnd = buffer.writerIndex - start
     buffer.writeStaticString("Server: pubsim\r\nContent-Length: 0\r\n\r\n")
-    return Layout(statusLine: 0..<statusEnd, decisionLines: linesStart..<linesEnd)
+    return Layout(statusLine: base..<statusEnd, decisionLines: linesStart..<linesEnd)
   }
 
   /// Writes a kept answer again for a retransmission of its request.

@@ -98,4 +98,14 @@ struct SIPValueTests {
   func toTagCheckAgreesWithTheReader(text: String) {
     #expect(NameAddress.hasTag(text) == (NameAddress(text)?.tag != nil), "\(text)")
   }
+
+  /// A `;` inside a quoted parameter value does not end it: the Via reader, the grammar check
+  /// and the server's stamping all see one parameter.
+  @Test func aQuotedSemicolonDoesNotEndAViaParameter() {
+    let text = "SIP/2.0/UDP h;branch=z9hG4bK1;x=\"a;rport;branch=b\""
+    let via = Via(text)
+    #expect(via?.hasRPort == false && via?.branch == "z9hG4bK1")
+    #expect(via?.parameter("x") == "a;rport;branch=b")
+    #expect(HeaderSyntax.isVia(text))
+  }
 }
