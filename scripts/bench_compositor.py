@@ -100,9 +100,7 @@ def memory_row(count: int, rate: int) -> dict:
     says it holds."""
     server = peers.start_pubsim_compositor()
     folder = Path(tempfile.mkdtemp(prefix="pubsim-compositor-memory-"))
-    profile = folder / "memory.yaml"
-    profile.write_text(f"name: memory\npopulation:\n  size: {count}\n  identity: \"m{{n}}\"\nexpires: 3600\n"
-                       f"refresh:\n  at: 0.9\narrival:\n  rate: {rate}/s\nconnections: 16\n")
+    profile = peers.write_live_publications_profile(folder / "memory.yaml", count, rate)
     seconds = count // rate + 5
     try:
         idle_kib = server.rss_kib()

@@ -137,9 +137,7 @@ def million(count: int = 1_000_000, binary: Path | None = None, rate: int = 40_0
     keeps a transaction, and its request, until Timer F."""
     server = peers.start_pubsim_compositor()
     folder = Path(tempfile.mkdtemp(prefix="pubsim-million-"))
-    profile = folder / "million.yaml"
-    profile.write_text(f"name: million\npopulation:\n  size: {count}\n  identity: \"m{{n}}\"\nexpires: 3600\n"
-                       f"refresh:\n  at: 0.9\narrival:\n  rate: {rate}/s\nconnections: 16\n")
+    profile = peers.write_live_publications_profile(folder / "million.yaml", count, rate)
     seconds = count // rate + 10
     try:
         command = ["/usr/bin/time", "-f", "%M", str(binary or peers.pubsim_binary()), "run", str(profile),

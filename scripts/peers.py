@@ -207,6 +207,15 @@ def launch(name: str, command: list[str], port: int, rundir: Path, log: Path) ->
     return server
 
 
+def write_live_publications_profile(path: Path, count: int, rate: int) -> Path:
+    """A profile of `count` presence publishers arriving at `rate` a second with one-hour
+    lifetimes (refreshed at 90 %), so that all are live at the end of a run shorter than that:
+    what the memory benchmarks hold."""
+    path.write_text(f"name: {path.stem}\npopulation:\n  size: {count}\n  identity: \"m{{n}}\"\nexpires: 3600\n"
+                    f"refresh:\n  at: 0.9\narrival:\n  rate: {rate}/s\nconnections: 16\n")
+    return path
+
+
 def pubsim_binary(configuration: str = "release") -> Path:
     return REPO / ".build" / configuration / "pubsim"
 

@@ -21,7 +21,7 @@ enum ResponseWriter {
   /// What a response adds to its request: its status line, the decision's header lines and the
   /// To tag it gave. With a retransmission of the same request, enough to write the response
   /// again byte for byte; the transaction cache keeps this much.
-  struct Answer: Equatable {
+  struct Answer {
     var statusLine: [UInt8]
     var decisionLines: [UInt8]
     var toTag: String
@@ -46,7 +46,7 @@ enum ResponseWriter {
       writeHeader(field.name.displayName, field.value, into: &buffer)
     }
     let linesEnd = buffer.writerIndex - start
-    buffer.writeStaticString("Server: pubsim\r\nContent-Length: 0\r\n\r\n")
+    writeTrailer(into: &buffer)
     return Layout(statusLine: base..<statusEnd, decisionLines: linesStart..<linesEnd)
   }
 
@@ -57,7 +57,7 @@ enum ResponseWriter {
     buffer.writeBytes(answer.statusLine)
     writeCopied(from: request, topVia: topVia, source: source, toTag: answer.toTag, into: &buffer)
     buffer.writeBytes(answer.decisionLines)
-    buffer.writeStaticString("Server: pubsim\r\nContent-Length: 0\r\n\r\n")
+    writeTrailer(into: &buffer)
   }
 
   /// The lines a response copies from its request (RFC 3261 §8.2.6).
@@ -77,6 +77,11 @@ enum ResponseWriter {
       default: break
       }
     }
+  }
+
+  /// The lines every response ends with: who answered, and no body.
+  private static func writeTrailer(into buffer: inout ByteBuffer) {
+    buffer.writeStaticString("Server: pubsim\r\nContent-Length: 0\r\n\r\n")
   }
 
   private static func writeHeader(_ name: String, _ value: String, into buffer: inout ByteBuffer) {

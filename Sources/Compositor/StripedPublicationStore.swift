@@ -93,16 +93,15 @@ final class StripedPublicationStore: Sendable {
     }
   }
 
-  var subscriptionCount: Int {
-    stripes.reduce(0) { total, stripe in total + stripe.withLockedValue { $0.subscriptions.count } }
-  }
+  var subscriptionCount: Int { total { $0.subscriptions.count } }
 
   /// Bytes of the live publications' bodies.
-  var bodyBytes: Int {
-    stripes.reduce(0) { total, stripe in total + stripe.withLockedValue { $0.store.bodyBytes } }
-  }
+  var bodyBytes: Int { total { $0.store.bodyBytes } }
 
-  var liveCount: Int {
-    stripes.reduce(0) { total, stripe in total + stripe.withLockedValue { $0.store.count } }
+  var liveCount: Int { total { $0.store.count } }
+
+  /// A figure summed over the stripes, each read under its lock.
+  private func total(_ figure: (Stripe) -> Int) -> Int {
+    stripes.reduce(0) { total, stripe in total + stripe.withLockedValue { figure($0) } }
   }
 }

@@ -18,7 +18,7 @@ import NIOCore
 struct TransactionCache {
   /// A decided answer, held back by `--delay` or `--stall` until `sendAt`: a retransmission
   /// before then is absorbed, one after gets the response.
-  struct Entry: Equatable {
+  struct Entry {
     var answer: ResponseWriter.Answer
     var sendAt: UInt64
   }
@@ -77,8 +77,9 @@ struct TransactionCache {
     return nil
   }
 
-  /// Keeps what `response` (written with `layout`) adds to its request. An answer too long to
-  /// keep (over 64 KiB in a part) is not kept: its retransmissions are processed again.
+  /// Keeps what `response` (written with `layout`) adds to its request; called after ``lookup``
+  /// missed. An answer too long to keep (over 64 KiB in a part) is not kept: its
+  /// retransmissions are processed again.
   mutating func record(
     _ key: TransactionKey, response: ByteBuffer, layout: ResponseWriter.Layout, toTag: String, sendAt: UInt64,
     now: UInt64
@@ -91,8 +92,7 @@ struct TransactionCache {
     else { return }
     let cost = layout.statusLine.count + layout.decisionLines.count + tag.count
     let newest = generations.count - 1
-    // A retransmitted request whose answer changed (a held response sent) replaces its entry.
-    if generations[newest].index[key] == nil && !generations[newest].index.isEmpty
+    if !generations[newest].index.isEmpty
       && (generations[newest].index.count >= entriesPerGeneration
         || generations[newest].bytes.count + cost > bytesPerGeneration)
     {

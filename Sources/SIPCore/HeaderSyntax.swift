@@ -26,6 +26,7 @@ public enum HeaderSyntax {
 
   /// One Via value: `SIP/2.0/TRANSPORT host[:port]` and well-formed parameters, with a branch
   /// when it has one.
+  ///
   /// What it accepts is what ``Via`` reads (the same head and sent-by rules), checked without
   /// building one.
   public static func isVia(_ text: String) -> Bool {
@@ -192,14 +193,13 @@ public enum HeaderSyntax {
     }
   }
 
-  /// Where a parameter ends: the next `;` outside a quoted string.
-  static func parameterEnd(_ text: Bytes) -> Int {
+  /// Where a parameter ends: the next `;` outside a quoted string. Generic so that a value's
+  /// bytes in place and a Substring's UTF-8 view (the Via reader's) share the one scan.
+  static func parameterEnd<Text: Collection<UInt8>>(_ text: Text) -> Text.Index {
     var quoted = false
     var escaped = false
-    var index = text.startIndex
-    while index < text.endIndex {
+    for index in text.indices {
       let byte = text[index]
-      defer { index += 1 }
       if escaped {
         escaped = false
       } else if quoted && byte == UInt8(ascii: "\\") {

@@ -41,29 +41,10 @@ enum SIPParameters {
     let utf8 = text.utf8
     var start = utf8.startIndex
     while start < utf8.endIndex {
-      let end = quotedAwareEnd(utf8[start...])
+      let end = HeaderSyntax.parameterEnd(utf8[start...])
       if start < end { result.append(parse(text[start..<end])) }
       start = end < utf8.endIndex ? utf8.index(after: end) : end
     }
     return result
-  }
-
-  /// The next `;` outside a quoted string, or the end.
-  private static func quotedAwareEnd(_ utf8: Substring.UTF8View.SubSequence) -> Substring.Index {
-    var quoted = false
-    var escaped = false
-    for index in utf8.indices {
-      let byte = utf8[index]
-      if escaped {
-        escaped = false
-      } else if quoted && byte == UInt8(ascii: "\\") {
-        escaped = true
-      } else if byte == UInt8(ascii: "\"") {
-        quoted.toggle()
-      } else if byte == UInt8(ascii: ";") && !quoted {
-        return index
-      }
-    }
-    return utf8.endIndex
   }
 }
