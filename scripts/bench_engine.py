@@ -17,7 +17,13 @@ one PUBLISH per transaction). Its CPU per transaction is what the kernel alone c
 and its clean rate is the responder's ceiling on this machine; --tools sipp,pubsim,floor climbs
 its ladder too.
 
-usage: scripts/bench_engine.py [--cpu-rate 8000,24000] [--rates 8000,16000,...] [--seconds 10]
+All three clients send through one UDP socket: pubsim runs profiles/quickstart.yaml with
+`connections: 1` (--connections changes it), as SIPp and the floor client have one socket each.
+Each step of (a) runs --repeat times (3 by default), every client once per repetition, so that a
+change in the machine's speed falls on all alike; the median run's CPU is reported with the range.
+
+usage: scripts/bench_engine.py [--cpu-rate 8000,24000] [--repeat 3] [--rates 8000,16000,...] [--seconds 10]
+       [--connections 1] [--pubsim-binaries PATH,...]
        [--million [--million-publishers 1000000,2000000] [--million-binary PATH]] [--json FILE]
 Rates are PUBLISH transactions per second (4 per cycle). Needs `swift build -c release` and sipp.
 """
@@ -26,6 +32,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,19 +46,26 @@ SCENARIO = peers.REPO / "Tests" / "InteropTests" / "Scenarios" / "publish-cycle.
 PROFILE = peers.REPO / "profiles" / "quickstart.yaml"
 
 
+def bench_profile(connections: int) -> Path:
+    """The quickstart profile with `connections` UDP sockets per shard."""
+    path = Path(tempfile.mkdtemp(prefix="pubsim-bench-profile-")) / "bench.yaml"
+    path.write_text(PROFILE.read_text() + f"connections: {connections}\n")
+    return path
+
+
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
 
-def run_pubsim(port: int, rate: int, seconds: int) -> dict:
+def run_pubsim(port: int, rate: int, seconds: int, binary: Path | None = None, profile: Path = PROFILE) -> dict:
     """pubsim run --arrival-rate (cycles/s) against the responder; returns run.json and CPU."""
     folder = Path(tempfile.mkdtemp(prefix="pubsim-bench-"))
     cycles = rate / 4
     before = children_cpu()
     started = time.time()
     result = subprocess.run(
-        [str(peers.pubsim_binary()), "run", str(PROFILE), "--target", f"sip:127.0.0.1:{port}",
+        [str(binary or peers.pubsim_binary()), "run", str(profile), "--target", f"sip:127.0.0.1:{port}",
          "--arrival-rate", str(cycles), "--duration", f"{seconds}s", "--report", str(folder)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=seconds * 4 + 60)
     elapsed = time.time() - started
@@ -65,7 +79,7 @@ def run_pubsim(port: int, rate: int, seconds: int) -> dict:
         count for code, count in report.get("responses", {}).items() if not code.startswith("2"))
     retransmission_share = transactions.get("retransmissions", 0) / sent
     return {
-        "tool": "pubsim", "offeredRate": rate, "cyclesOffered": offered_cycles, "cyclesCompleted": completed_cycles,
+        "tool": f"pubsim@{binary}" if binary else "pubsim", "offeredRate": rate, "cyclesOffered": offered_cycles, "cyclesCompleted": completed_cycles,
         "failed": failed, "retransmissionShare": retransmission_share, "cpuSeconds": round(cpu, 3),
         "cpuMicrosPerTransaction": round(cpu / sent * 1e6, 2), "seconds": round(elapsed, 2),
         "p99Micros": report.get("latencyMicros", {}).get("p99"), "exit": result.returncode,
@@ -131,6 +145,26 @@ def measure(tool: str, rate: int, seconds: int) -> dict:
     return row
 
 
+def cpu_step(rate: int, seconds: int, repeat: int, tools: list[str]) -> dict:
+    """(a) at one rate: each repetition runs every client once; the median run's CPU per client."""
+    runs: dict[str, list[dict]] = {tool: [] for tool in tools}
+    for repetition in range(repeat):
+        for tool in tools:
+            row = measure(tool, rate, seconds)
+            row["repetition"] = repetition
+            runs[tool].append(row)
+    summary = {}
+    for tool, rows in runs.items():
+        cpu = sorted(row["cpuMicrosPerTransaction"] for row in rows)
+        clean = sum(1 for row in rows if row["clean"])
+        summary[tool] = {"cpuMedian": statistics.median(cpu), "cpuMin": cpu[0], "cpuMax": cpu[-1],
+                         "cleanRuns": clean, "runs": len(rows),
+                         "retransmissionShare": statistics.median(row["retransmissionShare"] for row in rows),
+                         "answered": statistics.median(row["cyclesCompleted"] / max(row["cyclesOffered"], 1)
+                                                       for row in rows)}
+    return {"rows": [row for rows in runs.values() for row in rows], "summary": summary}
+
+
 def million(count: int = 1_000_000, binary: Path | None = None, rate: int = 40_000) -> dict:
     """Peak RSS of pubsim holding `count` live publications on a separate compositor (arriving at
     `rate` a second, then held 10 s), and that RSS per publisher. Timeouts void the figure: each
@@ -186,23 +220,49 @@ def main() -> int:
                         help="with --million: arrivals per second (below what the compositor takes cleanly)")
     parser.add_argument("--tools", default="sipp,pubsim", help="which ladders to climb in (b)")
     parser.add_argument("--skip-cpu", action="store_true", help="skip (a)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each step of (a); the median is reported")
+    parser.add_argument("--connections", type=int, default=1, help="pubsim's UDP sockets (SIPp and floor: 1)")
+    parser.add_argument("--pubsim-binaries", help="other pubsim builds measured alongside in (a), comma-separated "
+                        "(an A/B of a change)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     if not peers.pubsim_binary().exists():
         print("build first: swift build -c release", file=sys.stderr)
         return 2
-    results: dict = {"machine": os.uname().release, "cores": os.cpu_count(), "seconds": args.seconds}
+    results: dict = {"machine": os.uname().release, "cores": os.cpu_count(), "seconds": args.seconds,
+                     "repeat": args.repeat, "pubsimConnections": args.connections}
+    profile = bench_profile(args.connections)
+    RUNNERS["pubsim"] = lambda port, rate, seconds: run_pubsim(port, rate, seconds, profile=profile)
+    tools = ["pubsim", "sipp", "floor"]
+    for binary in [Path(path) for path in (args.pubsim_binaries or "").split(",") if path]:
+        RUNNERS[f"pubsim@{binary}"] = lambda port, rate, seconds, binary=binary: run_pubsim(
+            port, rate, seconds, binary=binary, profile=profile)
+        tools.append(f"pubsim@{binary}")
     if not args.skip_cpu:
         results["cpu"] = {}
+        table = []
         for rate in [int(rate) for rate in args.cpu_rate.split(",") if rate]:
-            print(f"(a) CPU per transaction at {rate}/s")
-            rows = {tool: measure(tool, rate, args.seconds) for tool in ("pubsim", "sipp", "floor")}
-            per = {tool: max(row["cpuMicrosPerTransaction"], 0.001) for tool, row in rows.items()}
-            results["cpu"][str(rate)] = {"rows": list(rows.values()), "pubsimToSipp": round(per["pubsim"] / per["sipp"], 2),
-                                         "pubsimToFloor": round(per["pubsim"] / per["floor"], 2)}
+            print(f"(a) CPU per transaction at {rate}/s, {args.repeat} runs each")
+            step = cpu_step(rate, args.seconds, args.repeat, tools)
+            per = {tool: max(row["cpuMedian"], 0.001) for tool, row in step["summary"].items()}
+            step["pubsimToSipp"] = round(per["pubsim"] / per["sipp"], 2)
+            step["pubsimToFloor"] = round(per["pubsim"] / per["floor"], 2)
+            results["cpu"][str(rate)] = step
+            table.append((rate, step))
             print(f"    pubsim/SIPp CPU per transaction: {per['pubsim'] / per['sipp']:.2f} (goal <= 0.5); "
                   f"pubsim/floor: {per['pubsim'] / per['floor']:.2f} (goal at 24 000/s <= 1.5); "
-                  f"floor/SIPp: {per['floor'] / per['sipp']:.2f}")
+                  f"floor/SIPp: {per['floor'] / per['sipp']:.2f}", flush=True)
+        print()
+        print("| offered PUBLISH/s | client | CPU per transaction: median [min-max] | clean runs | "
+              "retransmitted (floor: answered), median |")
+        print("|---|---|---|---|---|")
+        for rate, step in table:
+            for tool, row in step["summary"].items():
+                share = (f"{row['answered'] * 100:.2f} % answered" if tool == "floor"
+                         else f"{row['retransmissionShare'] * 100:.2f} %")
+                print(f"| {rate} | {tool} | {row['cpuMedian']:.1f} us [{row['cpuMin']:.1f}-{row['cpuMax']:.1f}] | "
+                      f"{row['cleanRuns']}/{row['runs']} | {share} |")
+        print()
     rates = [int(rate) for rate in args.rates.split(",") if rate]
     ladder = {}
     if rates:

@@ -76,7 +76,8 @@ final class Shard: @unchecked Sendable {
   let parser = SIPParser()
   private var deferredHead = 0
   private var lastSampledSecond: UInt64 = 0
-  private var wake: Scheduled<Void>?
+  /// The tick asked of the loop (a scheduled callback: no promise or closure made per tick).
+  private var wake: NIOScheduledCallback?
   private var wakeAt: UInt64 = .max
   private var running = false
   /// Inside ``onTick()``: wake-ups asked for meanwhile wait for the tick's own scheduling at its
@@ -134,11 +135,7 @@ final class Shard: @unchecked Sendable {
     guard running, !ticking, deadline < wakeAt else { return }
     wake?.cancel()
     wakeAt = deadline
-    wake = loop.scheduleTask(deadline: .uptimeNanoseconds(deadline)) { [self] in
-      wakeAt = .max
-      wake = nil
-      onTick()
-    }
+    wake = try? loop.scheduleCallback(at: .uptimeNanoseconds(deadline), handler: self)
   }
 
   /// Stops scheduling: every publisher stops (removing its publication with `cleanup`), and the
@@ -505,5 +502,14 @@ final class Shard: @unchecked Sendable {
         deadline: deadline, kind: .transaction, index: Int32(slot), generation: transactions[slot].generation)
     )
     scheduleWake(at: deadline)
+  }
+}
+
+extension Shard: NIOScheduledCallbackHandler {
+  /// The wake-up asked for by ``scheduleWake(at:)``: a tick.
+  func handleScheduledCallback(eventLoop: some EventLoop) {
+    wakeAt = .max
+    wake = nil
+    onTick()
   }
 }

@@ -72,6 +72,29 @@ public struct LatencyHistogram: Sendable, Codable, Equatable {
   public static func == (lhs: LatencyHistogram, rhs: LatencyHistogram) -> Bool {
     lhs.count == rhs.count && lhs.clamped == rhs.clamped && lhs.summary == rhs.summary
   }
+
+  // MARK: Codable
+
+  /// The dense form older metrics.json files hold.
+  private enum CodingKeys: String, CodingKey { case histogram, clamped }
+
+  /// Reads either form: the non-empty buckets, or the dense form of older files.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    guard container.contains(.histogram) else {
+      self = try SparseLatency(from: decoder).histogram
+      return
+    }
+    histogram = try container.decode(Histogram<UInt64>.self, forKey: .histogram)
+    clamped = try container.decode(UInt64.self, forKey: .clamped)
+  }
+
+  /// Written as its non-empty buckets (``SparseLatency``), losing nothing. The dense form is
+  /// 17 408 counters a histogram whatever it holds: a run's metrics.json was 380 KB of mostly
+  /// zeros, and encoding it took about 5 % of a 10 s run's CPU.
+  public func encode(to encoder: any Encoder) throws {
+    try SparseLatency(self).encode(to: encoder)
+  }
 }
 
 /// p50, p90, p99, p99.9 and max in microseconds: `latencyMicros` in run.json.

@@ -12,6 +12,8 @@ public struct SparseLatency: Sendable, Codable, Equatable {
   /// The exact extremes (a bucket holds a range; percentiles at the ends report these).
   private var lowest: UInt32 = 0
   private var highest: UInt32 = 0
+  /// The significant digits it rebuilds with; nil (what a time-series second holds): two.
+  private var digits: SignificantDigits?
 
   public init() {}
 
@@ -23,6 +25,7 @@ public struct SparseLatency: Sendable, Codable, Equatable {
     clamped = histogram.clamped
     lowest = UInt32(min(histogram.histogram.minNonZero, UInt64(UInt32.max)))
     highest = UInt32(min(histogram.histogram.maxRecorded, UInt64(UInt32.max)))
+    digits = histogram.significantDigits == .two ? nil : histogram.significantDigits
   }
 
   /// Bytes held for the buckets.
@@ -30,9 +33,9 @@ public struct SparseLatency: Sendable, Codable, Equatable {
 
   public var isEmpty: Bool { counts.isEmpty }
 
-  /// The histogram again, with two significant digits (what a second records with).
+  /// The histogram again, with the digits it was made with.
   public var histogram: LatencyHistogram {
-    var histogram = LatencyHistogram(significantDigits: .two)
+    var histogram = LatencyHistogram(significantDigits: digits ?? .two)
     // The first bucket's counts go in at the exact lowest value and the last one's at the exact
     // highest (each lies in its bucket), so minimum, maximum and the percentiles clamped to
     // them come back as they were; the others at the value their bucket was read back with.

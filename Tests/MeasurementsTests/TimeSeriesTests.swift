@@ -70,7 +70,7 @@ struct TimeSeriesTests {
   @Test func readsSecondsWrittenWithDenseHistograms() throws {
     var dense = LatencyHistogram(significantDigits: .two)
     for micros in [300, 450, 9_000] { dense.record(nanoseconds: UInt64(micros) * 1_000) }
-    let latency = String(decoding: try JSONEncoder().encode(dense), as: UTF8.self)
+    let latency = String(decoding: try JSONEncoder().encode(DenseLatency(dense)), as: UTF8.self)
     let json =
       #"{"seconds":[{"offered":3,"sent":3,"completed":3,"errors":0,"inFlight":0,"activePublishers":3,"latency":"#
       + latency + "}]}"
