@@ -20,8 +20,19 @@ public struct PublisherIdentity: Sendable {
     user: String, domain: String, number: Int, runTag: String, event: String, contentType: String,
     password: String?
   ) {
+    self.init(
+      user: user, uriDomain: SIPHost.text(domain), number: number, runTag: runTag, event: event,
+      contentType: contentType, password: password)
+  }
+
+  /// With the domain already as a URI writes it (``SIPHost/text(_:)``), as a workload making an
+  /// identity per request keeps it.
+  public init(
+    user: String, uriDomain: String, number: Int, runTag: String, event: String, contentType: String,
+    password: String?
+  ) {
     self.user = user
-    self.domain = SIPHost.text(domain)
+    self.domain = uriDomain
     self.number = number
     self.runTag = runTag
     self.event = event

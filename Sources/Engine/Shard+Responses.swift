@@ -57,12 +57,12 @@ extension Shard {
       return
     }
     let slot = code.slot
-    guard let open = transactions.current(slot, generation: code.generation) else {
+    guard transactions.isCurrent(slot, generation: code.generation) else {
       metrics.lateResponses += 1
       return
     }
     // A PUBLISH-looking answer carrying a SUBSCRIBE's branch: a broken server's.
-    guard !open.watcher else {
+    guard !transactions[slot].watcher else {
       metrics.strayResponses += 1
       return
     }
@@ -120,7 +120,7 @@ extension Shard {
     let slot = code.slot
     // An answer to a retransmission of a SUBSCRIBE already answered is not a PUBLISH's: not
     // counted with them.
-    guard transactions.current(slot, generation: code.generation)?.watcher == true else { return }
+    guard transactions.isCurrent(slot, generation: code.generation), transactions[slot].watcher else { return }
     guard case .completed = transactions[slot].state.responseReceived(statusCode: response.statusCode) else {
       return
     }

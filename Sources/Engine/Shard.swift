@@ -288,7 +288,7 @@ final class Shard: @unchecked Sendable {
   }
 
   private func transactionTimerFired(_ slot: Int, generation: UInt32, now: UInt64) {
-    guard transactions.current(slot, generation: generation) != nil else { return }
+    guard transactions.isCurrent(slot, generation: generation) else { return }
     switch transactions[slot].state.timerFired(now: now) {
     case .retransmit:
       if let bytes = transactions[slot].bytes {

@@ -56,17 +56,16 @@ struct TransactionTable {
     return slot
   }
 
-  /// The open transaction in `slot` if it is of `generation`; nil for a stale or free one.
-  func current(_ slot: Int, generation: UInt32) -> Record? {
-    guard slot < records.count, records[slot].generation == generation, records[slot].publisher != nil else {
-      return nil
-    }
-    return records[slot]
+  /// Whether `slot` holds an open transaction of `generation` (not a stale or free one).
+  func isCurrent(_ slot: Int, generation: UInt32) -> Bool {
+    slot < records.count && records[slot].generation == generation && records[slot].publisher != nil
   }
 
+  /// A slot's record, read and changed in place: a getter and setter would copy the whole
+  /// record (and retain its buffer) for every field a transaction step reads or sets.
   subscript(slot: Int) -> Record {
-    get { records[slot] }
-    set { records[slot] = newValue }
+    _read { yield records[slot] }
+    _modify { yield &records[slot] }
   }
 
   /// Closes the transaction in `slot` and frees the slot; returns what it was.

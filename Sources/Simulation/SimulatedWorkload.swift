@@ -20,6 +20,10 @@ public final class SimulatedWorkload: Workload {
   /// The profile's behaviour, one copy for all of the shard's publishers; or one per event
   /// entry, where entries say how their publishers behave.
   private let behaviours: [SharedBehaviour]
+  /// What the identities of an event entry's publishers share, made once rather than for every
+  /// request: the package and body type, and the profile's domain as a URI writes it.
+  private let entryParts: [(package: String, contentType: String)]
+  private let domainText: String
   private var startedAt: UInt64 = 0
   private var machines: [PublisherStateMachine] = []
   /// Body version per publisher (the PIDF note changes with every modify).
@@ -63,6 +67,8 @@ public final class SimulatedWorkload: Workload {
     behaviours =
       plan.events.contains { $0.behaviour != nil }
       ? plan.events.map { $0.behaviour.map(SharedBehaviour.init) ?? shared } : [shared]
+    entryParts = plan.events.map { ($0.package, $0.contentType) }
+    domainText = SIPHost.text(plan.domain)
     pacer = plan.pacer(shard: shard, shards: self.shards, instance: instance)
     watchers = plan.watchers.map { WatcherPool(profile: $0, shard: shard, runTag: runTag) }
     // Room for the whole population at once: growing by doubling would hold the old and the new
@@ -176,7 +182,7 @@ public final class SimulatedWorkload: Workload {
     if let watchers {
       // The watchers draw from a stream of their own: the publishers decide as without them.
       var random = SplitMix64(seed: baseSeed ^ (global &+ 1) &* 0xD1B5_4A32_D192_ED03)
-      let sender = identity(of: machines.count - 1)
+      let (sender, _) = identity(of: machines.count - 1)
       watchers.addPublisher(
         aor: sender.aor, global: sender.number, package: sender.event, at: time, random: &random)
     }
@@ -255,16 +261,15 @@ public final class SimulatedWorkload: Workload {
   }
 
   public func outgoing(_ request: PublisherStateMachine.Request, publisher: Int) -> Outgoing {
-    let sender = identity(of: publisher)
+    let (sender, entry) = identity(of: publisher)
     guard request.operation == .initial || request.operation == .modify else {
       return Outgoing(identity: sender, body: [])
     }
     if request.operation == .modify { versions[publisher] &+= 1 }
     let marker = watchers?.changeSent(publisher: publisher, intendedAt: request.intendedAt)
-    let event = EventMix.pick(plan.events, index: sender.number)
     return Outgoing(
       identity: sender,
-      body: event.body(
+      body: plan.events[entry].body(
         aor: sender.aor, number: sender.number, version: Int(versions[publisher]), marker: marker))
   }
 
@@ -278,14 +283,16 @@ public final class SimulatedWorkload: Workload {
   /// publishers round-robin, and instances deal the test's.
   private func globalNumber(of publisher: Int) -> Int { instance.global(publisher * shards + shard) }
 
-  /// Who publisher `publisher` of this shard is, and what it publishes.
-  private func identity(of publisher: Int) -> PublisherIdentity {
+  /// Who publisher `publisher` of this shard is, and which event entry it publishes.
+  private func identity(of publisher: Int) -> (PublisherIdentity, entry: Int) {
     let global = globalNumber(of: publisher)
     let identity = plan.identities.identity(at: global)
-    let event = EventMix.pick(plan.events, index: global)
-    return PublisherIdentity(
-      user: identity.user, domain: identity.domain ?? plan.domain, number: global, runTag: runTag,
-      event: event.package, contentType: event.contentType, password: identity.password)
+    let entry = entryParts.count == 1 ? 0 : EventMix.position(in: plan.events, index: global)
+    let sender = PublisherIdentity(
+      user: identity.user, uriDomain: identity.domain.map(SIPHost.text) ?? domainText, number: global,
+      runTag: runTag, event: entryParts[entry].package, contentType: entryParts[entry].contentType,
+      password: identity.password)
+    return (sender, entry)
   }
 
   // MARK: Watchers

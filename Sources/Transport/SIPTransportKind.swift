@@ -10,5 +10,11 @@ public enum SIPTransportKind: String, Sendable, CaseIterable, CustomStringConver
   public var description: String { rawValue }
 
   /// The Via header's name for it, with the space that follows (`SIP/2.0/TLS `).
-  public var viaName: String { rawValue.uppercased() + " " }
+  public var viaName: String {
+    switch self {
+    case .udp: "UDP "
+    case .tcp: "TCP "
+    case .tls: "TLS "
+    }
+  }
 }

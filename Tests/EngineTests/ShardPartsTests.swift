@@ -11,13 +11,14 @@ struct ShardPartsTests {
     let first = table.open(TransactionTable.Record(publisher: 7, operation: .initial))
     #expect(table.inFlight == 1)
     let generation = table[first].generation
-    #expect(table.current(first, generation: generation)?.publisher == 7)
+    #expect(table.isCurrent(first, generation: generation))
     #expect(table.close(first).publisher == 7)
-    #expect(table.current(first, generation: generation) == nil, "a closed slot holds nothing")
+    #expect(!table.isCurrent(first, generation: generation), "a closed slot holds nothing")
     let second = table.open(TransactionTable.Record(publisher: 9, operation: .refresh))
     #expect(second == first, "the slot is reused")
-    #expect(table.current(second, generation: generation) == nil, "an answer to the old transaction is stale")
-    #expect(table.current(second, generation: generation &+ 1)?.publisher == 9)
+    #expect(!table.isCurrent(second, generation: generation), "an answer to the old transaction is stale")
+    #expect(table.isCurrent(second, generation: generation &+ 1))
+    #expect(table[second].publisher == 9)
     #expect(table.inFlight == 1)
   }
 
