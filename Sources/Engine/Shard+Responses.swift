@@ -120,7 +120,9 @@ extension Shard {
     let slot = code.slot
     // An answer to a retransmission of a SUBSCRIBE already answered is not a PUBLISH's: not
     // counted with them.
-    guard transactions.isCurrent(slot, generation: code.generation), transactions[slot].watcher else { return }
+    guard transactions.isCurrent(slot, generation: code.generation), transactions[slot].watcher else {
+      return
+    }
     guard case .completed = transactions[slot].state.responseReceived(statusCode: response.statusCode) else {
       return
     }
