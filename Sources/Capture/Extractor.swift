@@ -17,10 +17,8 @@ public enum Extractor {
       try CaptureFile(path: path)
     }
     var decoder = PacketDecoder(keepsRequests: keepsRequests)
-    // A PUBLISH transaction takes about 1.5 KB of capture (request, response, headers); room
-    // made up front saves growing the tables as they fill.
     let bytes = files.reduce(Int64(0)) { $0 + $1.fileSize() }
-    decoder.reserveCapacity(transactions: Int(min(bytes / 1500, 4_000_000)))
+    decoder.reserveCapacity(captureBytes: Int(bytes))
     var warnings: [String] = []
     if files.count == 1 {
       let file = files[0]

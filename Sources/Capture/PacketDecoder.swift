@@ -35,9 +35,9 @@ public struct PacketDecoder {
     tracker = PublishTracker(keepsRequests: keepsRequests)
   }
 
-  /// Makes room for about `count` PUBLISH transactions.
-  public mutating func reserveCapacity(transactions count: Int) {
-    tracker.reserveCapacity(count)
+  /// Makes room for the PUBLISH transactions captures of `captureBytes` may hold.
+  public mutating func reserveCapacity(captureBytes: Int) {
+    tracker.reserveCapacity(captureBytes: captureBytes)
   }
 
   /// Decodes one frame of a capture with the given link type.
@@ -144,7 +144,8 @@ public struct PacketDecoder {
     from source: SIPEndpointAddress,
     to destination: SIPEndpointAddress
   ) {
-    guard let fields = PublishScan.fields(bytes) else {
+    var fields = PublishScan.Fields()
+    guard PublishScan.read(bytes, into: &fields) else {
       tracker.countOtherMessage()
       return
     }

@@ -70,6 +70,9 @@ public struct PublishTracker: Sendable {
   /// Event packages seen, lower case, in order of first appearance.
   public private(set) var eventPackages: [String] = []
   private var eventIndex: [ByteFingerprint: Int32] = [:]
+  /// The spelling the last request's Event had, and its index: a capture's requests mostly name
+  /// one package, and comparing its few bytes costs less than a fingerprint and a lookup.
+  private var lastEvent: (spelling: [UInt8], index: Int32) = ([], -1)
   /// Transaction number (counted from the first, retired ones included) by key.
   private var index: [Key: Int] = [:]
   private var chainByTag: [ByteFingerprint: ChainEntry] = [:]
@@ -84,11 +87,17 @@ public struct PublishTracker: Sendable {
     self.keepsRequests = keepsRequests
   }
 
-  /// Makes room for about `count` transactions (a hint from the capture's size).
-  public mutating func reserveCapacity(_ count: Int) {
-    let bounded = keepsRequests ? count : min(count, 1 << 20)
-    stored.reserveCapacity(bounded)
-    index.reserveCapacity(bounded)
+  /// Makes room, from the size of the captures, for the transactions they may hold, so that the
+  /// tables are not grown (copied whole, onto new pages) as they fill. A transaction takes
+  /// 800 bytes of capture or more (request and response with their headers, 920 in pubsim's
+  /// own): the list is given room for that many, which costs address space until it is filled;
+  /// the index, whose entries land anywhere in its table, for half as many (at three quarters
+  /// full, a table that size holds 1.5 times its room before it grows). Without a trace,
+  /// transactions older than ``retention`` leave both, so the index's room is bounded.
+  public mutating func reserveCapacity(captureBytes: Int) {
+    let most = min(captureBytes / 800, 4_000_000)
+    stored.reserveCapacity(most)
+    index.reserveCapacity(keepsRequests ? most / 2 : min(most / 2, 1 << 20))
   }
 
   /// A SIP message that is not part of the PUBLISH picture (or could not be read).
@@ -199,9 +208,18 @@ public struct PublishTracker: Sendable {
   /// The index of an event package, adding it when new. Spellings are remembered as written
   /// (no string made for a known one); different cases of one package share its index.
   private mutating func event(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int32 {
+    let spelling = UnsafeRawBufferPointer(rebasing: bytes[range])
+    if lastEvent.index >= 0, lastEvent.spelling.elementsEqual(spelling) { return lastEvent.index }
     let fingerprint = ByteFingerprint(bytes, range)
-    if let known = eventIndex[fingerprint] { return known }
-    let name = PublishScan.lowercased(bytes, range)
+    let index = eventIndex[fingerprint] ?? addEvent(PublishScan.lowercased(bytes, range), fingerprint)
+    lastEvent.spelling.removeAll(keepingCapacity: true)
+    lastEvent.spelling.append(contentsOf: spelling)
+    lastEvent.index = index
+    return index
+  }
+
+  /// A spelling not seen before: its package's index (a new one for a new package).
+  private mutating func addEvent(_ name: String, _ fingerprint: ByteFingerprint) -> Int32 {
     let index: Int32
     if let existing = eventPackages.firstIndex(of: name) {
       index = Int32(existing)

@@ -12,7 +12,8 @@ public struct ResponseSummary {
   public var stateMachineResponse: PublisherStateMachine.Response
 
   public init?(_ bytes: UnsafeRawBufferPointer) {
-    guard let fields = PublishScan.fields(bytes), case .response(let code) = fields.kind,
+    var fields = PublishScan.Fields()
+    guard PublishScan.read(bytes, into: &fields), case .response(let code) = fields.kind,
       let branch = fields.branch, !branch.isEmpty
     else {
       return nil
