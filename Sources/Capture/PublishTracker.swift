@@ -16,27 +16,66 @@ import SIPCore
 /// superseded, removed, or past the lifetime the server granted.
 public struct PublishTracker: Sendable {
   /// One PUBLISH transaction as recorded.
+  ///
+  /// Its fields are laid out largest first, and the final status and time kept without
+  /// optionals' padding: 144 bytes rather than 184, for a list that holds every transaction of
+  /// the last 64 s (a million and more in a large capture).
   public struct Transaction: Sendable {
     /// The request as first sent (bytes as captured); empty unless the tracker keeps requests.
     public var requestBytes: [UInt8]
     public var firstSeen: UInt64
+    /// When the final response came (meaningful once ``finalStatus`` is set).
+    private var answeredAt: UInt64 = 0
     public var source: SIPEndpointAddress
     public var destination: SIPEndpointAddress
-    public var retransmissions: Int32 = 0
-    public var operation: PublishOperation?
-    /// Position in ``PublishTracker/eventPackages`` (-1: no Event header).
-    public var eventIndex: Int32
-    public var finalStatus: Int?
-    public var finalAt: UInt64?
     /// SIP-ETag of a 2xx (kept with the requests) and its Expires.
     public var issuedTag: String?
-    public var grantedExpires: UInt32?
-    /// The publication's life this transaction belongs to.
-    public var chain: Int32
     /// Its key (top Via branch, Call-ID, CSeq), fingerprinted.
     var key: ByteFingerprint
     /// The SIP-If-Match it sent, fingerprinted.
     var usedTag: ByteFingerprint?
+    public var operation: PublishOperation?
+    /// The final response's status code; 0 while there is none.
+    private var status: UInt16 = 0
+    public var retransmissions: Int32 = 0
+    /// Position in ``PublishTracker/eventPackages`` (-1: no Event header).
+    public var eventIndex: Int32
+    /// The publication's life this transaction belongs to.
+    public var chain: Int32
+    public var grantedExpires: UInt32?
+
+    init(
+      requestBytes: [UInt8], firstSeen: UInt64, source: SIPEndpointAddress, destination: SIPEndpointAddress,
+      operation: PublishOperation?, eventIndex: Int32, chain: Int32, key: ByteFingerprint,
+      usedTag: ByteFingerprint?
+    ) {
+      self.requestBytes = requestBytes
+      self.firstSeen = firstSeen
+      self.source = source
+      self.destination = destination
+      self.operation = operation
+      self.eventIndex = eventIndex
+      self.chain = chain
+      self.key = key
+      self.usedTag = usedTag
+    }
+
+    /// The final response's status code (nil while none came).
+    public var finalStatus: Int? {
+      status == 0 ? nil : Int(status)
+    }
+
+    /// When the final response came (nil while none did).
+    public var finalAt: UInt64? {
+      status == 0 ? nil : answeredAt
+    }
+
+    /// Records the final response: a status code from 100 to 999, as a status line holds.
+    mutating func answer(_ statusCode: Int, at time: UInt64) {
+      status = UInt16(clamping: max(statusCode, 1))
+      answeredAt = time
+    }
+
     /// Latency as recorded: first request to final response.
     public var latency: UInt64? { finalAt.map { $0 > firstSeen ? $0 - firstSeen : 0 } }
 
@@ -132,7 +171,11 @@ public struct PublishTracker: Sendable {
     _ fields: PublishScan.Fields, bytes: UnsafeRawBufferPointer, key: Key, at time: UInt64,
     from source: SIPEndpointAddress, to destination: SIPEndpointAddress
   ) {
-    if let existing = index[key] {
+    // Entered at once (one probe of a table that misses the cache): a retransmission finds the
+    // transaction already there and puts it back.
+    let number = retired.transactions + stored.count - head
+    if let existing = index.updateValue(number, forKey: key) {
+      index[key] = existing
       stored[position(of: existing)].retransmissions += 1
       return
     }
@@ -144,7 +187,6 @@ public struct PublishTracker: Sendable {
       chainCount += 1
       chain = chainCount
     }
-    index[key] = retired.transactions + stored.count - head
     stored.append(
       Transaction(
         requestBytes: keepsRequests ? Array(bytes) : [], firstSeen: time, source: source,
@@ -167,8 +209,7 @@ public struct PublishTracker: Sendable {
       retransmittedResponses += 1
       return
     }
-    stored[position].finalStatus = status
-    stored[position].finalAt = time
+    stored[position].answer(status, at: time)
     guard (200..<300).contains(status) else { return }
     stored[position].grantedExpires = fields.expires
     // The tag the request named is superseded (or removed) now; the new one leads on.
@@ -209,7 +250,9 @@ public struct PublishTracker: Sendable {
   /// (no string made for a known one); different cases of one package share its index.
   private mutating func event(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int32 {
     let spelling = UnsafeRawBufferPointer(rebasing: bytes[range])
-    if lastEvent.index >= 0, lastEvent.spelling.elementsEqual(spelling) { return lastEvent.index }
+    if lastEvent.index >= 0, lastEvent.spelling.withUnsafeBytes({ ByteSearch.equals($0, spelling) }) {
+      return lastEvent.index
+    }
     let fingerprint = ByteFingerprint(bytes, range)
     let index = eventIndex[fingerprint] ?? addEvent(PublishScan.lowercased(bytes, range), fingerprint)
     lastEvent.spelling.removeAll(keepingCapacity: true)

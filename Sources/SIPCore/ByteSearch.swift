@@ -17,6 +17,14 @@ public enum ByteSearch {
     return base.distance(to: UnsafeRawPointer(found))
   }
 
+  /// Whether two byte strings are the same (memcmp: the generic comparison goes byte by byte
+  /// through the collection protocols).
+  public static func equals(_ one: UnsafeRawBufferPointer, _ other: UnsafeRawBufferPointer) -> Bool {
+    guard one.count == other.count else { return false }
+    guard let first = one.baseAddress, let second = other.baseAddress else { return true }
+    return memcmp(first, second, one.count) == 0
+  }
+
   /// Whether `bytes[range]` holds `text` (ASCII). With `ignoringCase`, letters compare without
   /// case and `text` must be written in lower case.
   public static func equals(

@@ -51,6 +51,22 @@ struct ExtractorTests {
     #expect(summary.warnings.isEmpty)
   }
 
+  /// Requests naming packages in turn, and one package in other cases: each counts under its
+  /// package (the tracker matches a repeated spelling by its bytes, a new one by its fingerprint).
+  @Test func eventPackagesInTurnAndInAnyCaseCountApart() throws {
+    let spellings = ["presence", "dialog", "dialog", "Presence", "presence", "DIALOG", "message-summary"]
+    var frames: [Frame] = []
+    for (number, spelling) in spellings.enumerated() {
+      let request = String(
+        decoding: Messages.publish(branch: "z9hG4bKe\(number)", cseq: number + 1), as: UTF8.self
+      )
+      .replacingOccurrences(of: "Event: presence", with: "Event: \(spelling)")
+      frames.append((Self.udpFrame(Array(request.utf8)), UInt64(number) * 10 * Self.ms))
+    }
+    let summary = try Self.extract(frames)
+    #expect(summary.publish.events == ["presence": 3, "dialog": 3, "message-summary": 1])
+  }
+
   /// An unpublish of a publication never acknowledged (baresip's: Expires 0, no SIP-If-Match,
   /// no body) fits none of RFC 3903's operations: it counts as invalid, and the five add up.
   @Test func aPublishFittingNoOperationCountsAsInvalid() throws {
