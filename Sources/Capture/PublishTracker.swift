@@ -129,10 +129,11 @@ public struct PublishTracker: Sendable {
   /// Makes room, from the size of the captures, for the transactions they may hold, so that the
   /// tables are not grown (copied whole, onto new pages) as they fill. A transaction takes
   /// 800 bytes of capture or more (request and response with their headers, 920 in pubsim's
-  /// own): the list is given room for that many, which costs address space until it is filled;
-  /// the index, whose entries land anywhere in its table, for half as many (at three quarters
-  /// full, a table that size holds 1.5 times its room before it grows). Without a trace,
-  /// transactions older than ``retention`` leave both, so the index's room is bounded.
+  /// own): the list is given room for that many, which costs address space until it is filled.
+  /// The index, whose entries land anywhere in its table (so that its room is memory), is given
+  /// room for half as many; its table (a power of two, at most three quarters full) often holds
+  /// more before it grows, and growing it once costs less than a copy of the list. Without a
+  /// trace, transactions older than ``retention`` leave both, so the index's room is bounded.
   public mutating func reserveCapacity(captureBytes: Int) {
     let most = min(captureBytes / 800, 4_000_000)
     stored.reserveCapacity(most)
