@@ -175,7 +175,8 @@ public struct PublishScan: Sendable, Equatable {
 
   /// The field a header line carries (only the ones needed) and the range of its value.
   private static func header(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>) -> (Field, Range<Int>)? {
-    guard let colon = ByteSearch.first(58, in: bytes, line) else { return nil }
+    guard !line.isEmpty, mayName(bytes[line.lowerBound]), let colon = ByteSearch.first(58, in: bytes, line)
+    else { return nil }
     var nameEnd = colon
     while nameEnd > line.lowerBound, bytes[nameEnd - 1] == 32 || bytes[nameEnd - 1] == 9 { nameEnd -= 1 }
     let name = UnsafeRawBufferPointer(rebasing: bytes[line.lowerBound..<nameEnd])
@@ -185,6 +186,19 @@ public struct PublishScan: Sendable, Equatable {
     while valueStart < valueEnd, bytes[valueStart] == 32 || bytes[valueStart] == 9 { valueStart += 1 }
     while valueEnd > valueStart, bytes[valueEnd - 1] == 32 || bytes[valueEnd - 1] == 9 { valueEnd -= 1 }
     return (field, valueStart..<valueEnd)
+  }
+
+  /// Whether a header name starting with `byte` can be one of the fields read (their first
+  /// letters, in either case): From, To, User-Agent and the like are passed over before their
+  /// colon is searched for.
+  private static func mayName(_ byte: UInt8) -> Bool {
+    switch byte | 0x20 {
+    case UInt8(ascii: "c"), UInt8(ascii: "e"), UInt8(ascii: "i"), UInt8(ascii: "l"), UInt8(ascii: "m"),
+      UInt8(ascii: "o"), UInt8(ascii: "p"), UInt8(ascii: "r"), UInt8(ascii: "s"), UInt8(ascii: "v"),
+      UInt8(ascii: "w"):
+      return true
+    default: return false
+    }
   }
 
   private static func field(named name: UnsafeRawBufferPointer) -> Field? {

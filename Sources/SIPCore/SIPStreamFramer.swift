@@ -157,7 +157,13 @@ public struct SIPStreamFramer: Sendable {
   /// Where the raw value lies if the line is a Content-Length header (long or compact form, any
   /// case). The name is told by its length before any byte is compared: most lines are not it.
   private static func contentLengthValue(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>) -> Range<Int>? {
-    guard let colon = ByteSearch.first(.colon, in: bytes, line) else { return nil }
+    // Only a line starting with `c` or `l` can be it: most lines are told apart by their first
+    // byte, before the colon is searched for.
+    guard !line.isEmpty,
+      bytes[line.lowerBound] | 0x20 == UInt8(ascii: "c")
+        || bytes[line.lowerBound] | 0x20 == UInt8(ascii: "l"),
+      let colon = ByteSearch.first(.colon, in: bytes, line)
+    else { return nil }
     var nameEnd = colon
     while nameEnd > line.lowerBound, bytes[nameEnd - 1] == .space || bytes[nameEnd - 1] == .tab {
       nameEnd -= 1

@@ -42,6 +42,20 @@ struct SIPStreamFramerTests {
     #expect(count == 3)
   }
 
+  /// Content-Length in its compact form and any case, among other headers starting with the
+  /// same letters (Call-ID, Contact, a `c`-named extension): the body is cut at its length.
+  @Test(arguments: ["l: 3", "L:3", "CONTENT-LENGTH : 3", "content-length:\t3"])
+  func contentLengthInAnyFormIsFound(header: String) throws {
+    let text =
+      "PUBLISH sip:u@h SIP/2.0\r\nCall-ID: l: 9\r\nContact: <sip:l@h>\r\nCSeq: 1 PUBLISH\r\n"
+      + "Cx-Length: 7\r\nLx: 8\r\n\(header)\r\n\r\nabcPUBLISH sip:v@h SIP/2.0\r\nCSeq: 2 PUBLISH\r\nl: 0\r\n\r\n"
+    var framer = SIPStreamFramer()
+    framer.append(Array(text.utf8))
+    let first = try #require(try framer.nextMessage())
+    #expect(first.bodyText == "abc")
+    #expect(try framer.nextMessage()?.cseq?.sequence == 2)
+  }
+
   @Test func missingContentLengthIsAnError() {
     var framer = SIPStreamFramer()
     framer.append(Array("SIP/2.0 200 OK\r\nCSeq: 1 PUBLISH\r\n\r\n".utf8))
