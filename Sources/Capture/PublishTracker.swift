@@ -25,7 +25,7 @@ public struct PublishTracker: Sendable {
     public var requestBytes: [UInt8]
     public var firstSeen: UInt64
     /// When the final response came (meaningful once ``finalStatus`` is set).
-    private var answeredAt: UInt64 = 0
+    fileprivate var answeredAt: UInt64 = 0
     public var source: SIPEndpointAddress
     public var destination: SIPEndpointAddress
     /// SIP-ETag of a 2xx (kept with the requests) and its Expires.
@@ -36,29 +36,13 @@ public struct PublishTracker: Sendable {
     var usedTag: ByteFingerprint?
     public var operation: PublishOperation?
     /// The final response's status code; 0 while there is none.
-    private var status: UInt16 = 0
+    fileprivate var status: UInt16 = 0
     public var retransmissions: Int32 = 0
     /// Position in ``PublishTracker/eventPackages`` (-1: no Event header).
     public var eventIndex: Int32
     /// The publication's life this transaction belongs to.
     public var chain: Int32
     public var grantedExpires: UInt32?
-
-    init(
-      requestBytes: [UInt8], firstSeen: UInt64, source: SIPEndpointAddress, destination: SIPEndpointAddress,
-      operation: PublishOperation?, eventIndex: Int32, chain: Int32, key: ByteFingerprint,
-      usedTag: ByteFingerprint?
-    ) {
-      self.requestBytes = requestBytes
-      self.firstSeen = firstSeen
-      self.source = source
-      self.destination = destination
-      self.operation = operation
-      self.eventIndex = eventIndex
-      self.chain = chain
-      self.key = key
-      self.usedTag = usedTag
-    }
 
     /// The final response's status code (nil while none came).
     public var finalStatus: Int? {
@@ -191,10 +175,10 @@ public struct PublishTracker: Sendable {
     stored.append(
       Transaction(
         requestBytes: keepsRequests ? Array(bytes) : [], firstSeen: time, source: source,
-        destination: destination,
+        destination: destination, key: key, usedTag: usedTag,
         operation: PublishOperation.classify(
           hasBody: fields.hasBody, hasIfMatch: fields.ifMatch != nil, expires: fields.expires),
-        eventIndex: fields.event.map { event(bytes, $0) } ?? -1, chain: chain, key: key, usedTag: usedTag))
+        eventIndex: fields.event.map { event(bytes, $0) } ?? -1, chain: chain))
   }
 
   private mutating func addResponse(

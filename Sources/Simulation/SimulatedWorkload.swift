@@ -20,9 +20,7 @@ public final class SimulatedWorkload: Workload {
   /// The profile's behaviour, one copy for all of the shard's publishers; or one per event
   /// entry, where entries say how their publishers behave.
   private let behaviours: [SharedBehaviour]
-  /// What the identities of an event entry's publishers share, made once rather than for every
-  /// request: the package and body type, and the profile's domain as a URI writes it.
-  private let entryParts: [(package: String, contentType: String)]
+  /// The profile's domain as a URI writes it, made once rather than for every request.
   private let domainText: String
   private var startedAt: UInt64 = 0
   private var machines: [PublisherStateMachine] = []
@@ -67,7 +65,6 @@ public final class SimulatedWorkload: Workload {
     behaviours =
       plan.events.contains { $0.behaviour != nil }
       ? plan.events.map { $0.behaviour.map(SharedBehaviour.init) ?? shared } : [shared]
-    entryParts = plan.events.map { ($0.package, $0.contentType) }
     domainText = SIPHost.text(plan.domain)
     pacer = plan.pacer(shard: shard, shards: self.shards, instance: instance)
     watchers = plan.watchers.map { WatcherPool(profile: $0, shard: shard, runTag: runTag) }
@@ -287,10 +284,10 @@ public final class SimulatedWorkload: Workload {
   private func identity(of publisher: Int) -> (PublisherIdentity, entry: Int) {
     let global = globalNumber(of: publisher)
     let identity = plan.identities.identity(at: global)
-    let entry = entryParts.count == 1 ? 0 : EventMix.position(in: plan.events, index: global)
+    let entry = EventMix.position(in: plan.events, index: global)
     let sender = PublisherIdentity(
       user: identity.user, uriDomain: identity.domain.map(SIPHost.text) ?? domainText, number: global,
-      runTag: runTag, event: entryParts[entry].package, contentType: entryParts[entry].contentType,
+      runTag: runTag, event: plan.events[entry].package, contentType: plan.events[entry].contentType,
       password: identity.password)
     return (sender, entry)
   }
