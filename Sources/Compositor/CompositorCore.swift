@@ -16,15 +16,17 @@ public final class CompositorCore: Sendable {
   /// Monotonic time the compositor was created; fault windows (`--stall`) count from here.
   public let startedAt: UInt64
 
+  /// `entityTagSeed` fixes the random part of the entity-tags (tests that compare two
+  /// compositors' answers); by default it is drawn at start.
   public init(
     policy: CompositorPolicy = CompositorPolicy(), faults: FaultPlan = FaultPlan(),
-    authentication: DigestVerifier? = nil
+    authentication: DigestVerifier? = nil, entityTagSeed: UInt64? = nil
   ) {
     rules = PublishRules(policy: policy)
     subscribeRules = SubscribeRules(policy: policy)
     self.faults = faults
     self.authentication = authentication
-    let store = StripedPublicationStore()
+    let store = StripedPublicationStore(seed: entityTagSeed ?? UInt64.random(in: 0..<(1 << 40)))
     self.store = store
     notifier = NotifySender(faults: faults) { dialog, key in
       store.withStripe(resource: key.resource, event: key.event) { _ = $0.subscriptions.remove(dialog) }
@@ -91,7 +93,13 @@ public final class CompositorCore: Sendable {
     if let authentication, case .challenge(let challenge) = authentication.verify(message, now: now) {
       return (CompositorDecision(401, headers: [SIPHeaderField(.wwwAuthenticate, challenge.headerValue)]), [])
     }
-    return store.withStripe(resource: request.resource, event: request.event ?? "") { stripe in
+    return decidePublish(request, now: now)
+  }
+
+  /// A PUBLISH already read and found well formed (and authenticated, where the compositor asks
+  /// for credentials).
+  func decidePublish(_ request: PublishRequest, now: UInt64) -> (CompositorDecision, [PendingNotify]) {
+    store.withStripe(resource: request.resource, event: request.event ?? "") { stripe in
       let decision = rules.respond(to: request, store: &stripe.store, tags: &stripe.tags, now: now)
       guard (200..<300).contains(decision.statusCode), let operation = decision.operation,
         operation != .refresh,

@@ -29,14 +29,19 @@ final class CompositorLoopState: @unchecked Sendable {
   private let allocator = ByteBufferAllocator()
   /// Says, at debug level, which requests were refused and why (`--log-level debug`).
   let logger: Logger
+  /// Whether a PUBLISH is read in place (``InPlacePublish``) when it can be; off, every request
+  /// is parsed whole. The two give the same answers; tests compare them.
+  let readsInPlace: Bool
 
   init(
     core: CompositorCore, transactionLifetime: UInt64, now: UInt64, seed: UInt64,
     limits: SIPLimits = .default,
-    logger: Logger = Logger(label: "pubsim.compositor", factory: { _ in SwiftLogNoOpLogHandler() })
+    logger: Logger = Logger(label: "pubsim.compositor", factory: { _ in SwiftLogNoOpLogHandler() }),
+    readsInPlace: Bool = true
   ) {
     self.core = core
     self.logger = logger
+    self.readsInPlace = readsInPlace
     parser = SIPParser(limits: limits)
     cache = TransactionCache(lifetime: transactionLifetime, now: now)
     random = SplitMix64(seed: seed)
@@ -50,6 +55,17 @@ final class CompositorLoopState: @unchecked Sendable {
     _ bytes: ByteBuffer, framing: SIPFraming, source: ResponseWriter.Source?, now: UInt64,
     route: (() -> any NotifyRoute)? = nil
   ) -> Reply? {
+    // Digest authentication reads the whole message: such a compositor parses every request.
+    if readsInPlace, core.authentication == nil {
+      let answered = bytes.withUnsafeReadableBytes { raw -> Reply?? in
+        guard let publish = InPlacePublish(raw, framing: framing, limits: parser.limits) else { return .none }
+        return .some(
+          answer(
+            InPlaceRequest(publish: publish, bytes: raw), framing: framing, source: source, now: now,
+            route: route))
+      }
+      if let answered { return answered }
+    }
     let parsed = bytes.withUnsafeReadableBytes { raw in
       Result { () throws(SIPParseError) in try parser.parse(raw, framing: framing) }
     }
@@ -63,22 +79,32 @@ final class CompositorLoopState: @unchecked Sendable {
       guard let head = headToAnswer(bytes, error: error, framing: framing) else { return nil }
       return answerMalformed(head, error: error, source: source)
     }
-    guard let method = message.method else {
+    guard message.method != nil else {
       // An answer to one of the compositor's NOTIFYs, or a stray.
       if !core.notifier.responseReceived(message) { statistics.strayResponses += 1 }
       return nil
     }
-    let via = message.topVia
-    let key = framing == .datagram ? TransactionKey(message, topVia: via) : nil
+    return answer(ParsedRequest(message), framing: framing, source: source, now: now, route: route)
+  }
+
+  /// The steps every request goes through once read: a retransmission gets its transaction's
+  /// response again; a new request is counted, decided (or dropped or failed by the fault
+  /// plan), answered, and its answer kept for retransmissions.
+  private func answer<Request: CompositorRequest>(
+    _ request: Request, framing: SIPFraming, source: ResponseWriter.Source?, now: UInt64,
+    route: (() -> any NotifyRoute)?
+  ) -> Reply? {
+    let method = request.method
+    let key = framing == .datagram ? request.transactionKey : nil
     if let key, let entry = cache.lookup(key, now: now) {
       statistics.retransmissions += 1
       guard entry.sendAt <= now else { return nil }
       var response = allocator.buffer(capacity: 512)
-      ResponseWriter.write(entry.answer, for: message, topVia: via, source: source, into: &response)
-      return Reply(bytes: response, delay: 0, port: replyPort(via, source: source))
+      ResponseWriter.write(entry.answer, for: request, source: source, into: &response)
+      return Reply(bytes: response, delay: 0, port: request.replyPort(source: source))
     }
     statistics.requestsByMethod[method.rawValue, default: 0] += 1
-    let (decided, notifications) = decide(message, now: now, route: route)
+    let (decided, notifications) = decide(request, now: now, route: route)
     guard let decision = decided else { return nil }
     if decision.statusCode >= 400 {
       logger.debug(
@@ -86,7 +112,7 @@ final class CompositorLoopState: @unchecked Sendable {
         metadata: Self.metadata(source))
     }
     let toTag = decision.toTag ?? nextToTag()
-    let (response, layout) = respond(decision, to: message, topVia: via, source: source, toTag: toTag)
+    let (response, layout) = respond(decision, to: request, source: source, toTag: toTag)
     var delay = core.faults.delay?.sample(using: &random) ?? 0
     if let stall = core.faults.stall {
       delay = max(delay, stall.hold(atElapsed: now - min(now, core.startedAt)))
@@ -95,7 +121,7 @@ final class CompositorLoopState: @unchecked Sendable {
       cache.record(key, response: response, layout: layout, toTag: toTag, sendAt: now + delay, now: now)
     }
     return Reply(
-      bytes: response, delay: delay, port: replyPort(via, source: source), notifications: notifications)
+      bytes: response, delay: delay, port: request.replyPort(source: source), notifications: notifications)
   }
 
   /// The head of a request that failed to parse but can still be answered 400 (RFC 3261 §18.3):
@@ -130,21 +156,19 @@ final class CompositorLoopState: @unchecked Sendable {
     case .malformedHeader, .unexpectedContinuation: reason = "Malformed Header"
     default: reason = "Bad Content-Length"
     }
-    let via = head.topVia
+    let request = ParsedRequest(head)
     let (response, _) = respond(
-      CompositorDecision(400, reason: reason), to: head, topVia: via, source: source, toTag: nextToTag())
-    return Reply(bytes: response, delay: 0, port: replyPort(via, source: source))
+      CompositorDecision(400, reason: reason), to: request, source: source, toTag: nextToTag())
+    return Reply(bytes: response, delay: 0, port: request.replyPort(source: source))
   }
 
   /// Writes the response to a request, and counts it.
-  private func respond(
-    _ decision: CompositorDecision, to request: SIPMessage, topVia via: Via?, source: ResponseWriter.Source?,
-    toTag: String
+  private func respond<Request: CompositorRequest>(
+    _ decision: CompositorDecision, to request: Request, source: ResponseWriter.Source?, toTag: String
   ) -> (ByteBuffer, ResponseWriter.Layout) {
     statistics.responsesByCode[decision.statusCode, default: 0] += 1
     var response = allocator.buffer(capacity: 512)
-    let layout = ResponseWriter.write(
-      decision, for: request, topVia: via, source: source, toTag: toTag, into: &response)
+    let layout = ResponseWriter.write(decision, for: request, source: source, toTag: toTag, into: &response)
     return (response, layout)
   }
 
@@ -173,28 +197,22 @@ final class CompositorLoopState: @unchecked Sendable {
     statistics.malformed += 1
   }
 
-  private func decide(_ message: SIPMessage, now: UInt64, route: (() -> any NotifyRoute)?) -> (
-    CompositorDecision?, [PendingNotify]
-  ) {
+  private func decide<Request: CompositorRequest>(
+    _ request: Request, now: UInt64, route: (() -> any NotifyRoute)?
+  ) -> (CompositorDecision?, [PendingNotify]) {
     switch core.faults.roll(using: &random) {
     case .drop:
       statistics.dropped += 1
       return (nil, [])
     case .fail(let code):
-      return (message.method == .ack ? nil : CompositorDecision(code), [])
+      return (request.method == .ack ? nil : CompositorDecision(code), [])
     case .process:
-      return core.decide(message, now: now, route: route)
+      return request.decide(core, now: now, route: route)
     }
   }
 
   private static func metadata(_ source: ResponseWriter.Source?) -> Logger.Metadata {
     source.map { ["from": "\(SIPHost.text($0.host)):\($0.port)"] } ?? [:]
-  }
-
-  private func replyPort(_ via: Via?, source: ResponseWriter.Source?) -> Int {
-    guard let via else { return source?.port ?? 5060 }
-    if via.hasRPort, let source { return source.port }
-    return via.port ?? 5060
   }
 
   private func nextToTag() -> String {

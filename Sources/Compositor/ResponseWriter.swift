@@ -27,9 +27,52 @@ enum ResponseWriter {
     var toTag: String
   }
 
+  /// The header lines a response copies after its Vias.
+  enum CopiedName: UInt8 {
+    case from, to, callID, cseq
+
+    init?(_ name: SIPHeaderName) {
+      switch name {
+      case .from: self = .from
+      case .to: self = .to
+      case .callID: self = .callID
+      case .cseq: self = .cseq
+      default: return nil
+      }
+    }
+
+    init?(_ field: InPlacePublish.Field) {
+      switch field {
+      case .from: self = .from
+      case .to: self = .to
+      case .callID: self = .callID
+      case .cseq: self = .cseq
+      default: return nil
+      }
+    }
+
+    var field: InPlacePublish.Field {
+      switch self {
+      case .from: .from
+      case .to: .to
+      case .callID: .callID
+      case .cseq: .cseq
+      }
+    }
+
+    var displayName: StaticString {
+      switch self {
+      case .from: "From"
+      case .to: "To"
+      case .callID: "Call-ID"
+      case .cseq: "CSeq"
+      }
+    }
+  }
+
   @discardableResult
-  static func write(
-    _ decision: CompositorDecision, for request: SIPMessage, topVia: Via?, source: Source?, toTag: String,
+  static func write<Request: CompositorRequest>(
+    _ decision: CompositorDecision, for request: Request, source: Source?, toTag: String,
     into buffer: inout ByteBuffer
   ) -> Layout {
     let start = buffer.readerIndex
@@ -40,7 +83,7 @@ enum ResponseWriter {
     buffer.writeString(decision.reason)
     buffer.writeStaticString("\r\n")
     let statusEnd = buffer.writerIndex - start
-    writeCopied(from: request, topVia: topVia, source: source, toTag: toTag, into: &buffer)
+    request.writeCopied(source: source, toTag: toTag, into: &buffer)
     let linesStart = buffer.writerIndex - start
     for field in decision.headers {
       writeHeader(field.name.displayName, field.value, into: &buffer)
@@ -51,32 +94,45 @@ enum ResponseWriter {
   }
 
   /// Writes a kept answer again for a retransmission of its request.
-  static func write(
-    _ answer: Answer, for request: SIPMessage, topVia: Via?, source: Source?, into buffer: inout ByteBuffer
+  static func write<Request: CompositorRequest>(
+    _ answer: Answer, for request: Request, source: Source?, into buffer: inout ByteBuffer
   ) {
     buffer.writeBytes(answer.statusLine)
-    writeCopied(from: request, topVia: topVia, source: source, toTag: answer.toTag, into: &buffer)
+    request.writeCopied(source: source, toTag: answer.toTag, into: &buffer)
     buffer.writeBytes(answer.decisionLines)
     writeTrailer(into: &buffer)
   }
 
-  /// The lines a response copies from its request (RFC 3261 §8.2.6).
-  private static func writeCopied(
-    from request: SIPMessage, topVia: Via?, source: Source?, toTag: String, into buffer: inout ByteBuffer
+  /// The top Via line, with `received` (when the request came from another host than its
+  /// sent-by, or asked for `rport`) and `rport`'s value (when asked for) filled in.
+  static func writeVia(
+    _ value: UnsafeBufferPointer<UInt8>, host: String, hasRPort: Bool, source: Source?,
+    into buffer: inout ByteBuffer
   ) {
-    for (index, value) in request.headers.values(.via).enumerated() {
-      writeHeader(
-        "Via", index == 0 ? stampedVia(topVia, original: value, source: source) : value, into: &buffer)
+    buffer.writeStaticString("Via: ")
+    if let source {
+      Via.writeStamped(
+        value, received: hasRPort || host != source.host ? source.host : nil,
+        rport: hasRPort ? source.port : nil
+      ) { buffer.writeBytes($0) }
+    } else {
+      buffer.writeBytes(value)
     }
-    for field in request.headers {
-      switch field.name {
-      case .from: writeHeader("From", field.value, into: &buffer)
-      case .to: writeHeader("To", taggedTo(field.value, toTag: toTag), into: &buffer)
-      case .callID: writeHeader("Call-ID", field.value, into: &buffer)
-      case .cseq: writeHeader("CSeq", field.value, into: &buffer)
-      default: break
-      }
+    buffer.writeStaticString("\r\n")
+  }
+
+  /// A From, To (with the server's tag added when it has none), Call-ID or CSeq line.
+  static func writeCopiedLine(
+    _ name: CopiedName, _ value: UnsafeBufferPointer<UInt8>, toTag: String, into buffer: inout ByteBuffer
+  ) {
+    buffer.writeStaticString(name.displayName)
+    buffer.writeStaticString(": ")
+    buffer.writeBytes(value)
+    if name == .to, !NameAddress.hasTag(value) {
+      buffer.writeStaticString(";tag=")
+      buffer.writeString(toTag)
     }
+    buffer.writeStaticString("\r\n")
   }
 
   /// The lines every response ends with: who answered, and no body.
@@ -84,25 +140,10 @@ enum ResponseWriter {
     buffer.writeStaticString("Server: pubsim\r\nContent-Length: 0\r\n\r\n")
   }
 
-  private static func writeHeader(_ name: String, _ value: String, into buffer: inout ByteBuffer) {
+  static func writeHeader(_ name: String, _ value: String, into buffer: inout ByteBuffer) {
     buffer.writeString(name)
     buffer.writeStaticString(": ")
     buffer.writeString(value)
     buffer.writeStaticString("\r\n")
-  }
-
-  /// The top Via with `received` (when the request came from another host than its sent-by, or
-  /// asked for `rport`) and `rport`'s value (when asked for) filled in.
-  static func stampedVia(_ parsed: Via?, original: String, source: Source?) -> String {
-    guard let source, let via = parsed else { return original }
-    let wantsPort = via.hasRPort
-    return Via.stamped(
-      original, received: wantsPort || via.host != source.host ? source.host : nil,
-      rport: wantsPort ? source.port : nil)
-  }
-
-  static func taggedTo(_ value: String, toTag: String) -> String {
-    if NameAddress.hasTag(value) { return value }
-    return value + ";tag=" + toTag
   }
 }

@@ -43,8 +43,7 @@ final class StripedPublicationStore: Sendable {
 
   private let stripes: [NIOLockedValueBox<Stripe>]
 
-  init(stripeCount: Int = 64) {
-    let seed = UInt64.random(in: 0..<(1 << 40))
+  init(stripeCount: Int = 64, seed: UInt64 = UInt64.random(in: 0..<(1 << 40))) {
     stripes = (0..<stripeCount).map {
       NIOLockedValueBox(Stripe(tags: EntityTagGenerator(lane: $0, seed: seed)))
     }

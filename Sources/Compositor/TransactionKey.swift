@@ -14,8 +14,12 @@ struct TransactionKey: Hashable, Sendable {
 
   init?(_ message: SIPMessage, topVia: Via?) {
     guard let via = topVia, let branch = via.branch, let method = message.method else { return nil }
-    first = Self.digest(0, branch, via.host, via.port, method.rawValue)
-    second = Self.digest(1, branch, via.host, via.port, method.rawValue)
+    self.init(branch: branch, host: via.host, port: via.port, method: method)
+  }
+
+  init(branch: String, host: String, port: Int?, method: SIPMethod) {
+    first = Self.digest(0, branch, host, port, method.rawValue)
+    second = Self.digest(1, branch, host, port, method.rawValue)
   }
 
   /// The sent-by goes in as its host and port, which is the same as its text without writing it.

@@ -30,15 +30,28 @@ public struct PublishRequest: Sendable {
     public var description: String { reason }
   }
 
+  /// A request read by other means (a server's reader of PUBLISH bytes in place), its values
+  /// already as ``init(_:validating:)`` would have them.
+  public init(
+    resource: String, event: String?, ifMatch: String?, expires: UInt32?, contentType: String?, body: [UInt8]
+  ) {
+    self.resource = resource
+    self.event = event
+    self.ifMatch = ifMatch
+    self.expires = expires
+    self.contentType = contentType
+    self.body = body
+  }
+
   /// Reads a PUBLISH (or any request: only PUBLISH semantics are applied). With `validating`
   /// false the RFC 3261 well-formedness checks are skipped (to classify what a capture holds,
   /// as it was sent).
   public init(_ message: SIPMessage, validating: Bool = true) throws(MalformedRequest) {
     if validating { try RequestChecks.requireWellFormed(message) }
-    guard let uriText = message.requestURI, let uri = SIPURI(uriText) else {
+    guard let uriText = message.requestURI, let resource = SIPURI.addressOfRecord(of: uriText) else {
       throw MalformedRequest("Bad Request-URI")
     }
-    resource = uri.addressOfRecord
+    self.resource = resource
     event = message.headers[.event].map(Self.token)
     ifMatch = message.headers[.sipIfMatch].flatMap { $0.isEmpty ? nil : $0 }
     if let expiresText = message.headers[.expires] {

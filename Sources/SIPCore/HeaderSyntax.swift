@@ -17,6 +17,8 @@ public enum HeaderSyntax {
 
   public static func isToken(_ text: String) -> Bool { check(text, isToken) }
 
+  public static func isToken(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { isToken(bytes[...]) }
+
   /// `*( SEMI generic-param )` after the value: every parameter has a token name and, after an
   /// `=`, a non-empty token, host or quoted string (`;;`, `branch=` and `;=x` are refused).
   public static func isParameterList(_ text: Substring) -> Bool {
@@ -29,64 +31,75 @@ public enum HeaderSyntax {
   ///
   /// What it accepts is what ``Via`` reads (the same head and sent-by rules), checked without
   /// building one.
-  public static func isVia(_ text: String) -> Bool {
-    check(text) { bytes in
-      let headEnd = bytes.firstIndex(of: semicolon) ?? bytes.endIndex
-      guard let protocolEnd = bytes[..<headEnd].firstIndex(where: isBlank) else { return false }
-      let sentProtocol = bytes[..<protocolEnd]
-      guard sentProtocol.count > 8,
-        sentProtocol.prefix(8).elementsEqual("SIP/2.0/".utf8, by: { $0 | 0x20 == $1 | 0x20 }),
-        let lastSlash = sentProtocol.lastIndex(of: UInt8(ascii: "/")),
-        isToken(sentProtocol[(lastSlash + 1)...]), isHostPort(trimmed(bytes[protocolEnd..<headEnd]))
-      else { return false }
-      return isParameterList(bytes[headEnd...])
-    }
+  public static func isVia(_ text: String) -> Bool { check(text, isVia) }
+
+  /// ``isVia(_:)-(String)`` over a value's bytes in place.
+  public static func isVia(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { isVia(bytes[...]) }
+
+  private static func isVia(_ bytes: Bytes) -> Bool {
+    let headEnd = bytes.firstIndex(of: semicolon) ?? bytes.endIndex
+    guard let protocolEnd = bytes[..<headEnd].firstIndex(where: isBlank) else { return false }
+    let sentProtocol = bytes[..<protocolEnd]
+    guard sentProtocol.count > 8,
+      sentProtocol.prefix(8).elementsEqual("SIP/2.0/".utf8, by: { $0 | 0x20 == $1 | 0x20 }),
+      let lastSlash = sentProtocol.lastIndex(of: UInt8(ascii: "/")),
+      isToken(sentProtocol[(lastSlash + 1)...]), isHostPort(trimmed(bytes[protocolEnd..<headEnd]))
+    else { return false }
+    return isParameterList(bytes[headEnd...])
   }
 
   /// From, To: `name-addr` (`["display" ]<uri>`) or `addr-spec` (a URI without brackets), then
   /// parameters. The URI needs a scheme and may not hold `<`, `>` or spaces.
-  public static func isNameAddress(_ text: String) -> Bool {
-    check(text) { bytes in
-      let value = trimmed(bytes)
-      if let open = value.firstIndex(of: UInt8(ascii: "<")) {
-        guard let close = value[open...].firstIndex(of: UInt8(ascii: ">")),
-          isDisplayName(trimmed(value[..<open])), isAbsoluteURI(value[(open + 1)..<close])
-        else { return false }
-        return isParameterList(value[(close + 1)...])
-      }
-      let end = value.firstIndex(of: semicolon) ?? value.endIndex
-      return isAbsoluteURI(value[..<end]) && isParameterList(value[end...])
+  public static func isNameAddress(_ text: String) -> Bool { check(text, isNameAddress) }
+
+  public static func isNameAddress(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { isNameAddress(bytes[...]) }
+
+  private static func isNameAddress(_ bytes: Bytes) -> Bool {
+    let value = trimmed(bytes)
+    if let open = value.firstIndex(of: UInt8(ascii: "<")) {
+      guard let close = value[open...].firstIndex(of: UInt8(ascii: ">")),
+        isDisplayName(trimmed(value[..<open])), isAbsoluteURI(value[(open + 1)..<close])
+      else { return false }
+      return isParameterList(value[(close + 1)...])
     }
+    let end = value.firstIndex(of: semicolon) ?? value.endIndex
+    return isAbsoluteURI(value[..<end]) && isParameterList(value[end...])
   }
 
   /// `Call-ID`: `word [ "@" word ]`.
-  public static func isCallID(_ text: String) -> Bool {
-    check(text) { bytes in
-      let value = trimmed(bytes)
-      let at = value.firstIndex(of: UInt8(ascii: "@")) ?? value.endIndex
-      let parts = at == value.endIndex ? [value] : [value[..<at], value[(at + 1)...]]
-      return parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(isWordByte) }
-    }
+  public static func isCallID(_ text: String) -> Bool { check(text, isCallID) }
+
+  public static func isCallID(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { isCallID(bytes[...]) }
+
+  private static func isCallID(_ bytes: Bytes) -> Bool {
+    let value = trimmed(bytes)
+    func isWord(_ part: Bytes) -> Bool { !part.isEmpty && part.allSatisfy(isWordByte) }
+    guard let at = value.firstIndex(of: UInt8(ascii: "@")) else { return isWord(value) }
+    return isWord(value[..<at]) && isWord(value[(at + 1)...])
   }
 
   /// `Event`: an event type (tokens joined by dots) and parameters.
-  public static func isEvent(_ text: String) -> Bool {
-    check(text) { bytes in
-      let value = trimmed(bytes)
-      let end = value.firstIndex(of: semicolon) ?? value.endIndex
-      return isToken(trimmed(value[..<end])) && isParameterList(value[end...])
-    }
+  public static func isEvent(_ text: String) -> Bool { check(text, isEvent) }
+
+  public static func isEvent(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { isEvent(bytes[...]) }
+
+  private static func isEvent(_ bytes: Bytes) -> Bool {
+    let value = trimmed(bytes)
+    let end = value.firstIndex(of: semicolon) ?? value.endIndex
+    return isToken(trimmed(value[..<end])) && isParameterList(value[end...])
   }
 
   /// `Content-Type`: `type/subtype` tokens and parameters.
-  public static func isMediaType(_ text: String) -> Bool {
-    check(text) { bytes in
-      let value = trimmed(bytes)
-      let end = value.firstIndex(of: semicolon) ?? value.endIndex
-      let type = trimmed(value[..<end])
-      guard let slash = type.firstIndex(of: UInt8(ascii: "/")) else { return false }
-      return isToken(type[..<slash]) && isToken(type[(slash + 1)...]) && isParameterList(value[end...])
-    }
+  public static func isMediaType(_ text: String) -> Bool { check(text, isMediaType) }
+
+  public static func isMediaType(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { isMediaType(bytes[...]) }
+
+  private static func isMediaType(_ bytes: Bytes) -> Bool {
+    let value = trimmed(bytes)
+    let end = value.firstIndex(of: semicolon) ?? value.endIndex
+    let type = trimmed(value[..<end])
+    guard let slash = type.firstIndex(of: UInt8(ascii: "/")) else { return false }
+    return isToken(type[..<slash]) && isToken(type[(slash + 1)...]) && isParameterList(value[end...])
   }
 
   // MARK: Pieces
@@ -99,7 +112,8 @@ public enum HeaderSyntax {
     return text.withUTF8 { body($0[...]) }
   }
 
-  static func isTokenByte(_ byte: UInt8) -> Bool {
+  /// A `token` character: alphanumerics and `-.!%*_+`'~`.
+  public static func isTokenByte(_ byte: UInt8) -> Bool {
     switch byte {
     case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
       UInt8(ascii: "0")...UInt8(ascii: "9"):

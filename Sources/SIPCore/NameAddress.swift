@@ -34,27 +34,34 @@ public struct NameAddress: Hashable, Sendable {
   /// building one: a response's To gets a tag of the server's exactly when this is false.
   public static func hasTag(_ text: String) -> Bool {
     var text = text
-    return text.withUTF8 { bytes in
-      let value = HeaderSyntax.trimmed(bytes[...])
-      var parameters = value[value.endIndex...]
-      if let open = value.firstIndex(of: UInt8(ascii: "<")) {
-        guard let close = value[open...].firstIndex(of: UInt8(ascii: ">")), close > open + 1 else {
-          return false
-        }
-        parameters = value[(close + 1)...]
-      } else if let semicolon = value.firstIndex(of: UInt8(ascii: ";")) {
-        guard !HeaderSyntax.trimmed(value[..<semicolon]).isEmpty else { return false }
-        parameters = value[semicolon...]
+    return text.withUTF8 { hasTag($0) }
+  }
+
+  /// ``hasTag(_:)-(String)`` over a value's bytes in place.
+  public static func hasTag(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    let value = HeaderSyntax.trimmed(bytes[...])
+    var parameters = value[value.endIndex...]
+    if let open = value.firstIndex(of: UInt8(ascii: "<")) {
+      guard let close = value[open...].firstIndex(of: UInt8(ascii: ">")), close > open + 1 else {
+        return false
       }
-      // The last `tag` decides, as in ``parameters``; a flag `tag` has no value.
-      var tagged = false
-      for piece in parameters.split(separator: UInt8(ascii: ";")) {
-        let equals = piece.firstIndex(of: UInt8(ascii: "="))
-        let name = HeaderSyntax.trimmed(piece[..<(equals ?? piece.endIndex)])
-        if name.count == 3, name.elementsEqual("tag".utf8, by: { $0 | 0x20 == $1 }) { tagged = equals != nil }
-      }
-      return tagged
+      parameters = value[(close + 1)...]
+    } else if let semicolon = value.firstIndex(of: UInt8(ascii: ";")) {
+      guard !HeaderSyntax.trimmed(value[..<semicolon]).isEmpty else { return false }
+      parameters = value[semicolon...]
     }
+    // The last `tag` decides, as in ``parameters``; a flag `tag` has no value.
+    var tagged = false
+    var rest = parameters
+    while !rest.isEmpty {
+      let end = rest.firstIndex(of: UInt8(ascii: ";")) ?? rest.endIndex
+      let piece = rest[..<end]
+      rest = rest[min(end + 1, rest.endIndex)...]
+      let equals = piece.firstIndex(of: UInt8(ascii: "="))
+      let name = HeaderSyntax.trimmed(piece[..<(equals ?? piece.endIndex)])
+      if name.count == 3, name.elementsEqual("tag".utf8, by: { $0 | 0x20 == $1 }) { tagged = equals != nil }
+    }
+    return tagged
   }
 
   /// The `tag` parameter, if any.

@@ -287,7 +287,11 @@ extension SIPParser {
 
   /// A decimal length of at most 10 digits and at most `limit`; nil otherwise.
   static func parseLength<S: StringProtocol>(_ text: S, limit: Int) -> Int? {
-    let utf8 = text.utf8
+    parseLength(bytes: text.utf8, limit: limit)
+  }
+
+  /// ``parseLength(_:limit:)`` over a Content-Length value's bytes.
+  public static func parseLength<Bytes: Collection<UInt8>>(bytes utf8: Bytes, limit: Int) -> Int? {
     guard !utf8.isEmpty, utf8.count <= 10 else { return nil }
     var value = 0
     for byte in utf8 {
@@ -308,14 +312,5 @@ extension UInt8 {
   static let nine = UInt8(ascii: "9")
 
   /// RFC 3261 `token` characters: alphanumerics and `-.!%*_+`'~`.
-  var isTokenCharacter: Bool {
-    switch self {
-    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), .zero ... .nine:
-      return true
-    case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "!"), UInt8(ascii: "%"), UInt8(ascii: "*"),
-      UInt8(ascii: "_"), UInt8(ascii: "+"), UInt8(ascii: "`"), UInt8(ascii: "'"), UInt8(ascii: "~"):
-      return true
-    default: return false
-    }
-  }
+  var isTokenCharacter: Bool { HeaderSyntax.isTokenByte(self) }
 }

@@ -31,6 +31,29 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
 
   /// Parses a URI, throwing an error that says what is wrong.
   public static func parse(_ text: String) throws(ParseError) -> SIPURI {
+    let head = try head(text)
+    var parameters: [String: String?] = [:]
+    for piece in SIPParameters.pieces(head.parameters) where !piece.isEmpty {
+      let parameter = SIPParameters.parse(piece)
+      parameters[parameter.name.lowercased()] = parameter.value
+    }
+    return SIPURI(
+      isSecure: head.isSecure, user: head.user, host: head.hostPort.host, port: head.hostPort.port,
+      parameters: parameters)
+  }
+
+  /// The ``addressOfRecord`` of a URI, read without its parameters (which cannot make a URI
+  /// unreadable); nil when ``parse(_:)`` refuses it. A compositor reads one per PUBLISH.
+  public static func addressOfRecord(of text: String) -> String? {
+    guard let head = try? head(text) else { return nil }
+    return SIPURI(user: head.user, host: head.hostPort.host).addressOfRecord
+  }
+
+  /// The scheme, user and host of a URI, and the text of its parameters (after the first `;`,
+  /// before any `?`).
+  private static func head(_ text: String) throws(ParseError) -> (
+    isSecure: Bool, user: String?, hostPort: HostPort, parameters: Substring
+  ) {
     let trimmed = text.trimmingSIPWhitespace()
     let isSecure: Bool
     let rest: Substring
@@ -44,8 +67,10 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
       throw ParseError(text: text, reason: "it must start with sip: or sips:")
     }
     let withoutHeaders = rest[..<(rest.utf8.firstIndex(of: UInt8(ascii: "?")) ?? rest.endIndex)]
-    let pieces = SIPParameters.pieces(withoutHeaders)
-    var userAndHost = pieces[0]
+    let semicolon = withoutHeaders.utf8.firstIndex(of: UInt8(ascii: ";"))
+    var userAndHost = withoutHeaders[..<(semicolon ?? withoutHeaders.endIndex)]
+    let parameters = withoutHeaders[
+      (semicolon.map { withoutHeaders.utf8.index(after: $0) } ?? withoutHeaders.endIndex)...]
     var user: String?
     if let at = userAndHost.utf8.lastIndex(of: UInt8(ascii: "@")) {
       user = String(userAndHost[..<at])
@@ -55,13 +80,7 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
     guard let hostPort = HostPort(String(userAndHost)) else {
       throw ParseError(text: text, reason: "bad host or port '\(userAndHost)'")
     }
-    var parameters: [String: String?] = [:]
-    for piece in pieces.dropFirst() where !piece.isEmpty {
-      let parameter = SIPParameters.parse(piece)
-      parameters[parameter.name.lowercased()] = parameter.value
-    }
-    return SIPURI(
-      isSecure: isSecure, user: user, host: hostPort.host, port: hostPort.port, parameters: parameters)
+    return (isSecure, user, hostPort, parameters)
   }
 
   private static func hasSchemePrefix(_ text: String, _ scheme: String) -> Bool {

@@ -5,33 +5,48 @@ extension Via {
   /// Either may be nil to leave that parameter alone.
   public static func stamped(_ original: String, received: String?, rport: Int?) -> String {
     var original = original
-    return original.withUTF8 { bytes in
-      let value = bytes[...]
-      let headEnd = value.firstIndex(of: UInt8(ascii: ";")) ?? value.endIndex
-      var result = String(decoding: value[..<headEnd], as: UTF8.self)
-      var receivedWritten = false
-      var start = headEnd
-      while start < value.endIndex {
-        let end = HeaderSyntax.parameterEnd(value[(start + 1)...])
-        let piece = value[(start + 1)..<end]
-        let name = HeaderSyntax.trimmed(piece[..<(piece.firstIndex(of: UInt8(ascii: "=")) ?? piece.endIndex)])
-        if let rport, Self.is(name, "rport") {
-          result += ";rport=" + String(rport)
-        } else if let received, Self.is(name, "received") {
-          result += ";received=" + received
-          receivedWritten = true
-        } else {
-          result += ";" + String(decoding: piece, as: UTF8.self)
-        }
-        start = end
-      }
-      if let received, !receivedWritten { result += ";received=" + received }
-      return result
+    var result = ""
+    original.withUTF8 { bytes in
+      writeStamped(bytes, received: received, rport: rport) { result += String(decoding: $0, as: UTF8.self) }
     }
+    return result
+  }
+
+  /// ``stamped(_:received:rport:)`` over a value's bytes, handed to `emit` piece by piece in
+  /// order: a server writes the stamped Via straight into its response.
+  public static func writeStamped(
+    _ value: UnsafeBufferPointer<UInt8>, received: String?, rport: Int?,
+    _ emit: (UnsafeBufferPointer<UInt8>) -> Void
+  ) {
+    let whole = value[...]
+    func emitPiece(_ piece: HeaderSyntax.Bytes) { emit(UnsafeBufferPointer(rebasing: piece)) }
+    func emitText(_ text: String) {
+      var text = text
+      text.withUTF8(emit)
+    }
+    let headEnd = whole.firstIndex(of: UInt8(ascii: ";")) ?? whole.endIndex
+    emitPiece(whole[..<headEnd])
+    var receivedWritten = false
+    var start = headEnd
+    while start < whole.endIndex {
+      let end = HeaderSyntax.parameterEnd(whole[(start + 1)...])
+      let piece = whole[(start + 1)..<end]
+      let name = HeaderSyntax.trimmed(piece[..<(piece.firstIndex(of: UInt8(ascii: "=")) ?? piece.endIndex)])
+      if let rport, Self.is(name, "rport") {
+        emitText(";rport=" + String(rport))
+      } else if let received, Self.is(name, "received") {
+        emitText(";received=" + received)
+        receivedWritten = true
+      } else {
+        emitPiece(whole[start..<end])
+      }
+      start = end
+    }
+    if let received, !receivedWritten { emitText(";received=" + received) }
   }
 
   /// Whether a parameter name is `lowercaseName`, in any case.
-  private static func `is`(_ name: HeaderSyntax.Bytes, _ lowercaseName: StaticString) -> Bool {
+  static func `is`(_ name: HeaderSyntax.Bytes, _ lowercaseName: StaticString) -> Bool {
     name.count == lowercaseName.utf8CodeUnitCount
       && lowercaseName.withUTF8Buffer { name.elementsEqual($0) { $0 | 0x20 == $1 } }
   }

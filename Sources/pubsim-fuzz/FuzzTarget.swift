@@ -1,5 +1,5 @@
 import Capture
-import Compositor
+@_spi(Testing) import Compositor
 import Engine
 import Foundation
 import Learning
@@ -12,7 +12,8 @@ import Transport
 /// The parsers of untrusted input, each fed arbitrary bytes. A harness only has to return: a
 /// trap, an overflow, an out-of-bounds read (AddressSanitizer) or a hang is the finding.
 enum FuzzTarget: String, CaseIterable {
-  /// SIP messages as datagrams and as a stream, and the compositor's decision on a request.
+  /// SIP messages as datagrams and as a stream, the compositor's decision on a request, and its
+  /// two ways of reading a PUBLISH held to the same answer.
   case sip
   /// The one-pass scanners: PublishScan (captures) and the engine's response summary.
   case scan
@@ -50,6 +51,16 @@ enum FuzzTarget: String, CaseIterable {
         entityTag: "t", resource: "a@b", event: "presence", contentType: nil, body: message.body, expiresAt: 1
       )
       _ = PresenceComposer.compose([publication], resource: "a@b", event: "presence")
+    }
+    // A PUBLISH the compositor reads in place must be answered as if parsed whole.
+    for framing in [SIPFraming.datagram, .stream] {
+      let answers = CompositorReadPaths.responses(to: Array(bytes), framing: framing)
+      if answers.inPlace != answers.parsed {
+        let text = { (answer: [UInt8]?) in answer.map { String(decoding: $0, as: UTF8.self) } ?? "none" }
+        fatalError(
+          "the compositor's read paths differ (\(framing)):\n\(text(answers.inPlace))\n\(text(answers.parsed))"
+        )
+      }
     }
     // Header lines as a trace keeps them.
     _ = SIPHeadLines.lines(of: Array(bytes))
