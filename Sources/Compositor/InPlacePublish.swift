@@ -92,7 +92,7 @@ struct InPlacePublish {
     guard let via = values.via, values.from != nil, values.to != nil, values.callID != nil,
       let cseq = values.cseq, Self.isWellFormed(values, bytes),
       let topVia = ViaFields(Self.buffer(bytes, via)),
-      let resource = SIPURI.addressOfRecord(of: Self.text(bytes, uri)),
+      let resource = SIPURI.addressOfRecord(of: Self.buffer(bytes, uri)),
       let body = Self.body(
         bytes, from: reader.position, length: values.contentLength, framing: framing, limits)
     else { return nil }
@@ -172,7 +172,7 @@ struct InPlacePublish {
     _ limits: SIPLimits
   ) -> [UInt8]? {
     guard let length else { return framing == .datagram ? Array(bytes[start...]) : nil }
-    guard let declared = SIPParser.parseLength(bytes: bytes[length], limit: limits.maxMessageSize),
+    guard let declared = SIPParser.parseLength(bytes: UnsafeRawBufferPointer(rebasing: bytes[length]), limit: limits.maxMessageSize),
       declared <= bytes.count - start
     else { return nil }
     return Array(bytes[start..<start + declared])

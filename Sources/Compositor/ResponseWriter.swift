@@ -1,5 +1,6 @@
 import NIOCore
 import SIPCore
+import Transport
 
 /// Writes a compositor's response straight into a buffer, copying what RFC 3261 §8.2.6 says a
 /// response copies from its request (Via, From, To, Call-ID, CSeq) and stamping the top Via with
@@ -75,75 +76,94 @@ enum ResponseWriter {
     _ decision: CompositorDecision, for request: Request, source: Source?, toTag: String,
     into buffer: inout ByteBuffer
   ) -> Layout {
-    let start = buffer.readerIndex
-    let base = buffer.writerIndex - start
-    buffer.writeStaticString("SIP/2.0 ")
-    buffer.writeString(String(decision.statusCode))
-    buffer.writeStaticString(" ")
-    buffer.writeString(decision.reason)
-    buffer.writeStaticString("\r\n")
-    let statusEnd = buffer.writerIndex - start
-    request.writeCopied(source: source, toTag: toTag, into: &buffer)
-    let linesStart = buffer.writerIndex - start
-    for field in decision.headers {
-      writeHeader(field.name.displayName, field.value, into: &buffer)
+    let base = buffer.writerIndex - buffer.readerIndex
+    var bound = request.copiedBound(toTag: toTag) + decision.reason.utf8.count + trailerBound
+    for field in decision.headers { bound += field.name.displayName.utf8.count + field.value.utf8.count + 4 }
+    var layout = Layout(statusLine: 0..<0, decisionLines: 0..<0)
+    buffer.writeCursor(reserving: bound) { cursor in
+      cursor.put("SIP/2.0 ")
+      cursor.put(decimal: decision.statusCode)
+      cursor.put(" ")
+      cursor.put(decision.reason)
+      cursor.put("\r\n")
+      let statusEnd = base + cursor.count
+      request.writeCopied(source: source, toTag: toTag, into: &cursor)
+      let linesStart = base + cursor.count
+      for field in decision.headers {
+        cursor.put(field.name.displayName)
+        cursor.put(": ")
+        cursor.put(field.value)
+        cursor.put("\r\n")
+      }
+      layout = Layout(statusLine: base..<statusEnd, decisionLines: linesStart..<base + cursor.count)
+      cursor.put(trailer)
     }
-    let linesEnd = buffer.writerIndex - start
-    writeTrailer(into: &buffer)
-    return Layout(statusLine: base..<statusEnd, decisionLines: linesStart..<linesEnd)
+    return layout
   }
 
   /// Writes a kept answer again for a retransmission of its request.
   static func write<Request: CompositorRequest>(
     _ answer: Answer, for request: Request, source: Source?, into buffer: inout ByteBuffer
   ) {
-    buffer.writeBytes(answer.statusLine)
-    request.writeCopied(source: source, toTag: answer.toTag, into: &buffer)
-    buffer.writeBytes(answer.decisionLines)
-    writeTrailer(into: &buffer)
+    let bound =
+      answer.statusLine.count + request.copiedBound(toTag: answer.toTag) + answer.decisionLines.count
+      + trailerBound
+    buffer.writeCursor(reserving: bound) { cursor in
+      cursor.put(answer.statusLine)
+      request.writeCopied(source: source, toTag: answer.toTag, into: &cursor)
+      cursor.put(answer.decisionLines)
+      cursor.put(trailer)
+    }
   }
+
+  /// The lines every response ends with: who answered, and no body.
+  private static let trailer: StaticString = "Server: pubsim\r\nContent-Length: 0\r\n\r\n"
+  /// The trailer and the status line's code, spaces and line break.
+  private static let trailerBound = 64
+
+  /// Room for a stamped top Via line of `length` bytes of value. Stamping adds `;received=`
+  /// with an address (up to an IPv6 one) and `;rport=` with a port, and replaces every
+  /// `received` and `rport` already there: a value of nothing but `;received` pieces grows
+  /// sixfold.
+  static func stampedViaBound(length: Int) -> Int { length * 7 + 96 }
 
   /// The top Via line, with `received` (when the request came from another host than its
   /// sent-by, or asked for `rport`) and `rport`'s value (when asked for) filled in.
   static func writeVia(
     _ value: UnsafeBufferPointer<UInt8>, host: String, hasRPort: Bool, source: Source?,
-    into buffer: inout ByteBuffer
+    into cursor: inout ByteCursor
   ) {
-    buffer.writeStaticString("Via: ")
+    cursor.put("Via: ")
     if let source {
       Via.writeStamped(
         value, received: hasRPort || host != source.host ? source.host : nil,
         rport: hasRPort ? source.port : nil
-      ) { buffer.writeBytes($0) }
+      ) { cursor.put(UnsafeRawBufferPointer($0)) }
     } else {
-      buffer.writeBytes(value)
+      cursor.put(UnsafeRawBufferPointer(value))
     }
-    buffer.writeStaticString("\r\n")
+    cursor.put("\r\n")
   }
 
   /// A From, To (with the server's tag added when it has none), Call-ID or CSeq line.
   static func writeCopiedLine(
-    _ name: CopiedName, _ value: UnsafeBufferPointer<UInt8>, toTag: String, into buffer: inout ByteBuffer
+    _ name: CopiedName, _ value: UnsafeBufferPointer<UInt8>, toTag: String, into cursor: inout ByteCursor
   ) {
-    buffer.writeStaticString(name.displayName)
-    buffer.writeStaticString(": ")
-    buffer.writeBytes(value)
+    cursor.put(name.displayName)
+    cursor.put(": ")
+    cursor.put(UnsafeRawBufferPointer(value))
     if name == .to, !NameAddress.hasTag(value) {
-      buffer.writeStaticString(";tag=")
-      buffer.writeString(toTag)
+      cursor.put(";tag=")
+      cursor.put(toTag)
     }
-    buffer.writeStaticString("\r\n")
+    cursor.put("\r\n")
   }
 
-  /// The lines every response ends with: who answered, and no body.
-  private static func writeTrailer(into buffer: inout ByteBuffer) {
-    buffer.writeStaticString("Server: pubsim\r\nContent-Length: 0\r\n\r\n")
-  }
-
-  static func writeHeader(_ name: String, _ value: String, into buffer: inout ByteBuffer) {
-    buffer.writeString(name)
-    buffer.writeStaticString(": ")
-    buffer.writeString(value)
-    buffer.writeStaticString("\r\n")
+  /// Any other line a response copies (a Via after the first).
+  static func writeHeader(_ name: StaticString, _ value: String, into cursor: inout ByteCursor) {
+    cursor.put(name)
+    cursor.put(": ")
+    cursor.put(value)
+    cursor.put("\r\n")
   }
 }

@@ -1,4 +1,5 @@
 import NIOCore
+import Transport
 
 /// Transaction identifiers carried in the Via branch, so that a response finds its transaction
 /// without a hash lookup: `z9hG4bK-<run>-<shard>-<slot>-<generation>`. The run tag keeps stray

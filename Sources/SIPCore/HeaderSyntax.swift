@@ -212,7 +212,10 @@ public enum HeaderSyntax {
   static func parameterEnd<Text: Collection<UInt8>>(_ text: Text) -> Text.Index {
     var quoted = false
     var escaped = false
-    for index in text.indices {
+    // Stepping an index by hand: `indices` on a slice made its type's metadata at run time on
+    // every call (a PUBLISH reads several parameter lists).
+    var index = text.startIndex
+    while index != text.endIndex {
       let byte = text[index]
       if escaped {
         escaped = false
@@ -223,6 +226,7 @@ public enum HeaderSyntax {
       } else if byte == semicolon && !quoted {
         return index
       }
+      text.formIndex(after: &index)
     }
     return text.endIndex
   }

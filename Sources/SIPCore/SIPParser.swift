@@ -287,11 +287,15 @@ extension SIPParser {
 
   /// A decimal length of at most 10 digits and at most `limit`; nil otherwise.
   static func parseLength<S: StringProtocol>(_ text: S, limit: Int) -> Int? {
-    parseLength(bytes: text.utf8, limit: limit)
+    parseLength(utf8: text.utf8, limit: limit)
   }
 
-  /// ``parseLength(_:limit:)`` over a Content-Length value's bytes.
-  public static func parseLength<Bytes: Collection<UInt8>>(bytes utf8: Bytes, limit: Int) -> Int? {
+  /// ``parseLength(_:limit:)`` over a Content-Length value's bytes in place.
+  public static func parseLength(bytes: UnsafeRawBufferPointer, limit: Int) -> Int? {
+    parseLength(utf8: bytes, limit: limit)
+  }
+
+  private static func parseLength<Bytes: Collection<UInt8>>(utf8: Bytes, limit: Int) -> Int? {
     guard !utf8.isEmpty, utf8.count <= 10 else { return nil }
     var value = 0
     for byte in utf8 {

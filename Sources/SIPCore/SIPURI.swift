@@ -31,9 +31,18 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
 
   /// Parses a URI, throwing an error that says what is wrong.
   public static func parse(_ text: String) throws(ParseError) -> SIPURI {
-    let head = try head(text)
+    var utf8 = text
+    let read = utf8.withUTF8 { bytes in
+      readHead(bytes).map { head in (head, String(decoding: bytes[head.parameters], as: UTF8.self)) }
+    }
+    let head: Head
+    let parametersText: String
+    switch read {
+    case .success(let value): (head, parametersText) = value
+    case .failure(let refusal): throw ParseError(text: text, reason: refusal.text)
+    }
     var parameters: [String: String?] = [:]
-    for piece in SIPParameters.pieces(head.parameters) where !piece.isEmpty {
+    for piece in SIPParameters.pieces(parametersText[...]) where !piece.isEmpty {
       let parameter = SIPParameters.parse(piece)
       parameters[parameter.name.lowercased()] = parameter.value
     }
@@ -45,47 +54,70 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
   /// The ``addressOfRecord`` of a URI, read without its parameters (which cannot make a URI
   /// unreadable); nil when ``parse(_:)`` refuses it. A compositor reads one per PUBLISH.
   public static func addressOfRecord(of text: String) -> String? {
-    guard let head = try? head(text) else { return nil }
+    var text = text
+    return text.withUTF8 { addressOfRecord(of: $0) }
+  }
+
+  /// ``addressOfRecord(of:)-(String)`` over a URI's bytes in place.
+  public static func addressOfRecord(of bytes: UnsafeBufferPointer<UInt8>) -> String? {
+    guard case .success(let head) = readHead(bytes) else { return nil }
     return SIPURI(user: head.user, host: head.hostPort.host).addressOfRecord
   }
 
-  /// The scheme, user and host of a URI, and the text of its parameters (after the first `;`,
+  /// The scheme, user and host of a URI, and where its parameters lie (after the first `;`,
   /// before any `?`).
-  private static func head(_ text: String) throws(ParseError) -> (
-    isSecure: Bool, user: String?, hostPort: HostPort, parameters: Substring
-  ) {
-    let trimmed = text.trimmingSIPWhitespace()
-    let isSecure: Bool
-    let rest: Substring
-    if Self.hasSchemePrefix(trimmed, "sips:") {
-      isSecure = true
-      rest = trimmed.dropFirst(5)
-    } else if Self.hasSchemePrefix(trimmed, "sip:") {
-      isSecure = false
-      rest = trimmed.dropFirst(4)
-    } else {
-      throw ParseError(text: text, reason: "it must start with sip: or sips:")
-    }
-    let withoutHeaders = rest[..<(rest.utf8.firstIndex(of: UInt8(ascii: "?")) ?? rest.endIndex)]
-    let semicolon = withoutHeaders.utf8.firstIndex(of: UInt8(ascii: ";"))
-    var userAndHost = withoutHeaders[..<(semicolon ?? withoutHeaders.endIndex)]
-    let parameters = withoutHeaders[
-      (semicolon.map { withoutHeaders.utf8.index(after: $0) } ?? withoutHeaders.endIndex)...]
+  private struct Head {
+    var isSecure: Bool
     var user: String?
-    if let at = userAndHost.utf8.lastIndex(of: UInt8(ascii: "@")) {
-      user = String(userAndHost[..<at])
-      userAndHost = userAndHost[userAndHost.utf8.index(after: at)...]
-      if user?.isEmpty == true { throw ParseError(text: text, reason: "empty user part before '@'") }
-    }
-    guard let hostPort = HostPort(String(userAndHost)) else {
-      throw ParseError(text: text, reason: "bad host or port '\(userAndHost)'")
-    }
-    return (isSecure, user, hostPort, parameters)
+    var hostPort: HostPort
+    var parameters: Range<Int>
   }
 
-  private static func hasSchemePrefix(_ text: String, _ scheme: String) -> Bool {
-    text.utf8.count >= scheme.utf8.count
-      && text.utf8.prefix(scheme.utf8.count).elementsEqual(scheme.utf8) { $0 | 0x20 == $1 }
+  private struct Refusal: Error {
+    var text: String
+  }
+
+  private static func readHead(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<Head, Refusal> {
+    let blank = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
+    var start = 0
+    var end = bytes.count
+    while start < end, blank(bytes[start]) { start += 1 }
+    while end > start, blank(bytes[end - 1]) { end -= 1 }
+    let isSecure: Bool
+    if hasSchemePrefix(bytes[start..<end], "sips:") {
+      isSecure = true
+      start += 5
+    } else if hasSchemePrefix(bytes[start..<end], "sip:") {
+      isSecure = false
+      start += 4
+    } else {
+      return .failure(Refusal(text: "it must start with sip: or sips:"))
+    }
+    end = bytes[start..<end].firstIndex(of: UInt8(ascii: "?")) ?? end
+    let semicolon = bytes[start..<end].firstIndex(of: UInt8(ascii: ";"))
+    var hostStart = start
+    let hostEnd = semicolon ?? end
+    var user: String?
+    if let at = bytes[start..<hostEnd].lastIndex(of: UInt8(ascii: "@")) {
+      guard at > start else { return .failure(Refusal(text: "empty user part before '@'")) }
+      user = String(decoding: bytes[start..<at], as: UTF8.self)
+      hostStart = at + 1
+    }
+    guard let hostPort = HostPort(bytes: UnsafeBufferPointer(rebasing: bytes[hostStart..<hostEnd])) else {
+      return .failure(
+        Refusal(text: "bad host or port '\(String(decoding: bytes[hostStart..<hostEnd], as: UTF8.self))'"))
+    }
+    let parameters = semicolon.map { ($0 + 1)..<end } ?? end..<end
+    return .success(Head(isSecure: isSecure, user: user, hostPort: hostPort, parameters: parameters))
+  }
+
+  private static func hasSchemePrefix(_ text: Slice<UnsafeBufferPointer<UInt8>>, _ scheme: StaticString)
+    -> Bool
+  {
+    text.count >= scheme.utf8CodeUnitCount
+      && scheme.withUTF8Buffer { expected in
+        text.prefix(expected.count).elementsEqual(expected) { $0 | 0x20 == $1 }
+      }
   }
 
   /// Parses a URI, or nil.

@@ -23,7 +23,7 @@ public struct ViaFields: Sendable, Equatable {
     guard sentProtocol.lastIndex(of: UInt8(ascii: "/")) != nil, sentProtocol.count > 8,
       sentProtocol.prefix(8).elementsEqual("SIP/2.0/".utf8, by: { $0 | 0x20 == $1 | 0x20 }),
       let hostPort = HostPort(
-        String(decoding: HeaderSyntax.trimmed(whole[protocolEnd..<headEnd]), as: UTF8.self))
+        bytes: UnsafeBufferPointer(rebasing: HeaderSyntax.trimmed(whole[protocolEnd..<headEnd])))
     else { return nil }
     host = hostPort.host
     port = hostPort.port

@@ -70,6 +70,14 @@ struct InPlacePublishTests {
       "rport with a value, received",
       request(replacing("Via", with: "Via: SIP/2.0/UDP h.example;rport=1;received=x;branch=z9hG4bK-2"))
     ),
+    (
+      "a Via of received and rport flags, each stamped",
+      request(
+        replacing(
+          "Via",
+          with: "Via: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK-7"
+            + String(repeating: ";received", count: 300) + String(repeating: ";rport", count: 100)))
+    ),
     ("IPv6 sent-by", request(replacing("Via", with: "Via: SIP/2.0/UDP [fd00::1]:5061;branch=z9hG4bK-3"))),
     (
       "compact forms",
