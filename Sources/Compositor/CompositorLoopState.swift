@@ -167,7 +167,7 @@ final class CompositorLoopState: @unchecked Sendable {
     _ decision: CompositorDecision, to request: Request, source: ResponseWriter.Source?, toTag: String
   ) -> (ByteBuffer, ResponseWriter.Layout) {
     statistics.responsesByCode[decision.statusCode, default: 0] += 1
-    var response = allocator.buffer(capacity: 512)
+    var response = allocator.buffer(capacity: ResponseWriter.bound(decision, for: request, toTag: toTag))
     let layout = ResponseWriter.write(decision, for: request, source: source, toTag: toTag, into: &response)
     return (response, layout)
   }

@@ -124,7 +124,8 @@ struct InPlaceRequest: CompositorRequest {
 
   /// The copied values all lie within the request; only the top Via may grow.
   func copiedBound(toTag: String) -> Int {
-    bytes.count + ResponseWriter.stampedViaBound(length: publish.values.via?.count ?? 0) + toTag.utf8.count + 8
+    bytes.count + ResponseWriter.stampedViaBound(length: publish.values.via?.count ?? 0) + toTag.utf8.count
+      + 8
   }
 
   func decide(_ core: CompositorCore, now: UInt64, route: (() -> any NotifyRoute)?) -> (

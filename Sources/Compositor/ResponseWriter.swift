@@ -77,10 +77,8 @@ enum ResponseWriter {
     into buffer: inout ByteBuffer
   ) -> Layout {
     let base = buffer.writerIndex - buffer.readerIndex
-    var bound = request.copiedBound(toTag: toTag) + decision.reason.utf8.count + trailerBound
-    for field in decision.headers { bound += field.name.displayName.utf8.count + field.value.utf8.count + 4 }
     var layout = Layout(statusLine: 0..<0, decisionLines: 0..<0)
-    buffer.writeCursor(reserving: bound) { cursor in
+    buffer.writeCursor(reserving: bound(decision, for: request, toTag: toTag)) { cursor in
       cursor.put("SIP/2.0 ")
       cursor.put(decimal: decision.statusCode)
       cursor.put(" ")
@@ -99,6 +97,16 @@ enum ResponseWriter {
       cursor.put(trailer)
     }
     return layout
+  }
+
+  /// At least the bytes of the response ``write(_:for:source:toTag:into:)`` writes: what a
+  /// buffer for it is made with, so that it is never grown.
+  static func bound<Request: CompositorRequest>(
+    _ decision: CompositorDecision, for request: Request, toTag: String
+  ) -> Int {
+    var bound = request.copiedBound(toTag: toTag) + decision.reason.utf8.count + trailerBound
+    for field in decision.headers { bound += field.name.displayName.utf8.count + field.value.utf8.count + 4 }
+    return bound
   }
 
   /// Writes a kept answer again for a retransmission of its request.

@@ -200,6 +200,8 @@ public struct PublicationStore: Sendable {
   /// The one copy of a media type or event name, so that a million publications of
   /// `application/pidf+xml` do not each keep the string.
   private mutating func share(_ text: String) -> String {
+    // Up to 15 bytes a string is held inline: nothing to share, and no lookup to pay for.
+    guard text.utf8.count > 15 else { return text }
     if let index = shared.firstIndex(of: text) { return shared[index] }
     if shared.count < Self.sharedLimit { shared.insert(text) }
     return text

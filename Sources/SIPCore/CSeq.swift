@@ -10,34 +10,31 @@ public struct CSeq: Hashable, Sendable, CustomStringConvertible {
 
   /// Parses `NUMBER METHOD`; nil unless the number fits 32 bits and a method follows.
   public init?(_ text: String) {
-    let utf8 = text.utf8
-    var index = utf8.startIndex
-    while index < utf8.endIndex, utf8[index] == .space || utf8[index] == .tab {
-      index = utf8.index(after: index)
-    }
+    var text = text
+    guard let read = text.withUTF8({ CSeq(bytes: $0) }) else { return nil }
+    self = read
+  }
+
+  /// ``init(_:)`` over the value's bytes in place.
+  public init?(bytes utf8: UnsafeBufferPointer<UInt8>) {
+    let blank = { (byte: UInt8) in byte == .space || byte == .tab }
+    var index = 0
+    while index < utf8.count, blank(utf8[index]) { index += 1 }
     var number: UInt64 = 0
     var digits = 0
-    while index < utf8.endIndex, utf8[index] >= .zero, utf8[index] <= .nine {
+    while index < utf8.count, utf8[index] >= .zero, utf8[index] <= .nine {
       number = number * 10 + UInt64(utf8[index] - .zero)
       digits += 1
       guard digits <= 10 else { return nil }
-      index = utf8.index(after: index)
+      index += 1
     }
-    guard digits > 0, number <= UInt64(UInt32.max), index < utf8.endIndex,
-      utf8[index] == .space || utf8[index] == .tab
-    else { return nil }
-    while index < utf8.endIndex, utf8[index] == .space || utf8[index] == .tab {
-      index = utf8.index(after: index)
-    }
-    var end = utf8.endIndex
-    while end > index, utf8[utf8.index(before: end)] == .space || utf8[utf8.index(before: end)] == .tab {
-      end = utf8.index(before: end)
-    }
-    guard index < end, !utf8[index..<end].contains(.space), !utf8[index..<end].contains(.tab) else {
-      return nil
-    }
+    guard digits > 0, number <= UInt64(UInt32.max), index < utf8.count, blank(utf8[index]) else { return nil }
+    while index < utf8.count, blank(utf8[index]) { index += 1 }
+    var end = utf8.count
+    while end > index, blank(utf8[end - 1]) { end -= 1 }
+    guard index < end, !utf8[index..<end].contains(where: blank) else { return nil }
     sequence = UInt32(number)
-    method = SIPMethod(String(text[index..<end]))
+    method = SIPMethod(String(decoding: utf8[index..<end], as: UTF8.self))
   }
 
   public var description: String { "\(sequence) \(method)" }

@@ -21,6 +21,9 @@ public struct SIPHeaderName: Hashable, Sendable, CustomStringConvertible {
 
   /// The conventional spelling (`Call-ID`, `SIP-ETag`, `X-Custom-Header`).
   public var displayName: String {
+    // The two every PUBLISH answer carries, without hashing the name.
+    if canonical == "sip-etag" { return "SIP-ETag" }
+    if canonical == "expires" { return "Expires" }
     if let known = Self.displayNames[canonical] { return known }
     return canonical.split(separator: "-", omittingEmptySubsequences: false)
       .map { $0.prefix(1).uppercased() + $0.dropFirst() }

@@ -229,3 +229,21 @@ struct InPlacePublishTests {
     #expect(states.map { $0.core.livePublications(now: 6) } == [0, 0])
   }
 }
+
+/// The eight-bytes-at-a-time line check against the byte-by-byte rule it stands for.
+@Suite("A line's bytes are checked eight at a time")
+struct PlainTextTests {
+  @Test func agreesWithTheByteRuleForEveryByteAtEveryPlace() {
+    for length in [0, 1, 7, 8, 9, 16, 23] {
+      for place in 0..<max(length, 1) {
+        for byte in UInt8.min...UInt8.max {
+          var line = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+          if length > 0 { line[place] = byte }
+          let expected = line.allSatisfy { !($0 < 0x20 && $0 != 0x09 || $0 >= 0x7F) }
+          let checked = line.withUnsafeBytes { InPlacePublish.isPlainText($0, 0..<length) }
+          #expect(checked == expected, "byte \(byte) at \(place) of \(length)")
+        }
+      }
+    }
+  }
+}
