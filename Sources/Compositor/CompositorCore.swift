@@ -54,13 +54,13 @@ public final class CompositorCore: Sendable {
 
   /// The decision for a request, or nil when none is sent (ACK).
   public func decide(_ message: SIPMessage, now: UInt64) -> CompositorDecision? {
-    decide(message, now: now, route: nil).decision
+    decide(message, now: now, route: { nil }).decision
   }
 
   /// The decision for a request (nil when none is sent: ACK), and the NOTIFYs it causes: to a
   /// new or refreshed subscription, or to every watcher of a resource whose state a PUBLISH
-  /// changed. `route` says where a SUBSCRIBE's NOTIFYs go; without it SUBSCRIBE is not allowed.
-  public func decide(_ message: SIPMessage, now: UInt64, route: (() -> any NotifyRoute)?) -> (
+  /// changed. `route` makes where a SUBSCRIBE's NOTIFYs go (asked for only by a SUBSCRIBE, or to say so in a 405); where it makes none, SUBSCRIBE is not allowed.
+  public func decide(_ message: SIPMessage, now: UInt64, route: () -> (any NotifyRoute)?) -> (
     decision: CompositorDecision?, notifications: [PendingNotify]
   ) {
     guard let method = message.method else { return (nil, []) }
@@ -74,10 +74,10 @@ public final class CompositorCore: Sendable {
     switch method {
     case .options: return (optionsDecision, [])
     case .subscribe:
-      guard let route else { fallthrough }
+      guard let route = route() else { fallthrough }
       return decideSubscribe(message, now: now, route: route)
     default:
-      return (CompositorDecision(405, headers: [SIPHeaderField(.allow, allowedMethods(route != nil))]), [])
+      return (CompositorDecision(405, headers: [SIPHeaderField(.allow, allowedMethods(route() != nil))]), [])
     }
   }
 
@@ -111,7 +111,7 @@ public final class CompositorCore: Sendable {
   }
 
   /// A SUBSCRIBE: made, refreshed or ended, and a NOTIFY with the state now.
-  private func decideSubscribe(_ message: SIPMessage, now: UInt64, route: () -> any NotifyRoute) -> (
+  private func decideSubscribe(_ message: SIPMessage, now: UInt64, route: any NotifyRoute) -> (
     CompositorDecision, [PendingNotify]
   ) {
     // A request in a dialog finds its stripe in the tag the compositor gave (its Request-URI
@@ -130,7 +130,7 @@ public final class CompositorCore: Sendable {
     return store.withStripe(index: stripeIndex) { stripe in
       let (decision, subscription) = subscribeRules.respond(
         to: message, book: &stripe.subscriptions, notifierTag: Self.notifierTag(stripe: stripeIndex),
-        route: route(), now: now)
+        route: route, now: now)
       guard let subscription else { return (decision, []) }
       let ended = stripe.subscriptions.subscription(subscription.dialog) == nil
       let document = PresenceComposer.compose(

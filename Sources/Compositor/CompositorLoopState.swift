@@ -53,7 +53,7 @@ final class CompositorLoopState: @unchecked Sendable {
   /// `route` makes where a SUBSCRIBE's NOTIFYs go (asked for only by a SUBSCRIBE).
   func handle(
     _ bytes: ByteBuffer, framing: SIPFraming, source: ResponseWriter.Source?, now: UInt64,
-    route: (() -> any NotifyRoute)? = nil
+    route: () -> (any NotifyRoute)? = { nil }
   ) -> Reply? {
     // Digest authentication reads the whole message: such a compositor parses every request.
     if readsInPlace, core.authentication == nil {
@@ -92,7 +92,7 @@ final class CompositorLoopState: @unchecked Sendable {
   /// plan), answered, and its answer kept for retransmissions.
   private func answer<Request: CompositorRequest>(
     _ request: Request, framing: SIPFraming, source: ResponseWriter.Source?, now: UInt64,
-    route: (() -> any NotifyRoute)?
+    route: () -> (any NotifyRoute)?
   ) -> Reply? {
     let method = request.method
     let key = framing == .datagram ? request.transactionKey : nil
@@ -198,7 +198,7 @@ final class CompositorLoopState: @unchecked Sendable {
   }
 
   private func decide<Request: CompositorRequest>(
-    _ request: Request, now: UInt64, route: (() -> any NotifyRoute)?
+    _ request: Request, now: UInt64, route: () -> (any NotifyRoute)?
   ) -> (CompositorDecision?, [PendingNotify]) {
     switch core.faults.roll(using: &random) {
     case .drop:

@@ -20,7 +20,7 @@ protocol CompositorRequest {
   /// At least the bytes ``writeCopied(source:toTag:into:)`` writes.
   func copiedBound(toTag: String) -> Int
   /// The compositor's decision and the NOTIFYs it causes.
-  func decide(_ core: CompositorCore, now: UInt64, route: (() -> any NotifyRoute)?) -> (
+  func decide(_ core: CompositorCore, now: UInt64, route: () -> (any NotifyRoute)?) -> (
     CompositorDecision?, [PendingNotify]
   )
 }
@@ -87,7 +87,7 @@ struct ParsedRequest: CompositorRequest {
     return bound
   }
 
-  func decide(_ core: CompositorCore, now: UInt64, route: (() -> any NotifyRoute)?) -> (
+  func decide(_ core: CompositorCore, now: UInt64, route: () -> (any NotifyRoute)?) -> (
     CompositorDecision?, [PendingNotify]
   ) {
     core.decide(message, now: now, route: route)
@@ -128,7 +128,7 @@ struct InPlaceRequest: CompositorRequest {
       + 8
   }
 
-  func decide(_ core: CompositorCore, now: UInt64, route: (() -> any NotifyRoute)?) -> (
+  func decide(_ core: CompositorCore, now: UInt64, route: () -> (any NotifyRoute)?) -> (
     CompositorDecision?, [PendingNotify]
   ) {
     core.decidePublish(publish.request, now: now)

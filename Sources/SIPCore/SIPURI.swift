@@ -33,12 +33,18 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
   public static func parse(_ text: String) throws(ParseError) -> SIPURI {
     var utf8 = text
     let read = utf8.withUTF8 { bytes in
-      readHead(bytes).map { head in (head, String(decoding: bytes[head.parameters], as: UTF8.self)) }
+      readHead(bytes).map { head in
+        (
+          head, head.user.map { String(decoding: bytes[$0], as: UTF8.self) },
+          String(decoding: bytes[head.parameters], as: UTF8.self)
+        )
+      }
     }
     let head: Head
+    let user: String?
     let parametersText: String
     switch read {
-    case .success(let value): (head, parametersText) = value
+    case .success(let value): (head, user, parametersText) = value
     case .failure(let refusal): throw ParseError(text: text, reason: refusal.text)
     }
     var parameters: [String: String?] = [:]
@@ -47,7 +53,7 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
       parameters[parameter.name.lowercased()] = parameter.value
     }
     return SIPURI(
-      isSecure: head.isSecure, user: head.user, host: head.hostPort.host, port: head.hostPort.port,
+      isSecure: head.isSecure, user: user, host: head.hostPort.host, port: head.hostPort.port,
       parameters: parameters)
   }
 
@@ -61,14 +67,37 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
   /// ``addressOfRecord(of:)-(String)`` over a URI's bytes in place.
   public static func addressOfRecord(of bytes: UnsafeBufferPointer<UInt8>) -> String? {
     guard case .success(let head) = readHead(bytes) else { return nil }
-    return SIPURI(user: head.user, host: head.hostPort.host).addressOfRecord
+    var host = head.hostPort.host
+    guard let userRange = head.user, host.utf8.allSatisfy({ $0 < 0x80 }) else {
+      let user = head.user.map { String(decoding: bytes[$0], as: UTF8.self) }
+      return SIPURI(user: user, host: host).addressOfRecord
+    }
+    // `user@host` written once, the host's ASCII letters lowered as ``addressOfRecord`` lowers
+    // them: no user string, no concatenation.
+    return host.withUTF8 { hostBytes in
+      String(unsafeUninitializedCapacity: userRange.count + 1 + hostBytes.count) { text in
+        var index = 0
+        for byte in bytes[userRange] {
+          text[index] = byte
+          index += 1
+        }
+        text[index] = UInt8(ascii: "@")
+        index += 1
+        for byte in hostBytes {
+          text[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+          index += 1
+        }
+        return index
+      }
+    }
   }
 
   /// The scheme, user and host of a URI, and where its parameters lie (after the first `;`,
   /// before any `?`).
   private struct Head {
     var isSecure: Bool
-    var user: String?
+    /// Where the user part lies, when there is one.
+    var user: Range<Int>?
     var hostPort: HostPort
     var parameters: Range<Int>
   }
@@ -97,10 +126,10 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
     let semicolon = bytes[start..<end].firstIndex(of: UInt8(ascii: ";"))
     var hostStart = start
     let hostEnd = semicolon ?? end
-    var user: String?
+    var user: Range<Int>?
     if let at = bytes[start..<hostEnd].lastIndex(of: UInt8(ascii: "@")) {
       guard at > start else { return .failure(Refusal(text: "empty user part before '@'")) }
-      user = String(decoding: bytes[start..<at], as: UTF8.self)
+      user = start..<at
       hostStart = at + 1
     }
     guard let hostPort = HostPort(bytes: UnsafeBufferPointer(rebasing: bytes[hostStart..<hostEnd])) else {

@@ -20,6 +20,9 @@ extension Via {
   ) {
     let whole = value[...]
     func emitPiece(_ piece: HeaderSyntax.Bytes) { emit(UnsafeBufferPointer(rebasing: piece)) }
+    func emitText(_ text: StaticString) {
+      text.withUTF8Buffer(emit)
+    }
     func emitText(_ text: String) {
       var text = text
       text.withUTF8(emit)
@@ -33,16 +36,21 @@ extension Via {
       let piece = whole[(start + 1)..<end]
       let name = HeaderSyntax.trimmed(piece[..<(piece.firstIndex(of: UInt8(ascii: "=")) ?? piece.endIndex)])
       if let rport, Self.is(name, "rport") {
-        emitText(";rport=" + String(rport))
+        emitText(";rport=")
+        emitText(String(rport))
       } else if let received, Self.is(name, "received") {
-        emitText(";received=" + received)
+        emitText(";received=")
+        emitText(received)
         receivedWritten = true
       } else {
         emitPiece(whole[start..<end])
       }
       start = end
     }
-    if let received, !receivedWritten { emitText(";received=" + received) }
+    if let received, !receivedWritten {
+      emitText(";received=")
+      emitText(received)
+    }
   }
 
   /// Whether a parameter name is `lowercaseName`, in any case.

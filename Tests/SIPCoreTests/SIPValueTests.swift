@@ -25,6 +25,17 @@ struct SIPValueTests {
   @Test(arguments: ["http://x", "sip:", "sip:@host", "sip:host:99999", "sip:[::1", "alice@example.com"])
   func rejectsBadURIs(text: String) {
     #expect(SIPURI(text) == nil)
+    #expect(SIPURI.addressOfRecord(of: text) == nil)
+  }
+
+  /// The address-of-record read without the parameters (and, from ASCII, in one string) is the
+  /// parsed URI's.
+  @Test(arguments: [
+    "sip:alice@Example.COM:5070;transport=tcp", " SIPS:Bob@h ", "sip:h.example", "sip:[FD00::1]:5060",
+    "sip:a@b?subject=x", "sip:a;b@c", "sip:u@Hôte.example", "sip:Ünïcode@x", "sip:a@b@c;lr",
+  ])
+  func addressOfRecordAloneIsTheParsedURIs(text: String) {
+    #expect(SIPURI.addressOfRecord(of: text) == SIPURI(text)?.addressOfRecord)
   }
 
   @Test func parsesVia() {
